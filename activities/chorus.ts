@@ -1,0 +1,248 @@
+/**
+ * Activities that talk to Chorus Pro. Each makes at most one kind of remote change, and checks what Chorus
+ * (and our `chorus_deposit` record) already holds before making it again.
+ *
+ * Polling activities (`awaitFlowReport`, `awaitChorusStatusChange`) look once and throw a benign retryable
+ * failure while nothing changed: the workflow's retry policy is the poll schedule, and retries are not written
+ * to the workflow history, so an invoice can be followed for months without its history growing.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailureCategory } from '@temporalio/common';
+import { ChorusBusinessError, ChorusTransientError, type ChorusClient } from '../chorus';
+import { ChorusDeposit, InvoiceAttachment, InvoiceDocument } from '../db/entities';
+import type { Orm } from '../db/orm';
+import { FLOW_FAILED_STATES, FLOW_INTEGRATED_STATES } from '../domain/statuses';
+import { invoiceDataError, loadInvoice } from './invoice-records';
+import type {
+  BuyerOnChorus,
+  CompleteOnChorusInput,
+  DepositInput,
+  DepositResult,
+  FlowReport,
+  RecycleOnChorusInput,
+  StatusChange,
+  StatusChangeInput,
+} from './types';
+
+/** "Not yet": retried by the poll schedule, logged as benign. */
+function notYet(message: string, nextRetryDelayMs?: number): ApplicationFailure {
+  return ApplicationFailure.create({
+    message,
+    type: 'NotYet',
+    category: ApplicationFailureCategory.BENIGN,
+    ...(nextRetryDelayMs !== undefined ? { nextRetryDelay: nextRetryDelayMs } : {}),
+  });
+}
+
+/** Honours Chorus' Retry-After on 429/503; other errors go through unchanged (classified by class name). */
+function withRetryHint(error: unknown): unknown {
+  if (error instanceof ChorusTransientError && error.retryAfterMs !== undefined) {
+    return ApplicationFailure.create({ message: error.message, type: error.name, nextRetryDelay: error.retryAfterMs, cause: error });
+  }
+  return error;
+}
+
+/** Chorus dates are French local times, `YYYY-MM-DD HH:MM` (or ISO with offset): to an ISO instant. */
+export function chorusDateToIso(text: string | undefined, fallback: Date): string {
+  if (!text) return fallback.toISOString();
+  const iso = Date.parse(text);
+  if (/[T].*([+-]\d\d:?\d\d|Z)$/.test(text) && !Number.isNaN(iso)) return new Date(iso).toISOString();
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?/.exec(text);
+  if (!m) return fallback.toISOString();
+  const asUtc = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0));
+  return new Date(asUtc - parisOffsetMs(asUtc)).toISOString();
+}
+
+function parisOffsetMs(utcMs: number): number {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Paris', timeZoneName: 'shortOffset' })
+    .formatToParts(new Date(utcMs))
+    .find((p) => p.type === 'timeZoneName')?.value;
+  const m = /GMT([+-])(\d+)(?::(\d+))?/.exec(name ?? '');
+  if (!m) return 0;
+  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) * 60_000;
+}
+
+export function createChorusActivities(orm: Orm, chorus: ChorusClient) {
+  return {
+    async describeBuyerOnChorus(input: { buyerSiret: string }): Promise<BuyerOnChorus> {
+      try {
+        const buyer = await chorus.describeBuyer(input.buyerSiret);
+        return buyer.kind === 'unknown' ? { kind: 'unknown' } : { kind: 'known', designation: buyer.designation, requirement: buyer.requirement };
+      } catch (error) {
+        throw withRetryHint(error);
+      }
+    },
+
+    /**
+     * Deposits the invoice's Factur-X once per business key, and never a second flow for an invoice Chorus
+     * already holds: the intent is recorded before the call, the flow number right after; a retry that finds
+     * an intent without a flow number (the worker died during the call) searches Chorus by invoice number,
+     * and waits `settleMs` for a flow still in processing to show up before depositing again.
+     */
+    async depositOnChorus(input: DepositInput): Promise<DepositResult> {
+      const em = orm.em.fork();
+      const invoice = await loadInvoice(em, input.invoiceId);
+      if (!invoice.number) throw invoiceDataError(`Invoice ${input.invoiceId} has no number yet.`);
+      const number = invoice.number;
+
+      let record = await em.findOne(ChorusDeposit, { businessKey: input.businessKey });
+      if (record?.numeroFluxDepot) return { numeroFluxDepot: record.numeroFluxDepot, dateDepot: record.dateDepot ?? null };
+
+      try {
+        const existing = await chorus.findInvoiceByNumber(number, { siretFournisseur: invoice.producerSiret });
+        if (existing && existing.statut !== 'REJETEE' && existing.numeroFluxDepot) {
+          const adopted = String(existing.identifiantFactureCPP);
+          if (!record) record = em.create(ChorusDeposit, { businessKey: input.businessKey, invoiceId: input.invoiceId, numeroFacture: number });
+          em.assign(record, {
+            numeroFluxDepot: existing.numeroFluxDepot,
+            dateDepot: existing.dateDepot ?? null,
+            etatCourantDepotFlux: 'IN_INTEGRE',
+            identifiantFactureCPP: adopted,
+          });
+          await em.flush();
+          return { numeroFluxDepot: existing.numeroFluxDepot, dateDepot: existing.dateDepot ?? null, adoptedIdentifiantFactureCPP: adopted };
+        }
+        if (record) {
+          const age = Date.now() - record.createdAt.getTime();
+          if (age < input.settleMs) {
+            throw notYet(`An earlier deposit of ${number} has an unknown outcome; waiting for Chorus to settle before depositing again.`);
+          }
+        } else {
+          record = em.create(ChorusDeposit, { businessKey: input.businessKey, invoiceId: input.invoiceId, numeroFacture: number });
+          await em.flush(); // the intent, before the call
+        }
+
+        const document = await em.findOne(InvoiceDocument, { invoiceId: input.invoiceId });
+        if (!document) throw invoiceDataError(`The Factur-X of invoice ${number} is missing.`);
+        const deposit = await chorus.deposerFlux({ fichierFlux: Buffer.from(document.pdf), nomFichier: document.filename });
+        em.assign(record, { numeroFluxDepot: deposit.numeroFluxDepot, dateDepot: deposit.dateDepot ?? null });
+        await em.flush();
+        return { numeroFluxDepot: deposit.numeroFluxDepot, dateDepot: deposit.dateDepot ?? null };
+      } catch (error) {
+        throw withRetryHint(error);
+      }
+    },
+
+    /** One look at the flow report; "not yet" until the flow reaches a final state. */
+    async awaitFlowReport(input: { invoiceId: string; businessKey: string; numeroFluxDepot: string }): Promise<FlowReport> {
+      const em = orm.em.fork();
+      let report;
+      try {
+        report = await chorus.consulterCRDetaille(input.numeroFluxDepot);
+      } catch (error) {
+        throw withRetryHint(error);
+      }
+      const etat = report.etatCourantDepotFlux;
+      const integrated = FLOW_INTEGRATED_STATES.includes(etat);
+      if (!integrated && !FLOW_FAILED_STATES.includes(etat)) throw notYet(`Flow ${input.numeroFluxDepot} is ${etat}.`);
+
+      const invoice = await loadInvoice(em, input.invoiceId);
+      const number = invoice.number ?? '';
+      const errors = [
+        ...report.listeErreurDP.filter((e) => !e.numeroDP || e.numeroDP === number).flatMap((e) => (e.libelleErreurDP ?? '').split('|')),
+        ...report.listeErreurTechnique.map((e) => [e.codeErreur, e.libelleErreur].filter(Boolean).join(' ')),
+      ]
+        .map((m) => m.trim())
+        .filter((m) => m.length > 0);
+
+      let outcome: FlowReport;
+      // An integrated flow may still leave our invoice out (IN_INTEGRE_PARTIEL, or Chorus omitting it): the
+      // invoice counts as integrated only once Chorus lists it. A rejected flow whose number Chorus already
+      // holds (an earlier deposit went through after all) is adopted rather than reported as rejected.
+      const found = await chorus.findInvoiceByNumber(number, { siretFournisseur: invoice.producerSiret });
+      if (found && found.statut !== 'REJETEE' && (integrated || found.numeroFluxDepot !== input.numeroFluxDepot)) {
+        outcome = { outcome: 'INTEGRATED', etat, identifiantFactureCPP: String(found.identifiantFactureCPP) };
+      } else if (integrated && !found) {
+        outcome = { outcome: 'REJECTED', etat, errors: errors.length > 0 ? errors : ['Erreur interne Chorus Pro : facture absente du flux intégré, merci de la renvoyer'] };
+      } else {
+        outcome = { outcome: 'REJECTED', etat, errors: errors.length > 0 ? errors : [`Flux ${etat} sans motif communiqué`] };
+      }
+      await em.nativeUpdate(
+        ChorusDeposit,
+        { businessKey: input.businessKey },
+        {
+          etatCourantDepotFlux: etat,
+          identifiantFactureCPP: outcome.outcome === 'INTEGRATED' ? outcome.identifiantFactureCPP : null,
+          errors: outcome.outcome === 'REJECTED' ? outcome.errors : null,
+        },
+      );
+      return outcome;
+    },
+
+    /** One look at the invoice's Chorus history; "not yet" while nothing new happened. */
+    async awaitChorusStatusChange(input: StatusChangeInput): Promise<StatusChange> {
+      let answer;
+      try {
+        answer = await chorus.consulterHistorique(Number(input.identifiantFactureCPP));
+      } catch (error) {
+        throw withRetryHint(error);
+      }
+      const entries = answer.historiquesDesStatuts.histoStatut;
+      if (entries.length <= input.knownCount && answer.statutCourantCode === input.knownStatus) {
+        throw notYet(`Invoice ${input.identifiantFactureCPP} is still ${answer.statutCourantCode}.`);
+      }
+      const now = new Date();
+      return {
+        statutCourantCode: answer.statutCourantCode,
+        totalCount: entries.length,
+        newEntries: entries.slice(input.knownCount).map((e) => ({
+          code: e.histoStatutCode,
+          at: chorusDateToIso(e.histoStatutDatePassage, now),
+          comment: e.histoStatutCommentaire ?? null,
+        })),
+      };
+    },
+
+    /** Recycles once: when Chorus no longer says A_RECYCLER, an earlier attempt already did it. */
+    async recycleOnChorus(input: RecycleOnChorusInput): Promise<void> {
+      const id = Number(input.identifiantFactureCPP);
+      try {
+        const current = await chorus.consulterHistorique(id);
+        if (current.statutCourantCode !== 'A_RECYCLER') return;
+        await chorus.recycler({
+          identifiantFactureCPP: id,
+          destinataire: { codeDestinataire: input.buyerSiret, ...(input.serviceCode ? { codeServiceExecutant: input.serviceCode } : {}) },
+          ...(input.engagementCode ? { numeroEngagement: input.engagementCode } : {}),
+          commentaire: 'Recyclage demandé par le fournisseur via Agrilocal',
+        });
+      } catch (error) {
+        throw withRetryHint(error);
+      }
+    },
+
+    /**
+     * Uploads each attachment once (its `pieceJointeId` is kept), then completes the invoice, unless Chorus
+     * no longer says SUSPENDUE (an earlier attempt completed it).
+     */
+    async completeOnChorus(input: CompleteOnChorusInput): Promise<void> {
+      const em = orm.em.fork();
+      const id = Number(input.identifiantFactureCPP);
+      try {
+        const current = await chorus.consulterHistorique(id);
+        if (current.statutCourantCode !== 'SUSPENDUE') return;
+        const attachments = await em.find(InvoiceAttachment, { attachmentId: { $in: input.attachmentIds }, invoiceId: input.invoiceId });
+        if (attachments.length !== input.attachmentIds.length) throw invoiceDataError('Some attachments to send are missing.');
+        const ids: number[] = [];
+        for (const a of attachments) {
+          if (!a.pieceJointeId) {
+            const extension = a.filename.includes('.') ? (a.filename.split('.').pop() ?? '') : '';
+            const pieceJointeId = await chorus.ajouterFichier({
+              pieceJointeFichier: Buffer.from(a.content),
+              pieceJointeNom: a.filename,
+              pieceJointeTypeMime: a.contentType,
+              pieceJointeExtension: extension.toUpperCase(),
+            });
+            a.pieceJointeId = String(pieceJointeId);
+            await em.flush();
+          }
+          ids.push(Number(a.pieceJointeId));
+        }
+        await chorus.completer({ identifiantFactureCPP: id, ...(input.comment ? { commentaire: input.comment } : {}), pieceJointeIds: ids });
+      } catch (error) {
+        if (error instanceof ChorusBusinessError) throw error;
+        throw withRetryHint(error);
+      }
+    },
+  };
+}
+

@@ -1,0 +1,86 @@
+/**
+ * Activities that write the invoice's own records in PostgreSQL. Each is one transaction and idempotent:
+ * retried after a crash, it leaves the same rows as a single run.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { computeInvoiceTotals, toCents } from '../domain/money';
+import { Invoice, InvoiceHistory, Producer } from '../db/entities';
+import type { BuildInvoiceInput, BuiltInvoice, RecordStatusInput } from './types';
+import type { Orm } from '../db/orm';
+import { assignInvoiceNumber as assignNumber } from '../documents/numbering';
+
+const PAYMENT_TERMS_DAYS = 30;
+
+/** Data that cannot be fixed by retrying (missing order, bad numbers): fails the activity for good. */
+export function invoiceDataError(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, 'InvoiceDataError');
+}
+
+export async function loadInvoice(em: EntityManager, invoiceId: string) {
+  const invoice = await em.findOne(Invoice, { invoiceId });
+  if (!invoice) throw invoiceDataError(`Invoice ${invoiceId} does not exist in the database.`);
+  return invoice;
+}
+
+export function createInvoiceRecordActivities(orm: Orm) {
+  return {
+    /** Current state + one history row keyed by (invoiceId, seq): a replayed write changes nothing. */
+    async recordStatus(input: RecordStatusInput): Promise<void> {
+      await orm.em.fork().transactional(async (em) => {
+        const invoice = await em.findOne(Invoice, { invoiceId: input.invoiceId }, { lockMode: 4 /* PESSIMISTIC_WRITE */ });
+        if (!invoice) throw invoiceDataError(`Invoice ${input.invoiceId} does not exist in the database.`);
+        if (invoice.historySeq >= input.seq) return; // already written by an earlier attempt
+        em.assign(invoice, { ...(input.patch ?? {}), status: input.status, chorusStatus: input.chorusStatus, historySeq: input.seq });
+        em.create(InvoiceHistory, {
+          invoiceId: input.invoiceId,
+          seq: input.seq,
+          at: new Date(input.at),
+          status: input.status,
+          chorusStatus: input.chorusStatus,
+          detail: input.detail ?? null,
+        });
+      });
+    },
+
+    /** Delivered quantities, line totals and invoice totals (exact decimals), due date. */
+    async buildInvoice(input: BuildInvoiceInput): Promise<BuiltInvoice> {
+      return orm.em.fork().transactional(async (em) => {
+        const invoice = await loadInvoice(em, input.invoiceId);
+        const delivered = new Map(input.deliveredLines.map((l) => [l.lineId, l.deliveredQuantity]));
+        const computed = computeInvoiceTotals(
+          invoice.lines.map((l) => ({
+            lineId: l.lineId,
+            quantity: delivered.get(l.lineId) ?? '0',
+            unitPriceHT: l.unitPriceHT,
+            vatRate: l.vatRate,
+          })),
+        );
+        const totalsByLine = new Map(computed.lines.map((l) => [l.lineId, l.totalHT]));
+        const due = new Date(`${input.issueDate}T00:00:00Z`);
+        due.setUTCDate(due.getUTCDate() + PAYMENT_TERMS_DAYS);
+        const dueDate = due.toISOString().slice(0, 10);
+        em.assign(invoice, {
+          lines: invoice.lines.map((l) => ({ ...l, deliveredQuantity: delivered.get(l.lineId) ?? '0', totalHT: totalsByLine.get(l.lineId) })),
+          validatedBy: input.validatedBy,
+          issueDate: input.issueDate,
+          dueDate,
+          totalHt: computed.totals.ht,
+          totalTva: computed.totals.tva,
+          totalTtc: computed.totals.ttc,
+        });
+        return { totals: computed.totals, amountTtcCents: toCents(computed.totals.ttc), dueDate };
+      });
+    },
+
+    /** The producer's next number (gapless, transactional); the same invoice always gets the same one. */
+    async assignInvoiceNumber(input: { invoiceId: string; producerSiret: string; issueDate: string }): Promise<string> {
+      return assignNumber(orm.em.fork(), input);
+    },
+
+    async loadProducerProfile(input: { siret: string }): Promise<{ chorusEnabled: boolean } | null> {
+      const producer = await orm.em.fork().findOne(Producer, { siret: input.siret });
+      return producer ? { chorusEnabled: producer.chorusEnabled } : null;
+    },
+  };
+}

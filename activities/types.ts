@@ -1,0 +1,125 @@
+/**
+ * Inputs and outputs of the activities, shared by the activity implementations and the workflow (which
+ * imports types only). Everything is plain JSON: no PDFs or attachments travel through Temporal.
+ */
+import type { InvoiceStatus } from '../domain/statuses';
+
+export interface InvoicePatch {
+  number?: string;
+  engagementCode?: string | null;
+  serviceCode?: string | null;
+  buyerSiret?: string;
+  numeroFluxDepot?: string | null;
+  identifiantFactureCPP?: string | null;
+  chorusErrors?: string[] | null;
+  cancelReason?: string | null;
+}
+
+export interface RecordStatusInput {
+  invoiceId: string;
+  /** Position in the invoice's history: the row key that makes a retried write a no-op. */
+  seq: number;
+  /** ISO date-time of the change (workflow time, or Chorus' own date for lifecycle codes). */
+  at: string;
+  status: InvoiceStatus;
+  chorusStatus: string | null;
+  detail?: string;
+  patch?: InvoicePatch;
+}
+
+export interface BuildInvoiceInput {
+  invoiceId: string;
+  validatedBy: 'PRODUCER' | 'BUYER';
+  deliveredLines: { lineId: string; deliveredQuantity: string }[];
+  issueDate: string;
+}
+export interface BuiltInvoice {
+  totals: { ht: string; tva: string; ttc: string };
+  amountTtcCents: number;
+  dueDate: string;
+}
+
+export type BuyerOnChorus =
+  | { kind: 'unknown' }
+  | {
+      kind: 'known';
+      designation: string;
+      requirement: 'none' | 'service' | 'engagement' | 'service_or_engagement' | 'service_and_engagement';
+    };
+
+export interface DepositInput {
+  invoiceId: string;
+  /** `invoiceId:deposit:n`: one per deposit attempt decided by the workflow. */
+  businessKey: string;
+  settleMs: number;
+}
+export interface DepositResult {
+  numeroFluxDepot: string;
+  dateDepot: string | null;
+  /** Found already integrated on Chorus (a previous attempt's deposit): no new deposit was made. */
+  adoptedIdentifiantFactureCPP?: string;
+}
+
+export type FlowReport =
+  | { outcome: 'INTEGRATED'; etat: string; identifiantFactureCPP: string }
+  | { outcome: 'REJECTED'; etat: string; errors: string[] };
+
+export interface StatusChangeInput {
+  identifiantFactureCPP: string;
+  /** Number of `histoStatut` entries already recorded. */
+  knownCount: number;
+  knownStatus: string | null;
+}
+export interface ChorusStatusEntry {
+  code: string;
+  /** ISO date-time. */
+  at: string;
+  comment: string | null;
+}
+export interface StatusChange {
+  statutCourantCode: string;
+  newEntries: ChorusStatusEntry[];
+  totalCount: number;
+}
+
+export interface RecycleOnChorusInput {
+  invoiceId: string;
+  identifiantFactureCPP: string;
+  buyerSiret: string;
+  serviceCode: string | null;
+  engagementCode: string | null;
+}
+
+export interface CompleteOnChorusInput {
+  invoiceId: string;
+  identifiantFactureCPP: string;
+  comment: string | null;
+  attachmentIds: string[];
+}
+
+export const MAIL_KINDS = [
+  'INVOICE_TO_BUYER',
+  'PRODUCER_INVOICE_READY',
+  'PRODUCER_REMINDER',
+  'PRODUCER_FLOW_REJECTED',
+  'PRODUCER_SENT_BY_MAIL_FALLBACK',
+  'PRODUCER_RECYCLE_REQUIRED',
+  'PRODUCER_COMPLETION_REQUIRED',
+  'PRODUCER_PAYMENT_ISSUED',
+  'PRODUCER_INVOICE_REJECTED',
+] as const;
+export type MailKind = (typeof MAIL_KINDS)[number];
+
+export interface SendMailInput {
+  invoiceId: string;
+  kind: MailKind;
+  /** `invoiceId:kind[:n]`: a mail with this key goes out at most once. */
+  mailKey: string;
+  /** Why the buyer gets the invoice by mail (shown in the producer's copy and the history). */
+  reason?: 'PRIVATE_BUYER' | 'PRODUCER_CHOICE' | 'BUYER_UNKNOWN_ON_CHORUS' | 'CHORUS_FAILURE';
+}
+export interface SendMailResult {
+  messageId: string;
+  /** Already sent by an earlier attempt: nothing went out this time. */
+  alreadySent: boolean;
+}

@@ -1,0 +1,113 @@
+/**
+ * One configuration schema for every process (API, worker, sandbox, scripts): each key has its env variable,
+ * a default that works on loopback, and a description used by the README. Validated once at start; a bad
+ * value stops the process with a message naming the variable.
+ */
+import { z } from 'zod';
+import { parseDuration } from '../domain/duration';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration (examples: 500ms, 2s, 15m, 1h, 3d)` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+const optionalDuration = z
+  .string()
+  .optional()
+  .transform((text, ctx) => {
+    if (text === undefined || text === '') return undefined;
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration (examples: 500ms, 2s, 15m, 1h, 3d)` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? undefined : v));
+
+/** Dev credentials: known to the client and the sandbox alike, refused in production. */
+export const DEV_DEFAULTS = {
+  CHORUS_CLIENT_ID: 'agrilocal-dev-client',
+  CHORUS_CLIENT_SECRET: 'agrilocal-dev-secret',
+  CHORUS_TECH_LOGIN: 'TECH_1_agrilocal@cpro.fr',
+  CHORUS_TECH_PASSWORD: 'agrilocal-dev-password',
+  AGRILOCAL_API_KEY: 'dev-platform-key',
+  ADMIN_API_KEY: 'dev-admin-key',
+  PRODUCER_JWT_SECRET: 'dev-producer-jwt-secret-change-me-0123456789',
+} as const;
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().default('.data'),
+
+  PORT: port(3000),
+  PUBLIC_APP_URL: z.string().url().default('http://127.0.0.1:3000'),
+  AGRILOCAL_API_KEY: z.string().min(8).default(DEV_DEFAULTS.AGRILOCAL_API_KEY),
+  ADMIN_API_KEY: z.string().min(8).default(DEV_DEFAULTS.ADMIN_API_KEY),
+  PRODUCER_JWT_SECRET: z.string().min(32).default(DEV_DEFAULTS.PRODUCER_JWT_SECRET),
+
+  DATABASE_URL: optionalString,
+  EMBEDDED_PG_PORT: port(5433),
+
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('invoices'),
+  TEMPORAL_UI_PORT: port(8233),
+  TEMPORAL_CLI_PATH: optionalString,
+
+  CHORUS_API_URL: z.string().url().default('http://127.0.0.1:4010'),
+  CHORUS_OAUTH_URL: z.string().url().default('http://127.0.0.1:4010/api/oauth/token'),
+  CHORUS_CLIENT_ID: z.string().min(1).default(DEV_DEFAULTS.CHORUS_CLIENT_ID),
+  CHORUS_CLIENT_SECRET: z.string().min(1).default(DEV_DEFAULTS.CHORUS_CLIENT_SECRET),
+  CHORUS_TECH_LOGIN: z.string().min(1).default(DEV_DEFAULTS.CHORUS_TECH_LOGIN),
+  CHORUS_TECH_PASSWORD: z.string().min(1).default(DEV_DEFAULTS.CHORUS_TECH_PASSWORD),
+  CHORUS_TIMEOUT: duration('30s'),
+  CHORUS_SANDBOX_PORT: port(4010),
+
+  SMTP_URL: z.string().default('smtp://127.0.0.1:1025'),
+  MAIL_FROM: z.string().default('Agrilocal Facturation <facturation@agrilocal.local>'),
+  MAIL_WEB_PORT: port(1080),
+
+  FLOW_POLL_INTERVAL: duration('1m'),
+  LIFECYCLE_POLL_INTERVAL: optionalDuration,
+  PRODUCER_REMINDER_AFTER: duration('3d'),
+  CHORUS_FAILURE_BUDGET: duration('1h'),
+  LIFECYCLE_MAX_AGE: duration('365d'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates the configuration; throws a ConfigError listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = parsed.data;
+  if (config.NODE_ENV === 'production') {
+    const stillDev = (Object.keys(DEV_DEFAULTS) as (keyof typeof DEV_DEFAULTS)[]).filter(
+      (key) => config[key] === DEV_DEFAULTS[key],
+    );
+    if (stillDev.length > 0) {
+      throw new ConfigError(`Invalid configuration:\n${stillDev.map((k) => `  ${k}: must be set in production`).join('\n')}`);
+    }
+  }
+  return config;
+}

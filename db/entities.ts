@@ -1,0 +1,227 @@
+/**
+ * Database entities (MikroORM `defineEntity`, no decorators). Chorus field names stay verbatim.
+ * Amounts are PostgreSQL `numeric` mapped to strings: never binary floats.
+ */
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import type { InvoiceStatus } from '../domain/statuses';
+
+export interface Address {
+  line1: string;
+  line2?: string;
+  postalCode: string;
+  city: string;
+  country?: string;
+}
+
+export type PaymentMethod = { type: 'VIREMENT'; iban: string; bic?: string } | { type: 'CHEQUE' };
+
+export const Producer = defineEntity({
+  name: 'Producer',
+  tableName: 'producer',
+  properties: {
+    siret: p.string().length(14).primary(),
+    name: p.string().length(200),
+    email: p.string().length(254),
+    address: p.json<Address>(),
+    vatNumber: p.string().length(20).nullable(),
+    chorusEnabled: p.boolean().default(false),
+    paymentMethod: p.json<PaymentMethod>(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+});
+export type IProducer = InferEntity<typeof Producer>;
+
+export const Buyer = defineEntity({
+  name: 'Buyer',
+  tableName: 'buyer',
+  properties: {
+    siret: p.string().length(14).primary(),
+    name: p.string().length(200),
+    email: p.string().length(254),
+    kind: p.enum(['PUBLIC', 'PRIVATE'] as const),
+    address: p.json<Address>(),
+    vatNumber: p.string().length(20).nullable(),
+    serviceCode: p.string().length(100).nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+});
+export type IBuyer = InferEntity<typeof Buyer>;
+
+/** One order line, ordered then delivered; decimals as strings. */
+export interface InvoiceLine {
+  lineId: string;
+  label: string;
+  unit: string;
+  unitPriceHT: string;
+  vatRate: string;
+  orderedQuantity: string;
+  deliveredQuantity?: string;
+  /** Filled when the invoice is built. */
+  totalHT?: string;
+}
+
+export interface Totals {
+  ht: string;
+  tva: string;
+  ttc: string;
+}
+
+/**
+ * The invoice of one order: the order as received, then the invoice once quantities are validated.
+ * `status` / `chorusStatus` are written only by the workflow's activities (current state); `invoice_history`
+ * keeps every change.
+ */
+export const Invoice = defineEntity({
+  name: 'Invoice',
+  tableName: 'invoice',
+  properties: {
+    invoiceId: p.uuid().primary(),
+    orderId: p.string().length(100).unique(),
+    workflowId: p.string().length(120),
+    /** sha256 of the canonical order body: same body again = same answer, another body = 409. */
+    orderHash: p.string().length(64),
+    producerSiret: p.string().length(14).index(),
+    buyerSiret: p.string().length(14).index(),
+    buyerKind: p.enum(['PUBLIC', 'PRIVATE'] as const),
+    deliveryDate: p.date(),
+    lines: p.json<InvoiceLine[]>(),
+    engagementCodeRequired: p.boolean().default(false),
+    engagementCode: p.string().length(50).nullable(),
+    serviceCode: p.string().length(100).nullable(),
+    marketNumber: p.string().length(100).nullable(),
+    validatedBy: p.enum(['PRODUCER', 'BUYER'] as const).nullable(),
+    number: p.string().length(20).nullable(),
+    issueDate: p.date().nullable(),
+    dueDate: p.date().nullable(),
+    totalHt: p.decimal('string').precision(14).scale(2).nullable(),
+    totalTva: p.decimal('string').precision(14).scale(2).nullable(),
+    totalTtc: p.decimal('string').precision(14).scale(2).nullable(),
+    status: p.string().length(40).$type<InvoiceStatus>().index(),
+    chorusStatus: p.string().length(60).nullable().index(),
+    numeroFluxDepot: p.string().length(40).nullable(),
+    identifiantFactureCPP: p.string().length(40).nullable(),
+    /** Chorus' reasons for a rejected flow or invoice, verbatim. */
+    chorusErrors: p.json<string[]>().nullable(),
+    cancelReason: p.string().length(500).nullable(),
+    /** Last sequence number of `invoice_history` written (history rows are keyed by it). */
+    historySeq: p.integer().default(0),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+  uniques: [{ properties: ['producerSiret', 'number'], name: 'invoice_producer_number_unique' }],
+  indexes: [{ properties: ['producerSiret', 'status', 'createdAt'], name: 'invoice_producer_status_idx' }],
+});
+export type IInvoice = InferEntity<typeof Invoice>;
+
+/** Every status change, keyed by (invoiceId, seq) so that a retried write is a no-op. */
+export const InvoiceHistory = defineEntity({
+  name: 'InvoiceHistory',
+  tableName: 'invoice_history',
+  properties: {
+    id: p.bigint('number').primary().autoincrement(),
+    invoiceId: p.uuid().index(),
+    seq: p.integer(),
+    at: p.datetime(),
+    status: p.string().length(40),
+    chorusStatus: p.string().length(60).nullable(),
+    detail: p.text().nullable(),
+  },
+  uniques: [{ properties: ['invoiceId', 'seq'], name: 'invoice_history_invoice_seq_unique' }],
+});
+export type IInvoiceHistory = InferEntity<typeof InvoiceHistory>;
+
+/** The Factur-X PDF of an invoice (kept out of Temporal payloads). */
+export const InvoiceDocument = defineEntity({
+  name: 'InvoiceDocument',
+  tableName: 'invoice_document',
+  properties: {
+    invoiceId: p.uuid().primary(),
+    filename: p.string().length(120),
+    pdf: p.blob(),
+    sha256: p.string().length(64),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type IInvoiceDocument = InferEntity<typeof InvoiceDocument>;
+
+/** Per producer and year, the last number given: gapless numbering under a row lock. */
+export const InvoiceNumberCounter = defineEntity({
+  name: 'InvoiceNumberCounter',
+  tableName: 'invoice_number_counter',
+  properties: {
+    producerSiret: p.string().length(14).primary(),
+    year: p.integer().primary(),
+    lastValue: p.integer(),
+  },
+});
+export type IInvoiceNumberCounter = InferEntity<typeof InvoiceNumberCounter>;
+
+/**
+ * A deposit of an invoice on Chorus Pro (like OCA's `chorus.flow`): written as an intent before `deposer/flux`,
+ * completed with `numeroFluxDepot` right after, then with the flow report. `businessKey` = `invoiceId:deposit:n`.
+ */
+export const ChorusDeposit = defineEntity({
+  name: 'ChorusDeposit',
+  tableName: 'chorus_deposit',
+  properties: {
+    businessKey: p.string().length(80).primary(),
+    invoiceId: p.uuid().index(),
+    numeroFacture: p.string().length(20),
+    numeroFluxDepot: p.string().length(40).nullable(),
+    dateDepot: p.string().length(30).nullable(),
+    etatCourantDepotFlux: p.string().length(60).nullable(),
+    identifiantFactureCPP: p.string().length(40).nullable(),
+    errors: p.json<string[]>().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+});
+export type IChorusDeposit = InferEntity<typeof ChorusDeposit>;
+
+/** One row per mail of one kind for one invoice: the key that keeps a mail from going out twice. */
+export const SentMail = defineEntity({
+  name: 'SentMail',
+  tableName: 'sent_mail',
+  properties: {
+    mailKey: p.string().length(120).primary(),
+    invoiceId: p.uuid().index(),
+    kind: p.string().length(60),
+    recipient: p.string().length(254),
+    messageId: p.string().length(200),
+    state: p.enum(['SENDING', 'SENT'] as const),
+    sentAt: p.datetime().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type ISentMail = InferEntity<typeof SentMail>;
+
+/** Files a producer sends to complete a suspended invoice; stored before the workflow is told (ids only in payloads). */
+export const InvoiceAttachment = defineEntity({
+  name: 'InvoiceAttachment',
+  tableName: 'invoice_attachment',
+  properties: {
+    attachmentId: p.uuid().primary(),
+    invoiceId: p.uuid().index(),
+    filename: p.string().length(50),
+    contentType: p.string().length(100),
+    content: p.blob(),
+    /** Set once uploaded with `ajouter/fichier`, so a retried completion does not upload twice. */
+    pieceJointeId: p.string().length(40).nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type IInvoiceAttachment = InferEntity<typeof InvoiceAttachment>;
+
+export const entities = [
+  Producer,
+  Buyer,
+  Invoice,
+  InvoiceHistory,
+  InvoiceDocument,
+  InvoiceNumberCounter,
+  ChorusDeposit,
+  SentMail,
+  InvoiceAttachment,
+];

@@ -1,0 +1,4 @@
+/** Every migration, in order. New ones are appended here (see `npm run migration:create`). */
+import { Migration20261127000000Initial } from './Migration20261127000000Initial';
+
+export const migrationsList = [{ name: 'Migration20261127000000Initial', class: Migration20261127000000Initial }];

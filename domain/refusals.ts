@@ -1,0 +1,26 @@
+/**
+ * Business refusals: the failure `type` a workflow Update (or an activity) fails with, and the HTTP answer the
+ * API gives for it (api-contract.md §2). Defined once; the workflow throws them, the API maps them.
+ */
+export const REFUSALS = {
+  VALIDATION_ERROR: 400,
+  NOT_FOUND: 404,
+  INVALID_STATE: 409,
+  CONFLICT: 409,
+  ENGAGEMENT_CODE_REQUIRED: 422,
+  CHORUS_NOT_ENABLED: 422,
+  BUYER_NOT_PUBLIC: 422,
+} as const;
+export type RefusalCode = keyof typeof REFUSALS;
+
+export function isRefusalCode(code: unknown): code is RefusalCode {
+  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(REFUSALS, code);
+}
+
+/** Extra data carried by a refusal (first element of ApplicationFailure details). */
+export interface RefusalDetails {
+  status?: string;
+  chorusStatus?: string | null;
+  allowedActions?: string[];
+  details?: { path: string; message: string }[];
+}

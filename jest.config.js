@@ -1,0 +1,14 @@
+/** Jest: swc transforms TS to CommonJS; types are checked by `tsc --noEmit` in `npm test`. */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
+  },
+  // jose is ESM-only: let swc transform it.
+  transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
+  testTimeout: 60_000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,37 @@
+/**
+ * Outgoing mail over real SMTP (nodemailer). `SMTP_URL` e.g. smtp://127.0.0.1:1025 (dev catcher) or
+ * smtps://user:pass@smtp.example.org:465.
+ */
+import nodemailer, { type Transporter } from 'nodemailer';
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  messageId: string;
+  attachments?: { filename: string; content: Buffer; contentType: string }[];
+}
+
+export interface Mailer {
+  send(mail: OutgoingMail): Promise<{ messageId: string }>;
+  close(): void;
+}
+
+export function createMailer(smtpUrl: string, from: string): Mailer {
+  const transport: Transporter = nodemailer.createTransport(smtpUrl);
+  return {
+    async send(mail) {
+      const info = await transport.sendMail({
+        from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        messageId: mail.messageId,
+        attachments: mail.attachments,
+        headers: { 'Content-Language': 'fr' },
+      });
+      return { messageId: String(info.messageId ?? mail.messageId) };
+    },
+    close: () => transport.close(),
+  };
+}

@@ -1,0 +1,97 @@
+/** The mails, in French: one template per kind. Pure functions of the invoice's data. */
+import type { MailKind, SendMailInput } from '../activities/types';
+import { formatEuros } from '../domain/format';
+
+export interface MailContext {
+  invoiceId: string;
+  orderId: string;
+  number: string;
+  producerName: string;
+  buyerName: string;
+  totalTtc: string;
+  dueDate: string | null;
+  chorusErrors: string[];
+  identifiantFactureCPP: string | null;
+  link: string;
+  reason?: SendMailInput['reason'];
+}
+
+export interface RenderedMail {
+  to: 'BUYER' | 'PRODUCER';
+  subject: string;
+  text: string;
+  attachInvoice: boolean;
+}
+
+const SIGNATURE = '\n\n--\nAgrilocal — facturation\nCe message est envoyé automatiquement, merci de ne pas y répondre.';
+
+export function renderMail(kind: MailKind, c: MailContext): RenderedMail {
+  const amount = formatEuros(c.totalTtc);
+  const summary = `Facture n° ${c.number} — commande ${c.orderId}\nAcheteur : ${c.buyerName}\nMontant TTC : ${amount}`;
+  switch (kind) {
+    case 'INVOICE_TO_BUYER': {
+      const why =
+        c.reason === 'BUYER_UNKNOWN_ON_CHORUS' ? "\n\nVotre SIRET n'étant pas référencé sous Chorus Pro, la facture vous est transmise par mail."
+        : c.reason === 'CHORUS_FAILURE' ? '\n\nLa transmission par Chorus Pro ayant échoué, la facture vous est transmise par mail.'
+        : '';
+      return {
+        to: 'BUYER',
+        subject: `Facture ${c.number} — ${c.producerName}`,
+        text:
+          `Bonjour,\n\nVeuillez trouver ci-joint la facture n° ${c.number} de ${c.producerName} pour la commande ${c.orderId}, ` +
+          `d'un montant de ${amount} TTC${c.dueDate ? `, payable au plus tard le ${frenchDate(c.dueDate)}` : ''}.${why}` +
+          `\n\nLe document joint est une facture électronique Factur-X (PDF avec données structurées).${SIGNATURE}`,
+        attachInvoice: true,
+      };
+    }
+    case 'PRODUCER_INVOICE_READY':
+      return producer(
+        `Facture ${c.number} à traiter`,
+        `Une facture vous attend dans Agrilocal : vérifiez-la puis envoyez-la à Chorus Pro en un clic, ou par mail.\n\n${summary}\n\n${c.link}`,
+      );
+    case 'PRODUCER_REMINDER':
+      return producer(`Rappel : facture ${c.number} à traiter`, `La facture suivante n'a pas encore été envoyée à votre acheteur.\n\n${summary}\n\n${c.link}`);
+    case 'PRODUCER_FLOW_REJECTED':
+      return producer(
+        `Facture ${c.number} rejetée par Chorus Pro`,
+        `Chorus Pro a rejeté le flux de votre facture :\n- ${c.chorusErrors.join('\n- ') || 'motif non communiqué'}\n\n` +
+          `Vous pouvez la transmettre par mail à l'acheteur, ou la déposer vous-même sur le portail Chorus Pro puis la marquer traitée.\n\n${summary}\n\n${c.link}`,
+      );
+    case 'PRODUCER_SENT_BY_MAIL_FALLBACK':
+      return producer(
+        `Facture ${c.number} envoyée par mail`,
+        `La transmission de votre facture à Chorus Pro a échoué ; elle a été envoyée automatiquement par mail à l'acheteur.\n\n${summary}\n\n${c.link}`,
+      );
+    case 'PRODUCER_RECYCLE_REQUIRED':
+      return producer(
+        `Facture ${c.number} à recycler`,
+        `L'acheteur a indiqué une erreur de destinataire (SIRET, code service ou numéro d'engagement). ` +
+          `Corrigez ces informations dans Agrilocal pour renvoyer la facture sans changer son numéro.\n\n${summary}\n\n${c.link}`,
+      );
+    case 'PRODUCER_COMPLETION_REQUIRED':
+      return producer(
+        `Facture ${c.number} suspendue`,
+        `Le traitement de votre facture est suspendu : des pièces justificatives sont demandées. ` +
+          `Ajoutez-les dans Agrilocal pour compléter la facture.\n\n${summary}\n\n${c.link}`,
+      );
+    case 'PRODUCER_PAYMENT_ISSUED':
+      return producer(
+        `Facture ${c.number} mise en paiement`,
+        `Le comptable public a émis l'ordre de virement de votre facture ; le virement interviendra dans quelques jours.\n\n${summary}`,
+      );
+    case 'PRODUCER_INVOICE_REJECTED':
+      return producer(
+        `Facture ${c.number} rejetée par l'acheteur`,
+        `L'acheteur a rejeté votre facture (par exemple pour des données de facturation erronées). Vous devez émettre une nouvelle facture.\n\n${summary}\n\n${c.link}`,
+      );
+  }
+}
+
+function producer(subject: string, body: string): RenderedMail {
+  return { to: 'PRODUCER', subject, text: `Bonjour,\n\n${body}${SIGNATURE}`, attachInvoice: false };
+}
+
+function frenchDate(isoDate: string): string {
+  const [y, m, d] = isoDate.split('-');
+  return `${d}/${m}/${y}`;
+}

@@ -1,0 +1,139 @@
+/**
+ * Runs the Temporal dev server (CLI `server start-dev`) as a child process and prepares its namespace:
+ * search attributes (registered even when the SQLite file already exists: flags only apply to a new
+ * namespace) and retention (the dev server hard-codes 24 h).
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import Long from 'long';
+import { SEARCH_ATTRIBUTES } from '../../domain/statuses';
+import { UserFacingError } from './log';
+
+const execFileAsync = promisify(execFile);
+const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
+
+export interface DevServerOptions {
+  binary: string;
+  ip?: string;
+  port: number;
+  /** Web UI port; omitted = headless. */
+  uiPort?: number;
+  /** SQLite file; omitted = in memory. */
+  dbFile?: string;
+  namespace?: string;
+  retentionHours?: number;
+  logFile?: string;
+  /** Fast but not durable (tests only). */
+  unsafeFastSqlite?: boolean;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl?: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+function searchAttributeFlags(): string[] {
+  return Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]);
+}
+
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const ip = options.ip ?? '127.0.0.1';
+  const namespace = options.namespace ?? 'default';
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(options.port), '--namespace', namespace, '--log-level', 'warn'];
+  args.push(...(options.uiPort !== undefined ? ['--ui-port', String(options.uiPort), '--ui-ip', ip] : ['--headless']));
+  if (options.dbFile) {
+    fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
+    args.push('--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=WAL');
+  }
+  if (options.unsafeFastSqlite) args.push('--sqlite-pragma', 'synchronous=OFF');
+  args.push(...searchAttributeFlags());
+  // Updates and a long id limit are on by default in CLI 1.5; we still state what we rely on.
+  args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true');
+
+  const out = options.logFile ? fs.openSync(options.logFile, 'a') : 'ignore';
+  const child = spawn(options.binary, args, { stdio: ['ignore', out, out], detached: false });
+  const address = `${ip}:${options.port}`;
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => {
+    exited = `exited (code ${code ?? 'null'}, signal ${signal ?? 'null'})`;
+  });
+
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) {
+      throw new UserFacingError(
+        `The Temporal dev server ${exited} at start.` + (options.logFile ? ` See ${options.logFile}.` : '') +
+          (options.dbFile ? ` If ${options.dbFile} was made by another CLI version, move it away.` : ''),
+      );
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        await connection.workflowService.getSystemInfo({});
+        await ensureNamespaceReady(connection, namespace, options.retentionHours);
+      } finally {
+        await connection.close();
+      }
+      break;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new UserFacingError(`The Temporal dev server did not answer on ${address} within 60 s: ${(error as Error).message}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  return {
+    address,
+    uiUrl: options.uiPort !== undefined ? `http://${ip}:${options.uiPort}` : undefined,
+    process: child,
+    stop: () => stopChild(child),
+  };
+}
+
+export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await done;
+  clearTimeout(timer);
+}
+
+/** Registers missing search attributes and sets retention; idempotent. */
+export async function ensureNamespaceReady(connection: Connection, namespace: string, retentionHours?: number): Promise<void> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const missing: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) {
+    if (existing.customAttributes[name] === undefined) {
+      missing[name] = type === 'Int' ? IndexedValueType.INDEXED_VALUE_TYPE_INT : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+    }
+  }
+  if (Object.keys(missing).length > 0) {
+    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
+  }
+  if (retentionHours !== undefined) {
+    const described = await connection.workflowService.describeNamespace({ namespace });
+    const current = Number(described.config?.workflowExecutionRetentionTtl?.seconds ?? 0);
+    const wanted = retentionHours * 3600;
+    if (current !== wanted) {
+      await connection.workflowService.updateNamespace({
+        namespace,
+        config: { workflowExecutionRetentionTtl: { seconds: Long.fromNumber(wanted) } },
+      });
+    }
+  }
+}
+
+/** The CLI's own view, used by the start script's banner. */
+export async function listSearchAttributes(binary: string, address: string, namespace: string): Promise<string> {
+  const { stdout } = await execFileAsync(binary, ['operator', 'search-attribute', 'list', '--address', address, '--namespace', namespace]);
+  return stdout;
+}

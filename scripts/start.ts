@@ -1,0 +1,179 @@
+/**
+ * `npm start`: the whole stack on one machine, data kept under DATA_DIR (.data) between runs.
+ *   PostgreSQL (DATABASE_URL, or embedded on 5433) + migrations · Temporal dev server with its Web UI
+ *   (SQLite file, search attributes, 30-day retention) · Chorus Pro sandbox · mail catcher (SMTP + web) ·
+ *   the worker · the API.
+ * Ctrl-C stops everything cleanly; a process that dies is reported and the rest is stopped.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { loadConfig, type Config } from '../config';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../db/embedded-postgres';
+import { initOrm, migrate } from '../db/orm';
+import { writeWorkflowBundle } from './lib/bundle';
+import { runMain, step, timed, UserFacingError } from './lib/log';
+import { assertPortFree } from './lib/ports';
+import { ensureTemporalCli, requireTemporalBinary } from './lib/temporal-cli';
+import { startDevServer, stopChild, type DevServer } from './lib/temporal-server';
+
+const root = path.resolve(__dirname, '..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+
+interface Service {
+  name: string;
+  child: ChildProcess;
+}
+
+/** Starts a child process whose output is prefixed with its name; resolves once `ready` matches a line. */
+function startService(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 120_000): Promise<Service> {
+  const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new UserFacingError(`${name} did not start within ${timeoutMs / 1000} s.`)), timeoutMs);
+    const onLine = (line: string) => {
+      process.stdout.write(`[${name}] ${line}\n`);
+      if (ready.test(line)) {
+        clearTimeout(timer);
+        resolve({ name, child });
+      }
+    };
+    readline.createInterface({ input: child.stdout! }).on('line', onLine);
+    readline.createInterface({ input: child.stderr! }).on('line', onLine);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new UserFacingError(`${name} exited during start (code ${code ?? 'null'}, signal ${signal ?? 'null'}); see its lines above.`));
+    });
+  });
+}
+
+function banner(config: Config, databaseUrl: string, temporal: DevServer): string {
+  const api = `http://127.0.0.1:${config.PORT}`;
+  const redacted = databaseUrl.replace(/\/\/([^:]+):[^@]+@/, '//$1:****@');
+  return `
+================================================================================
+ Agrilocal × Chorus Pro invoicing — running
+
+ API              ${api}/api/v1   health ${api}/healthz   docs ${api}/docs
+ Temporal Web UI  ${temporal.uiUrl ?? '(headless)'}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows
+ Temporal gRPC    ${temporal.address}   namespace ${config.TEMPORAL_NAMESPACE}   task queue ${config.TEMPORAL_TASK_QUEUE}
+ Chorus sandbox   http://127.0.0.1:${config.CHORUS_SANDBOX_PORT}   (control: /sandbox/v1/…)
+ Mail catcher     http://127.0.0.1:${config.MAIL_WEB_PORT}/index.html   SMTP ${config.SMTP_URL}
+ PostgreSQL       ${redacted}
+
+ Dev credentials (Authorization: Bearer …)
+   platform key   ${config.AGRILOCAL_API_KEY}
+   admin key      ${config.ADMIN_API_KEY}
+   producer JWT   HS256 signed with PRODUCER_JWT_SECRET=${config.PRODUCER_JWT_SECRET}, sub = SIRET
+   Chorus (PISTE) client ${config.CHORUS_CLIENT_ID} / ${config.CHORUS_CLIENT_SECRET}, technical account ${config.CHORUS_TECH_LOGIN}
+
+ Data kept in ${path.resolve(config.DATA_DIR)} — Ctrl-C stops everything.
+================================================================================
+`;
+}
+
+async function main(): Promise<void> {
+  const log = step('start');
+  const config = loadConfig();
+  const dataDir = path.resolve(config.DATA_DIR);
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+
+  const binary = requireTemporalBinary(ensureTemporalCli(step('temporal-cli')));
+  const temporalPort = Number(config.TEMPORAL_ADDRESS.split(':').pop());
+  const fixedPorts: [number, string][] = [
+    [temporalPort, 'Temporal gRPC (TEMPORAL_ADDRESS)'],
+    [config.TEMPORAL_UI_PORT, 'Temporal Web UI (TEMPORAL_UI_PORT)'],
+    [config.PORT, 'API (PORT)'],
+    [config.CHORUS_SANDBOX_PORT, 'Chorus sandbox (CHORUS_SANDBOX_PORT)'],
+    [Number(new URL(config.SMTP_URL).port || 25), 'SMTP mail catcher (SMTP_URL)'],
+    [config.MAIL_WEB_PORT, 'mail viewer (MAIL_WEB_PORT)'],
+  ];
+  if (!config.DATABASE_URL) fixedPorts.push([config.EMBEDDED_PG_PORT, 'embedded PostgreSQL (EMBEDDED_PG_PORT)']);
+  for (const [port, what] of fixedPorts) await assertPortFree(port, what);
+
+  const services: Service[] = [];
+  let pg: EmbeddedPostgresHandle | undefined;
+  let temporal: DevServer | undefined;
+  let stopping = false;
+
+  const stopAll = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping…');
+    // API and worker first (they drain), then what they use.
+    for (const s of [...services].reverse()) await stopChild(s.child);
+    await temporal?.stop();
+    await pg?.stop();
+    log('stopped');
+  };
+  const onSignal = () => {
+    void stopAll().then(() => process.exit(0));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    let databaseUrl = config.DATABASE_URL;
+    if (!databaseUrl) {
+      pg = await timed(log, `embedded PostgreSQL on ${config.EMBEDDED_PG_PORT}`, () =>
+        startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: config.EMBEDDED_PG_PORT, database: 'agrilocal' }),
+      );
+      databaseUrl = pg.url;
+    }
+    const orm = await initOrm(databaseUrl);
+    const applied = await migrate(orm);
+    await orm.close(true);
+    log(`migrations: ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}`);
+
+    temporal = await timed(log, 'Temporal dev server', () =>
+      startDevServer({
+        binary,
+        port: temporalPort,
+        uiPort: config.TEMPORAL_UI_PORT,
+        dbFile: path.join(dataDir, 'temporal', 'dev.sqlite'),
+        namespace: config.TEMPORAL_NAMESPACE,
+        retentionHours: 30 * 24,
+        logFile: path.join(dataDir, 'temporal', 'server.log'),
+      }),
+    );
+    const bundle = await timed(log, 'workflow bundle', () => writeWorkflowBundle(path.join(dataDir, 'workflow-bundle.js')));
+
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: temporal.address,
+      WORKFLOW_BUNDLE_PATH: bundle,
+    };
+    const smtpPort = new URL(config.SMTP_URL).port || '1025';
+    fs.mkdirSync(path.join(dataDir, 'mail'), { recursive: true });
+    services.push(
+      await startService(
+        'mail',
+        path.join(root, 'node_modules', '.bin', 'maildev'),
+        ['--smtp', smtpPort, '--web', String(config.MAIL_WEB_PORT), '--ip', '127.0.0.1', '--web-ip', '127.0.0.1', '--mail-directory', path.join(dataDir, 'mail')],
+        env,
+        /MailDev API running/,
+      ),
+    );
+    services.push(await startService('sandbox', tsx, ['chorus-sandbox/main.ts'], env, /listening/i));
+    services.push(await startService('worker', tsx, ['worker/main.ts'], env, /polling task queue/));
+    services.push(await startService('api', tsx, ['api/main.ts'], env, /listening/i));
+
+    for (const s of services) {
+      s.child.once('exit', (code, signal) => {
+        if (stopping) return;
+        process.stderr.write(`\n[start] ${s.name} exited (code ${code ?? 'null'}, signal ${signal ?? 'null'}): stopping the stack.\n`);
+        void stopAll().then(() => process.exit(1));
+      });
+    }
+    temporal.process.once('exit', () => {
+      if (!stopping) void stopAll().then(() => process.exit(1));
+    });
+    process.stdout.write(banner(config, databaseUrl, temporal));
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+runMain(main);

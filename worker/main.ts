@@ -1,0 +1,38 @@
+/**
+ * `npm run worker`: the invoice worker process. Reads the shared configuration; DATABASE_URL is required
+ * (the start script passes the embedded PostgreSQL's). SIGINT/SIGTERM shut it down gracefully.
+ */
+import { Runtime, DefaultLogger } from '@temporalio/worker';
+import { chorusClientFromConfig } from '../chorus';
+import { loadConfig } from '../config';
+import { connectWorkerConnection } from '../config/temporal';
+import { initOrm } from '../db/orm';
+import { createMailer } from '../mail/mailer';
+import { runMain, UserFacingError } from '../scripts/lib/log';
+import { createInvoiceWorker } from './worker';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.DATABASE_URL) throw new UserFacingError('DATABASE_URL is required to run the worker (npm start sets it).');
+  Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' ? 'DEBUG' : 'INFO'), shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  const orm = await initOrm(config.DATABASE_URL);
+  const mailer = createMailer(config.SMTP_URL, config.MAIL_FROM);
+  const { connection, namespace } = await connectWorkerConnection(config);
+  const worker = await createInvoiceWorker({
+    connection,
+    namespace,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH || undefined,
+    deps: { orm, chorus: chorusClientFromConfig(config), mailer, publicAppUrl: config.PUBLIC_APP_URL },
+  });
+  process.stdout.write(`worker: polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${namespace}\n`);
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+    mailer.close();
+    await orm.close();
+  }
+}
+
+runMain(main);

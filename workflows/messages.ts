@@ -1,0 +1,114 @@
+/**
+ * The invoice workflow's public surface: its input, the Updates producers and the platform send it, and the
+ * query that reads it. The API and tests import these definitions; nothing here runs side effects.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { InvoiceAction, InvoiceStatus } from '../domain/statuses';
+
+export const INVOICE_WORKFLOW_TYPE = 'invoiceWorkflow';
+export const invoiceWorkflowId = (orderId: string): string => `invoice-${orderId}`;
+
+export interface OrderLineInput {
+  lineId: string;
+  label: string;
+  unit: string;
+  /** Decimal strings, e.g. "12.50", "5.5". */
+  unitPriceHT: string;
+  vatRate: string;
+  orderedQuantity: string;
+}
+
+/** Durations in milliseconds; workflow inputs so tests run in seconds and production waits days. */
+export interface InvoiceTiming {
+  flowPollMs: number;
+  /** One fixed lifecycle polling interval; when absent, the default schedule (frequent, then daily). */
+  lifecyclePollMs?: number;
+  reminderAfterMs: number;
+  chorusFailureBudgetMs: number;
+  lifecycleMaxAgeMs: number;
+  /**
+   * How long a deposit whose outcome is unknown (worker died during `deposer/flux`) is given to show up in
+   * Chorus before it is made again; default 10 x flowPollMs.
+   */
+  depositSettleMs?: number;
+}
+
+export interface InvoiceWorkflowInput {
+  invoiceId: string;
+  orderId: string;
+  producerSiret: string;
+  buyerSiret: string;
+  buyerKind: 'PUBLIC' | 'PRIVATE';
+  deliveryDate: string;
+  lines: OrderLineInput[];
+  engagementCodeRequired: boolean;
+  engagementCode?: string | null;
+  serviceCode?: string | null;
+  marketNumber?: string | null;
+  timing: InvoiceTiming;
+  /** Set only by continue-as-new: where the previous run stopped. */
+  resume?: ResumeState;
+}
+
+/** What a run hands to the next one on continue-as-new (the lifecycle phase only). */
+export interface ResumeState {
+  seq: number;
+  number: string;
+  status: InvoiceStatus;
+  chorusStatus: string | null;
+  chorusHistoryCount: number;
+  identifiantFactureCPP: string;
+  numeroFluxDepot: string | null;
+  engagementCode: string | null;
+  serviceCode: string | null;
+  buyerSiret: string;
+  depositedAt: number;
+  mailCounts: Record<string, number>;
+}
+
+export interface QuantityValidationInput {
+  validatedBy: 'PRODUCER' | 'BUYER';
+  lines: { lineId: string; deliveredQuantity: string }[];
+}
+export interface CancelInput {
+  reason?: string;
+}
+export interface SendInput {
+  channel: 'CHORUS' | 'EMAIL';
+  engagementCode?: string;
+}
+export interface RecycleInput {
+  buyerSiret?: string;
+  serviceCode?: string;
+  engagementCode?: string;
+}
+/** Attachments are stored in PostgreSQL by the API first; the Update carries their ids only. */
+export interface CompleteInput {
+  comment?: string;
+  attachmentIds: string[];
+}
+
+/** The workflow's view of its invoice (the `getInvoice` query and every Update's answer). */
+export interface InvoiceSnapshot {
+  invoiceId: string;
+  orderId: string;
+  status: InvoiceStatus;
+  chorusStatus: string | null;
+  number: string | null;
+  buyerSiret: string;
+  engagementCode: string | null;
+  serviceCode: string | null;
+  numeroFluxDepot: string | null;
+  identifiantFactureCPP: string | null;
+  chorusErrors: string[];
+  actions: InvoiceAction[];
+}
+
+export const validateQuantitiesUpdate = defineUpdate<InvoiceSnapshot, [QuantityValidationInput]>('validateQuantities');
+export const cancelOrderUpdate = defineUpdate<InvoiceSnapshot, [CancelInput]>('cancelOrder');
+export const sendInvoiceUpdate = defineUpdate<InvoiceSnapshot, [SendInput]>('sendInvoice');
+export const markProcessedUpdate = defineUpdate<InvoiceSnapshot, []>('markProcessed');
+export const archiveUpdate = defineUpdate<InvoiceSnapshot, []>('archive');
+export const recycleUpdate = defineUpdate<InvoiceSnapshot, [RecycleInput]>('recycle');
+export const completeUpdate = defineUpdate<InvoiceSnapshot, [CompleteInput]>('complete');
+export const getInvoiceQuery = defineQuery<InvoiceSnapshot>('getInvoice');
