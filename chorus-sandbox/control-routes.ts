@@ -1,0 +1,252 @@
+/**
+ * Sandbox-only control routes under `/sandbox/v1` (api-contract.md §4): register structures, play the buyer's
+ * side on invoices, configure delays, autopilot and faults, read stats, reset. Dev only: no authentication.
+ * Errors answer `{error: {code, message, details}}` like our own API.
+ */
+import express, { Router, type ErrorRequestHandler, type Response } from 'express';
+import { z } from 'zod';
+import { chorusDate } from './dates';
+import { SandboxControlError } from './errors';
+import { autopilotPathError, SANDBOX_INVOICE_STATUSES } from './lifecycle';
+import type { SandboxFlow, SandboxInvoice, SandboxStructure } from './model';
+import type { SandboxState } from './state';
+
+const siretParam = z.string().regex(/^\d{14}$/, 'a SIRET is 14 digits');
+const shortText = z.string().trim().min(1).max(200);
+
+const structureBody = z
+  .strictObject({
+    designation: shortText,
+    type: z.enum(['PUBLIC', 'SUPPLIER']),
+    codeServiceDoitEtreRenseigne: z.boolean().optional(),
+    numeroEJDoitEtreRenseigne: z.boolean().optional(),
+    gestionNumeroEJOuCodeService: z.boolean().optional(),
+    services: z
+      .array(
+        z.strictObject({
+          codeService: z.string().trim().min(1).max(100),
+          libelle: shortText,
+          actif: z.boolean(),
+          numeroEngagement: z.boolean().optional(),
+        }),
+      )
+      .max(10_000)
+      .optional(),
+  })
+  .superRefine((body, ctx) => {
+    const seen = new Set<string>();
+    for (const [index, service] of (body.services ?? []).entries()) {
+      if (seen.has(service.codeService)) {
+        ctx.addIssue({ code: 'custom', path: ['services', index, 'codeService'], message: `duplicate codeService ${service.codeService}` });
+      }
+      seen.add(service.codeService);
+    }
+  });
+
+const invoicesQuery = z.strictObject({
+  numeroFacture: z.string().min(1).optional(),
+  siretFournisseur: siretParam.optional(),
+});
+
+const statusBody = z.strictObject({
+  statut: z.enum(SANDBOX_INVOICE_STATUSES),
+  motif: z.string().max(1000).optional(),
+});
+
+const rate = z.number().min(0).max(1);
+const durationMs = z.number().int().min(0).max(86_400_000);
+const configBody = z
+  .strictObject({
+    flowProcessingDelayMs: durationMs.optional(),
+    tokenLifetimeMs: z.number().int().min(100).max(86_400_000).optional(),
+    autopilot: z
+      .strictObject({
+        path: z.array(z.enum(SANDBOX_INVOICE_STATUSES)).min(1).max(50),
+        stepDelayMs: durationMs,
+      })
+      .nullable()
+      .optional(),
+    faults: z
+      .strictObject({
+        errorRate5xx: rate.optional(),
+        latencyMs: z.number().int().min(0).max(600_000).optional(),
+        spurious401Rate: rate.optional(),
+        invalidClientRate: rate.optional(),
+      })
+      .optional(),
+  })
+  .superRefine((body, ctx) => {
+    const problem = body.autopilot ? autopilotPathError(body.autopilot.path) : null;
+    if (problem) ctx.addIssue({ code: 'custom', path: ['autopilot', 'path'], message: problem });
+  });
+
+function validate<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const details = result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+  throw new SandboxControlError(400, 'VALIDATION_ERROR', `Invalid ${what}: ${details.map((d) => `${d.path || '(root)'}: ${d.message}`).join('; ')}`, details);
+}
+
+function identifiant(raw: string | undefined): number {
+  const value = validate(z.string().regex(/^\d+$/, 'identifiantFactureCPP is numeric'), raw, 'identifiantFactureCPP');
+  return Number(value);
+}
+
+// ------------------------------------------------------------------------------------------------ views
+
+export function structureView(s: SandboxStructure) {
+  return {
+    idStructureCPP: s.idStructureCPP,
+    siret: s.siret,
+    designation: s.designation,
+    type: s.type,
+    codeServiceDoitEtreRenseigne: s.codeServiceDoitEtreRenseigne,
+    numeroEJDoitEtreRenseigne: s.numeroEJDoitEtreRenseigne,
+    gestionNumeroEJOuCodeService: s.gestionNumeroEJOuCodeService,
+    services: [...s.services.values()].map((service) => ({
+      idService: service.idService,
+      codeService: service.codeService,
+      libelle: service.libelle,
+      actif: service.actif,
+      numeroEngagement: service.numeroEngagement,
+    })),
+  };
+}
+
+export function invoiceView(state: SandboxState, inv: SandboxInvoice) {
+  return {
+    identifiantFactureCPP: inv.identifiantFactureCPP,
+    numeroFacture: inv.numeroFacture,
+    numeroFluxDepot: inv.numeroFluxDepot,
+    statut: inv.statut,
+    siretFournisseur: inv.siretFournisseur,
+    siretDestinataire: inv.siretDestinataire,
+    codeServiceExecutant: inv.codeServiceExecutant ?? null,
+    numeroEngagement: inv.numeroEngagement ?? null,
+    numeroMarche: inv.numeroMarche ?? null,
+    dateFacture: inv.dateFacture ?? null,
+    dateDepot: chorusDate(new Date(inv.dateDepot)),
+    montantTTC: inv.montantTTC ?? null,
+    devise: inv.devise,
+    /** Flows that carried this number for this supplier, rejected ones included. */
+    depositCount: state.depositCount(inv),
+    histoStatut: inv.histo.map((h) => ({
+      histoStatutCode: h.histoStatutCode,
+      histoStatutDatePassage: h.histoStatutDatePassage,
+      histoStatutCommentaire: h.histoStatutCommentaire,
+    })),
+    piecesJointes: inv.piecesJointes.map((pieceJointeId) => {
+      const attachment = state.attachment(pieceJointeId);
+      return { pieceJointeId, pieceJointeNom: attachment?.pieceJointeNom ?? null, taille: attachment?.taille ?? null };
+    }),
+    autopilot: inv.autopilot ? { path: inv.autopilot.path, next: inv.autopilot.path[inv.autopilot.index] ?? null } : null,
+  };
+}
+
+export function flowView(flow: SandboxFlow) {
+  return {
+    numeroFluxDepot: flow.numeroFluxDepot,
+    nomFichier: flow.nomFichier,
+    syntaxeFlux: flow.syntaxeFlux,
+    etatCourantDepotFlux: flow.etat,
+    etats: flow.historiqueEtats.map((e) => ({ etat: e.etat, le: new Date(e.le).toISOString() })),
+    numeroFacture: flow.invoice?.numeroFacture ?? null,
+    siretFournisseur: flow.invoice?.siretFournisseur ?? null,
+    siretDestinataire: flow.invoice?.siretDestinataire ?? null,
+    identifiantFactureCPP: flow.identifiantFactureCPP ?? null,
+    listeErreurDP: flow.erreursDP,
+    listeErreurTechnique:
+      flow.etat === 'IN_INCIDENTE' && flow.incident
+        ? [{ codeErreur: flow.incident.codeErreur, libelleErreur: flow.incident.libelleErreur, natureErreur: flow.incident.natureErreur }]
+        : [],
+  };
+}
+
+// ------------------------------------------------------------------------------------------------ router
+
+export function controlRouter(state: SandboxState): Router {
+  const router = Router();
+  router.use(express.json({ limit: '5mb' }));
+
+  router.put('/structures/:siret', (req, res: Response) => {
+    const siret = validate(siretParam, req.params.siret, 'SIRET');
+    const body = validate(structureBody, req.body, 'structure');
+    const { created, structure } = state.upsertStructure({ siret, ...body });
+    res.status(created ? 201 : 200).json(structureView(structure));
+  });
+
+  router.get('/structures', (_req, res) => {
+    res.json({ structures: state.listStructures().map(structureView) });
+  });
+
+  router.get('/invoices', (req, res) => {
+    const query = validate(invoicesQuery, req.query, 'query');
+    const invoices = state.searchInvoices({ numeroFacture: query.numeroFacture, siretFournisseur: query.siretFournisseur });
+    const flows = state.listFlows({ numeroFacture: query.numeroFacture, siretFournisseur: query.siretFournisseur });
+    res.json({ invoices: invoices.map((inv) => invoiceView(state, inv)), flows: flows.map(flowView) });
+  });
+
+  router.get('/invoices/:id', (req, res) => {
+    const id = identifiant(req.params.id);
+    const inv = state.invoice(id);
+    if (!inv) throw new SandboxControlError(404, 'NOT_FOUND', `No invoice with identifiantFactureCPP ${id}`);
+    res.json(invoiceView(state, inv));
+  });
+
+  router.post('/invoices/:id/status', (req, res) => {
+    const id = identifiant(req.params.id);
+    const body = validate(statusBody, req.body, 'status move');
+    const inv = state.moveStatus(id, body.statut, body.motif);
+    res.json(invoiceView(state, inv));
+  });
+
+  router.get('/flows/:numeroFluxDepot', (req, res) => {
+    const flow = state.flow(req.params.numeroFluxDepot);
+    if (!flow) throw new SandboxControlError(404, 'NOT_FOUND', `No flow ${req.params.numeroFluxDepot}`);
+    res.json(flowView(flow));
+  });
+
+  router.get('/config', (_req, res) => {
+    res.json(state.config);
+  });
+
+  router.put('/config', (req, res) => {
+    const body = validate(configBody, req.body, 'configuration');
+    res.json(state.updateConfig(body));
+  });
+
+  router.get('/stats', (_req, res) => {
+    res.json(state.stats());
+  });
+
+  router.post('/reset', (_req, res) => {
+    state.reset();
+    res.status(204).end();
+  });
+
+  router.use((req, res) => {
+    res.status(404).json({ error: { code: 'NOT_FOUND', message: `No control route ${req.method} ${req.baseUrl}${req.path}`, details: [] } });
+  });
+
+  return router;
+}
+
+export function controlErrorHandler(log: (line: string) => void): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    if (error instanceof SandboxControlError) {
+      res.status(error.httpStatus).json({ error: { code: error.code, message: error.message, details: error.details } });
+      return;
+    }
+    const type = typeof error === 'object' && error !== null && 'type' in error ? error.type : undefined;
+    if (type === 'entity.parse.failed') {
+      res.status(400).json({ error: { code: 'VALIDATION_ERROR', message: 'The body is not valid JSON', details: [] } });
+      return;
+    }
+    if (type === 'entity.too.large') {
+      res.status(413).json({ error: { code: 'PAYLOAD_TOO_LARGE', message: 'The body is too large', details: [] } });
+      return;
+    }
+    log(`chorus-sandbox: ${req.method} ${req.originalUrl} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    res.status(500).json({ error: { code: 'INTERNAL', message: 'Sandbox internal error', details: [] } });
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * What PISTE does in front of Chorus Pro: the OAuth2 token endpoint, the bearer-token and `cpro-account` checks,
+ * plus the sandbox's fault injection (latency, 503, spurious 401, spurious invalid_client) and call counting.
+ */
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { SandboxState } from './state';
+
+export const TOKEN_PATH = '/api/oauth/token';
+
+const WWW_AUTHENTICATE = {
+  missingToken: 'Bearer realm="PISTE",error="invalid_token",error_description="Missing access token"',
+  invalidToken: 'Bearer realm="PISTE",error="invalid_token",error_description="Invalid access token"',
+  expiredToken: 'Bearer realm="PISTE",error="invalid_token",error_description="Access token expired"',
+  // Verbatim from a real answer (OCA PR #425).
+  badAccount: 'Bearer realm="PISTE",error="Unauthorized",error_description="login or password incorrects"',
+} as const;
+
+/** Counts every call received, before any check, under "METHOD /path" (query string dropped). */
+export function countCalls(state: SandboxState): RequestHandler {
+  return (req, _res, next) => {
+    state.recordCall(`${req.method} ${req.originalUrl.split('?')[0] ?? ''}`);
+    next();
+  };
+}
+
+/** Latency then random 503, as configured under `faults`. */
+export function injectFaults(state: SandboxState): RequestHandler {
+  return async (_req: Request, res: Response, next: NextFunction) => {
+    const { latencyMs, errorRate5xx } = state.config.faults;
+    if (latencyMs > 0) await state.sleep(latencyMs);
+    if (state.chance(errorRate5xx)) {
+      res
+        .status(503)
+        .set('Retry-After', '1')
+        .json({ error: 'service_unavailable', error_description: 'Service temporarily unavailable (sandbox fault injection)' });
+      return;
+    }
+    next();
+  };
+}
+
+/** `POST /api/oauth/token`, form-encoded `grant_type=client_credentials`, `client_id`, `client_secret`, `scope`. */
+export function tokenEndpoint(state: SandboxState): RequestHandler[] {
+  const handler: RequestHandler = (req, res) => {
+    const form = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
+    const field = (name: string): string | undefined => (typeof form[name] === 'string' ? form[name] : undefined);
+    res.set('Cache-Control', 'no-store');
+    const grantType = field('grant_type');
+    if (grantType === undefined) {
+      res.status(400).json({ error: 'invalid_request', error_description: 'Missing grant_type (form-encoded body expected)' });
+      return;
+    }
+    if (grantType !== 'client_credentials') {
+      res.status(400).json({ error: 'unsupported_grant_type', error_description: `Unsupported grant_type ${grantType}` });
+      return;
+    }
+    const basic = basicCredentials(req.get('authorization'));
+    const clientId = field('client_id') ?? basic?.id ?? '';
+    const clientSecret = field('client_secret') ?? basic?.secret ?? '';
+    // Same answer for an unknown id and a wrong secret, like PISTE.
+    if (!state.checkClient(clientId, clientSecret) || state.chance(state.config.faults.invalidClientRate)) {
+      res.status(400).json({ error: 'invalid_client', error_description: 'Client authentication failed' });
+      return;
+    }
+    const { access_token, expires_in } = state.issueToken();
+    res.json({ access_token, token_type: 'Bearer', expires_in, scope: field('scope') ?? 'openid' });
+  };
+  return [express.urlencoded({ extended: false, limit: '16kb' }), handler];
+}
+
+/** Bearer token issued by us and not expired, then the technical account; 401 with PISTE's header otherwise. */
+export function requirePisteAuth(state: SandboxState): RequestHandler {
+  return (req, res, next) => {
+    const refuse = (wwwAuthenticate: string, description: string) => {
+      res.status(401).set('WWW-Authenticate', wwwAuthenticate).json({ error: 'unauthorized', error_description: description });
+    };
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
+    const token = match?.[1];
+    if (!token) return refuse(WWW_AUTHENTICATE.missingToken, 'Missing access token');
+    const check = state.checkToken(token);
+    if (check === 'unknown') return refuse(WWW_AUTHENTICATE.invalidToken, 'Invalid access token');
+    if (check === 'expired') return refuse(WWW_AUTHENTICATE.expiredToken, 'Access token expired');
+    if (!state.checkCproAccount(req.get('cpro-account'))) {
+      return refuse(WWW_AUTHENTICATE.badAccount, 'login or password incorrects');
+    }
+    // PISTE sometimes refuses a valid token when calls come fast (chorus-pro-api.md §1): simulate it.
+    if (state.chance(state.config.faults.spurious401Rate)) return refuse(WWW_AUTHENTICATE.expiredToken, 'Access token expired');
+    next();
+  };
+}
+
+function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
+  const match = /^Basic\s+(\S+)$/i.exec(header ?? '');
+  if (!match?.[1]) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  try {
+    // RFC 6749 §2.3.1: both parts are form-urlencoded before being joined.
+    return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+  } catch {
+    return undefined;
+  }
+}

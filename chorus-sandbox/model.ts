@@ -1,0 +1,135 @@
+/** What the sandbox holds in memory, and its runtime configuration. */
+import type { FlowState } from '../domain/statuses';
+import type { CiiInvoice, FlowIncident } from './facturx';
+import type { SandboxInvoiceStatus } from './lifecycle';
+import type { StructureKind } from './seeds';
+
+export interface SandboxService {
+  idService: number;
+  codeService: string;
+  libelle: string;
+  actif: boolean;
+  numeroEngagement: boolean;
+  dateDbtService: string;
+}
+
+export interface SandboxStructure {
+  idStructureCPP: number;
+  siret: string;
+  designation: string;
+  type: StructureKind;
+  codeServiceDoitEtreRenseigne: boolean;
+  numeroEJDoitEtreRenseigne: boolean;
+  gestionNumeroEJOuCodeService: boolean;
+  /** By codeService. */
+  services: Map<string, SandboxService>;
+}
+
+export interface ErreurDP {
+  identifiantDestinataire: string;
+  identifiantFournisseur: string;
+  numeroDP: string;
+  libelleErreurDP: string;
+}
+
+export interface SandboxFlow {
+  numeroFluxDepot: string;
+  nomFichier: string;
+  syntaxeFlux: string;
+  deposeLe: number;
+  etat: FlowState;
+  etatDepuis: number;
+  /** Every state the flow went through, for tests and the control routes. */
+  historiqueEtats: { etat: FlowState; le: number }[];
+  /** What was read from the file at deposit time (undefined when unreadable). */
+  invoice: CiiInvoice | undefined;
+  incident: FlowIncident | undefined;
+  erreursDP: ErreurDP[];
+  identifiantFactureCPP: number | undefined;
+}
+
+export interface SandboxHistoStatut {
+  histoStatutId: number;
+  histoStatutCode: SandboxInvoiceStatus;
+  histoStatutDatePassage: string;
+  histoStatutCommentaire: string;
+  le: number;
+}
+
+/** The autopilot's walk of one invoice along a snapshot of the configured path. */
+export interface AutopilotRun {
+  path: readonly SandboxInvoiceStatus[];
+  index: number;
+  stepDelayMs: number;
+  timerPending: boolean;
+}
+
+export interface SandboxInvoice {
+  identifiantFactureCPP: number;
+  numeroFacture: string;
+  numeroFluxDepot: string;
+  typeCode: string;
+  idFournisseur: number;
+  siretFournisseur: string;
+  designationFournisseur: string;
+  idDestinataire: number;
+  siretDestinataire: string;
+  designationDestinataire: string;
+  codeServiceExecutant: string | undefined;
+  numeroEngagement: string | undefined;
+  numeroMarche: string | undefined;
+  dateFacture: string | undefined;
+  dateDepot: number;
+  montantHT: number | undefined;
+  montantTTC: number | undefined;
+  montantAPayer: number | undefined;
+  devise: string;
+  statut: SandboxInvoiceStatus;
+  dateHeureEtatCourant: number;
+  histo: SandboxHistoStatut[];
+  piecesJointes: number[];
+  autopilot: AutopilotRun | undefined;
+}
+
+export interface SandboxAttachment {
+  pieceJointeId: number;
+  pieceJointeNom: string;
+  pieceJointeTypeMime: string;
+  pieceJointeExtension: string;
+  taille: number;
+  contenu: Buffer;
+}
+
+export interface SandboxCredentials {
+  clientId: string;
+  clientSecret: string;
+  techLogin: string;
+  techPassword: string;
+}
+
+export interface SandboxFaults {
+  /** Share of API calls (token included) answered 503, 0..1. */
+  errorRate5xx: number;
+  /** Added before every API answer (token included). */
+  latencyMs: number;
+  /** Share of business calls answered 401 although the token is valid (PISTE flakiness), 0..1. */
+  spurious401Rate: number;
+  /** Share of token requests answered 400 invalid_client although the credentials are right, 0..1. */
+  invalidClientRate: number;
+}
+
+export interface SandboxAutopilot {
+  /** Statuses to walk through after DEPOSEE; the walk waits at A_RECYCLER / SUSPENDUE for the supplier. */
+  path: SandboxInvoiceStatus[];
+  stepDelayMs: number;
+}
+
+export interface SandboxConfig {
+  /** From deposit to final flow state, spread over the three intermediate states. */
+  flowProcessingDelayMs: number;
+  tokenLifetimeMs: number;
+  autopilot: SandboxAutopilot | null;
+  faults: SandboxFaults;
+}
+
+export const NO_FAULTS: SandboxFaults = { errorRate5xx: 0, latencyMs: 0, spurious401Rate: 0, invalidClientRate: 0 };

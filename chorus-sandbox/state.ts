@@ -1,0 +1,733 @@
+/**
+ * The sandbox's Chorus Pro, in memory: structures, flows, invoices, attachments, tokens, and the timers that
+ * make flows and invoices move. Indexed by every key a request uses so that thousands of invoices stay fast.
+ * HTTP lives in the routers; everything here is callable directly (the property tests do).
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { DEV_DEFAULTS } from '../config';
+import type { FlowState } from '../domain/statuses';
+import { chorusDate, chorusDateTime } from './dates';
+import { CHORUS_ERRORS, SandboxControlError } from './errors';
+import { extractFacturXml, FlowIncident, readCiiInvoice, type CiiInvoice } from './facturx';
+import {
+  allowedTargets,
+  isSandboxInvoiceStatus,
+  SUPPLIER_ACTIONS,
+  transitionActor,
+  type Actor,
+  type SandboxInvoiceStatus,
+} from './lifecycle';
+import {
+  NO_FAULTS,
+  type SandboxAttachment,
+  type SandboxAutopilot,
+  type SandboxConfig,
+  type SandboxCredentials,
+  type SandboxFaults,
+  type SandboxFlow,
+  type SandboxInvoice,
+  type SandboxService,
+  type SandboxStructure,
+} from './model';
+import { checkDepositedInvoice, routingErrors } from './rules';
+import { SANDBOX_SEED_STRUCTURES, type StructureKind } from './seeds';
+
+export const SUPPORTED_SYNTAXES = ['IN_DP_E2_CII_FACTURX', 'IN_DP_E1_CII_16B'] as const;
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+const MAX_PIECE_JOINTE_NOM = 50;
+const DEFAULT_FLOW_PROCESSING_DELAY_MS = 2000;
+const DEFAULT_TOKEN_LIFETIME_MS = 3_600_000;
+/** Seeds take ids from here; structures added later follow. Stable across resets. */
+const FIRST_STRUCTURE_ID = 25_000_001;
+const FIRST_SERVICE_ID = 7_000_001;
+
+export interface SandboxStateOptions {
+  /** Accepted OAuth client and technical account; default: DEV_DEFAULTS of config/index.ts. */
+  credentials?: Partial<SandboxCredentials>;
+  /** Lifetime of issued tokens (answered as `expires_in`, in seconds, rounded up). Default 1 h like PISTE. */
+  tokenLifetimeMs?: number;
+  flowProcessingDelayMs?: number;
+  autopilot?: SandboxAutopilot | null;
+  faults?: Partial<SandboxFaults>;
+  /** Load the seeded structures (default true). */
+  seed?: boolean;
+  /** Injected clock (ms) and randomness (0..1, for fault injection). */
+  now?: () => number;
+  random?: () => number;
+}
+
+export interface StructureInput {
+  siret: string;
+  designation: string;
+  type: StructureKind;
+  codeServiceDoitEtreRenseigne?: boolean;
+  numeroEJDoitEtreRenseigne?: boolean;
+  gestionNumeroEJOuCodeService?: boolean;
+  services?: readonly { codeService: string; libelle: string; actif: boolean; numeroEngagement?: boolean }[];
+}
+
+export interface InvoiceSearch {
+  numeroFacture?: string;
+  numeroFluxDepot?: string;
+  idFournisseur?: number;
+  siretFournisseur?: string;
+  statutCourant?: readonly string[];
+  /** YYYY-MM-DD bounds on the deposit date, inclusive. */
+  periodeDateDepotDu?: string;
+  periodeDateDepotAu?: string;
+}
+
+export type TokenCheck = 'valid' | 'expired' | 'unknown';
+
+export class SandboxState {
+  readonly credentials: SandboxCredentials;
+  readonly now: () => number;
+  readonly random: () => number;
+  config: SandboxConfig;
+
+  private readonly initialConfig: SandboxConfig;
+  private readonly seeded: boolean;
+  private readonly structuresById = new Map<number, SandboxStructure>();
+  private readonly structuresBySiret = new Map<string, SandboxStructure>();
+  private readonly flows = new Map<string, SandboxFlow>();
+  private readonly flowsBySupplierNumber = new Map<string, string[]>();
+  private readonly invoices = new Map<number, SandboxInvoice>();
+  private readonly invoicesByNumber = new Map<string, number[]>();
+  private readonly invoicesBySupplierNumber = new Map<string, number[]>();
+  private readonly invoicesByFlow = new Map<string, number[]>();
+  private readonly attachments = new Map<number, SandboxAttachment>();
+  private readonly tokens = new Map<string, number>();
+  private readonly calls = new Map<string, number>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly sleepers = new Set<NodeJS.Timeout>();
+  private nextStructureId = FIRST_STRUCTURE_ID;
+  private nextServiceId = FIRST_SERVICE_ID;
+  // Flow, invoice, attachment and history ids never restart, so a stale id cannot hit a newer record after a reset.
+  private flowSequence = 0;
+  private nextInvoiceId = 10_000_001;
+  private nextAttachmentId = 500_001;
+  private nextHistoId = 1;
+  /** Bumped by reset/close: work started before (a deposit being parsed) must not land in the new state. */
+  private generation = 0;
+  private closed = false;
+
+  constructor(options: SandboxStateOptions = {}) {
+    this.credentials = {
+      clientId: options.credentials?.clientId ?? DEV_DEFAULTS.CHORUS_CLIENT_ID,
+      clientSecret: options.credentials?.clientSecret ?? DEV_DEFAULTS.CHORUS_CLIENT_SECRET,
+      techLogin: options.credentials?.techLogin ?? DEV_DEFAULTS.CHORUS_TECH_LOGIN,
+      techPassword: options.credentials?.techPassword ?? DEV_DEFAULTS.CHORUS_TECH_PASSWORD,
+    };
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.seeded = options.seed ?? true;
+    this.initialConfig = {
+      flowProcessingDelayMs: options.flowProcessingDelayMs ?? DEFAULT_FLOW_PROCESSING_DELAY_MS,
+      tokenLifetimeMs: options.tokenLifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS,
+      autopilot: options.autopilot ?? null,
+      faults: { ...NO_FAULTS, ...options.faults },
+    };
+    this.config = cloneConfig(this.initialConfig);
+    this.loadSeeds();
+  }
+
+  // ----------------------------------------------------------------------------------- lifecycle of the state
+
+  /** Back to the seeded state with the configuration given at creation; stats to zero. Issued tokens stay valid. */
+  reset(): void {
+    this.generation++;
+    this.clearTimers();
+    this.structuresById.clear();
+    this.structuresBySiret.clear();
+    this.flows.clear();
+    this.flowsBySupplierNumber.clear();
+    this.invoices.clear();
+    this.invoicesByNumber.clear();
+    this.invoicesBySupplierNumber.clear();
+    this.invoicesByFlow.clear();
+    this.attachments.clear();
+    this.calls.clear();
+    this.nextStructureId = FIRST_STRUCTURE_ID;
+    this.nextServiceId = FIRST_SERVICE_ID;
+    this.config = cloneConfig(this.initialConfig);
+    this.loadSeeds();
+  }
+
+  /** Stops every timer; the state must not be used afterwards. */
+  close(): void {
+    this.closed = true;
+    this.generation++;
+    this.clearTimers();
+    for (const timer of this.sleepers) clearTimeout(timer);
+    this.sleepers.clear();
+  }
+
+  /** A timer that never keeps the process alive and dies with reset/close. */
+  schedule(delayMs: number, task: () => void): void {
+    if (this.closed) return;
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        task();
+      },
+      Math.max(0, Math.round(delayMs)),
+    );
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  /**
+   * Resolves after `delayMs` (fault latency). Survives reset (a request in flight still gets its answer);
+   * never resolves once the state is closed, when the server drops its connections anyway.
+   */
+  sleep(delayMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.closed) return;
+      const timer = setTimeout(() => {
+        this.sleepers.delete(timer);
+        resolve();
+      }, Math.max(0, Math.round(delayMs)));
+      timer.unref();
+      this.sleepers.add(timer);
+    });
+  }
+
+  /** Timers still to fire (flow steps, autopilot steps, latencies). */
+  get pendingTimers(): number {
+    return this.timers.size + this.sleepers.size;
+  }
+
+  private clearTimers(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  // -------------------------------------------------------------------------------------------- credentials
+
+  issueToken(): { access_token: string; expires_in: number } {
+    const now = this.now();
+    if (this.tokens.size > 10_000) {
+      for (const [token, expiresAt] of this.tokens) if (expiresAt <= now) this.tokens.delete(token);
+    }
+    const token = randomBytes(24).toString('base64url');
+    this.tokens.set(token, now + this.config.tokenLifetimeMs);
+    return { access_token: token, expires_in: Math.ceil(this.config.tokenLifetimeMs / 1000) };
+  }
+
+  checkToken(token: string): TokenCheck {
+    const expiresAt = this.tokens.get(token);
+    if (expiresAt === undefined) return 'unknown';
+    return this.now() < expiresAt ? 'valid' : 'expired';
+  }
+
+  checkClient(clientId: string, clientSecret: string): boolean {
+    return sameText(clientId, this.credentials.clientId) && sameText(clientSecret, this.credentials.clientSecret);
+  }
+
+  /** `cpro-account` = base64(UTF-8 "login:password"). */
+  checkCproAccount(header: string | undefined): boolean {
+    if (!header) return false;
+    const decoded = Buffer.from(header.trim(), 'base64').toString('utf8');
+    return sameText(decoded, `${this.credentials.techLogin}:${this.credentials.techPassword}`);
+  }
+
+  // ------------------------------------------------------------------------------------------------- stats
+
+  recordCall(endpoint: string): void {
+    this.calls.set(endpoint, (this.calls.get(endpoint) ?? 0) + 1);
+  }
+
+  stats(): Record<string, number> {
+    return Object.fromEntries([...this.calls.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  // ---------------------------------------------------------------------------------------------- structures
+
+  private loadSeeds(): void {
+    if (!this.seeded) return;
+    for (const seed of SANDBOX_SEED_STRUCTURES) this.upsertStructure(seed);
+  }
+
+  /** Creates or updates; services are matched by code so their idService stays stable. */
+  upsertStructure(input: StructureInput): { created: boolean; structure: SandboxStructure } {
+    const existing = this.structuresBySiret.get(input.siret);
+    const structure: SandboxStructure = existing ?? {
+      idStructureCPP: this.nextStructureId++,
+      siret: input.siret,
+      designation: input.designation,
+      type: input.type,
+      codeServiceDoitEtreRenseigne: false,
+      numeroEJDoitEtreRenseigne: false,
+      gestionNumeroEJOuCodeService: false,
+      services: new Map(),
+    };
+    structure.designation = input.designation;
+    structure.type = input.type;
+    structure.codeServiceDoitEtreRenseigne = input.codeServiceDoitEtreRenseigne ?? false;
+    structure.numeroEJDoitEtreRenseigne = input.numeroEJDoitEtreRenseigne ?? false;
+    structure.gestionNumeroEJOuCodeService = input.gestionNumeroEJOuCodeService ?? false;
+    if (input.services !== undefined) {
+      const services = new Map<string, SandboxService>();
+      for (const s of input.services) {
+        const previous = structure.services.get(s.codeService);
+        services.set(s.codeService, {
+          idService: previous?.idService ?? this.nextServiceId++,
+          codeService: s.codeService,
+          libelle: s.libelle,
+          actif: s.actif,
+          numeroEngagement: s.numeroEngagement ?? false,
+          dateDbtService: previous?.dateDbtService ?? '2020-01-01',
+        });
+      }
+      structure.services = services;
+    }
+    if (!existing) {
+      this.structuresById.set(structure.idStructureCPP, structure);
+      this.structuresBySiret.set(structure.siret, structure);
+    }
+    return { created: !existing, structure };
+  }
+
+  structureBySiret(siret: string): SandboxStructure | undefined {
+    return this.structuresBySiret.get(siret);
+  }
+
+  structureById(id: number): SandboxStructure | undefined {
+    return this.structuresById.get(id);
+  }
+
+  listStructures(): SandboxStructure[] {
+    return [...this.structuresById.values()];
+  }
+
+  // --------------------------------------------------------------------------------------------------- flows
+
+  /**
+   * Accepts a file at once (like Chorus: the answer only means "received"), reads it now so that its invoice
+   * number is known to the control routes, and lets timers walk the flow to its final state.
+   */
+  async deposit(input: { fichierFlux: string; nomFichier: string; syntaxeFlux: string }): Promise<SandboxFlow> {
+    if (!(SUPPORTED_SYNTAXES as readonly string[]).includes(input.syntaxeFlux)) {
+      throw CHORUS_ERRORS.syntaxeNonSupportee(input.syntaxeFlux);
+    }
+    const bytes = decodeBase64(input.fichierFlux);
+    if (bytes && bytes.length > MAX_FILE_BYTES) throw CHORUS_ERRORS.fichierTropVolumineux();
+
+    const generation = this.generation;
+    const now = this.now();
+    const flow: SandboxFlow = {
+      numeroFluxDepot: this.nextFlowNumber(),
+      nomFichier: input.nomFichier,
+      syntaxeFlux: input.syntaxeFlux,
+      deposeLe: now,
+      etat: 'IN_RECU',
+      etatDepuis: now,
+      historiqueEtats: [{ etat: 'IN_RECU', le: now }],
+      invoice: undefined,
+      incident: undefined,
+      erreursDP: [],
+      identifiantFactureCPP: undefined,
+    };
+    try {
+      flow.invoice = await readDepositedFile(bytes, input.syntaxeFlux);
+    } catch (error) {
+      flow.incident =
+        error instanceof FlowIncident
+          ? error
+          : new FlowIncident('ERR_TECH_001', `Erreur technique lors de la lecture du flux : ${String(error)}`, 'TECHNIQUE');
+    }
+    if (generation !== this.generation) return flow; // reset or closed while reading: drop it.
+
+    this.flows.set(flow.numeroFluxDepot, flow);
+    const { siretFournisseur, numeroFacture } = flow.invoice ?? {};
+    if (siretFournisseur !== undefined && numeroFacture !== undefined) {
+      pushIndex(this.flowsBySupplierNumber, supplierNumberKey(siretFournisseur, numeroFacture), flow.numeroFluxDepot);
+    }
+    this.scheduleFlow(flow, this.config.flowProcessingDelayMs);
+    return flow;
+  }
+
+  flow(numeroFluxDepot: string): SandboxFlow | undefined {
+    return this.flows.get(numeroFluxDepot);
+  }
+
+  /** Flows carrying this supplier's invoice number, whatever their outcome (the "deposited twice" evidence). */
+  flowsFor(siretFournisseur: string, numeroFacture: string): SandboxFlow[] {
+    return (this.flowsBySupplierNumber.get(supplierNumberKey(siretFournisseur, numeroFacture)) ?? [])
+      .map((n) => this.flows.get(n))
+      .filter((f): f is SandboxFlow => f !== undefined);
+  }
+
+  listFlows(filter: { numeroFacture?: string; siretFournisseur?: string }): SandboxFlow[] {
+    if (filter.numeroFacture !== undefined && filter.siretFournisseur !== undefined) {
+      return this.flowsFor(filter.siretFournisseur, filter.numeroFacture);
+    }
+    return [...this.flows.values()].filter(
+      (f) =>
+        (filter.numeroFacture === undefined || f.invoice?.numeroFacture === filter.numeroFacture) &&
+        (filter.siretFournisseur === undefined || f.invoice?.siretFournisseur === filter.siretFournisseur),
+    );
+  }
+
+  private nextFlowNumber(): string {
+    this.flowSequence++;
+    // CPP + 22 digits, like CPP0011110000000000001557.
+    return `CPP001111${String(this.flowSequence).padStart(16, '0')}`;
+  }
+
+  /** IN_RECU → IN_EN_ATTENTE_TRAITEMENT_CPP → IN_EN_COURS_TRAITEMENT_CPP → final, a third of the delay each. */
+  private scheduleFlow(flow: SandboxFlow, totalDelayMs: number): void {
+    const step = totalDelayMs / 3;
+    const intermediate: FlowState[] = ['IN_EN_ATTENTE_TRAITEMENT_CPP', 'IN_EN_COURS_TRAITEMENT_CPP'];
+    const advance = (index: number): void => {
+      this.schedule(step, () => {
+        const next = intermediate[index];
+        if (next !== undefined) {
+          this.setFlowState(flow, next);
+          advance(index + 1);
+        } else {
+          this.finishFlow(flow);
+        }
+      });
+    };
+    advance(0);
+  }
+
+  private setFlowState(flow: SandboxFlow, etat: FlowState): void {
+    const now = this.now();
+    flow.etat = etat;
+    flow.etatDepuis = now;
+    flow.historiqueEtats.push({ etat, le: now });
+  }
+
+  private finishFlow(flow: SandboxFlow): void {
+    const invoice = flow.invoice;
+    if (flow.incident || !invoice) {
+      this.setFlowState(flow, 'IN_INCIDENTE');
+      return;
+    }
+    const verdict = checkDepositedInvoice(invoice, {
+      structureBySiret: (siret) => this.structuresBySiret.get(siret),
+      hasLiveInvoice: (siret, numero) =>
+        (this.invoicesBySupplierNumber.get(supplierNumberKey(siret, numero)) ?? []).some(
+          (id) => this.invoices.get(id)?.statut !== 'REJETEE',
+        ),
+    });
+    const { supplier, buyer } = verdict;
+    if (verdict.errors.length > 0 || !supplier || !buyer || invoice.numeroFacture === undefined) {
+      flow.erreursDP = [
+        {
+          identifiantDestinataire: invoice.siretDestinataire ?? '',
+          identifiantFournisseur: invoice.siretFournisseur ?? '',
+          numeroDP: invoice.numeroFacture ?? '',
+          libelleErreurDP: verdict.errors.join(' | '),
+        },
+      ];
+      this.setFlowState(flow, 'IN_REJETE');
+      return;
+    }
+    const now = this.now();
+    const created: SandboxInvoice = {
+      identifiantFactureCPP: this.nextInvoiceId++,
+      numeroFacture: invoice.numeroFacture,
+      numeroFluxDepot: flow.numeroFluxDepot,
+      typeCode: invoice.typeCode ?? '380',
+      idFournisseur: supplier.idStructureCPP,
+      siretFournisseur: supplier.siret,
+      designationFournisseur: supplier.designation,
+      idDestinataire: buyer.idStructureCPP,
+      siretDestinataire: buyer.siret,
+      designationDestinataire: buyer.designation,
+      codeServiceExecutant: invoice.codeService,
+      numeroEngagement: invoice.numeroEngagement,
+      numeroMarche: invoice.numeroMarche,
+      dateFacture: invoice.dateFacture,
+      dateDepot: flow.deposeLe,
+      montantHT: toAmount(invoice.taxBasisTotal),
+      montantTTC: toAmount(invoice.grandTotal),
+      montantAPayer: toAmount(invoice.duePayable ?? invoice.grandTotal),
+      devise: invoice.currency ?? 'EUR',
+      statut: 'DEPOSEE',
+      dateHeureEtatCourant: now,
+      histo: [],
+      piecesJointes: [],
+      autopilot: undefined,
+    };
+    this.appendHisto(created, 'DEPOSEE', '', now);
+    this.invoices.set(created.identifiantFactureCPP, created);
+    pushIndex(this.invoicesByNumber, created.numeroFacture, created.identifiantFactureCPP);
+    pushIndex(this.invoicesBySupplierNumber, supplierNumberKey(supplier.siret, created.numeroFacture), created.identifiantFactureCPP);
+    pushIndex(this.invoicesByFlow, flow.numeroFluxDepot, created.identifiantFactureCPP);
+    flow.identifiantFactureCPP = created.identifiantFactureCPP;
+    this.setFlowState(flow, 'IN_INTEGRE');
+    this.startAutopilot(created);
+  }
+
+  // ------------------------------------------------------------------------------------------------ invoices
+
+  invoice(identifiantFactureCPP: number): SandboxInvoice | undefined {
+    return this.invoices.get(identifiantFactureCPP);
+  }
+
+  /** Invoices in creation order, narrowed with the indexes first. */
+  searchInvoices(search: InvoiceSearch): SandboxInvoice[] {
+    let ids: Iterable<number>;
+    if (search.numeroFluxDepot !== undefined) ids = this.invoicesByFlow.get(search.numeroFluxDepot) ?? [];
+    else if (search.numeroFacture !== undefined && search.siretFournisseur !== undefined) {
+      ids = this.invoicesBySupplierNumber.get(supplierNumberKey(search.siretFournisseur, search.numeroFacture)) ?? [];
+    } else if (search.numeroFacture !== undefined) ids = this.invoicesByNumber.get(search.numeroFacture) ?? [];
+    else ids = this.invoices.keys();
+
+    const result: SandboxInvoice[] = [];
+    for (const id of ids) {
+      const inv = this.invoices.get(id);
+      if (!inv) continue;
+      if (search.numeroFacture !== undefined && inv.numeroFacture !== search.numeroFacture) continue;
+      if (search.siretFournisseur !== undefined && inv.siretFournisseur !== search.siretFournisseur) continue;
+      if (search.idFournisseur !== undefined && inv.idFournisseur !== search.idFournisseur) continue;
+      if (search.statutCourant && search.statutCourant.length > 0 && !search.statutCourant.includes(inv.statut)) continue;
+      const depot = chorusDate(new Date(inv.dateDepot));
+      if (search.periodeDateDepotDu !== undefined && depot < search.periodeDateDepotDu) continue;
+      if (search.periodeDateDepotAu !== undefined && depot > search.periodeDateDepotAu) continue;
+      result.push(inv);
+    }
+    return result.sort((a, b) => a.identifiantFactureCPP - b.identifiantFactureCPP);
+  }
+
+  /** How many flows carried this invoice's number for its supplier, rejected ones included. */
+  depositCount(invoice: Pick<SandboxInvoice, 'siretFournisseur' | 'numeroFacture'>): number {
+    return this.flowsBySupplierNumber.get(supplierNumberKey(invoice.siretFournisseur, invoice.numeroFacture))?.length ?? 0;
+  }
+
+  /**
+   * The buyer's side (or Chorus routing) moves an invoice: only moves the table gives to Chorus or the recipient.
+   * A manual move stops the autopilot for that invoice.
+   */
+  moveStatus(identifiantFactureCPP: number, target: string, motif?: string): SandboxInvoice {
+    const invoice = this.invoices.get(identifiantFactureCPP);
+    if (!invoice) throw new SandboxControlError(404, 'NOT_FOUND', `No invoice with identifiantFactureCPP ${identifiantFactureCPP}`);
+    if (!isSandboxInvoiceStatus(target)) {
+      throw new SandboxControlError(400, 'VALIDATION_ERROR', `Unknown statut ${target}`, [
+        { path: 'statut', message: `not a Chorus invoice status handled by the sandbox` },
+      ]);
+    }
+    const by = transitionActor(invoice.statut, target);
+    if (by !== 'chorus' && by !== 'recipient') {
+      throw new SandboxControlError(409, 'FORBIDDEN_TRANSITION', forbiddenMoveMessage(invoice, target, by));
+    }
+    invoice.autopilot = undefined;
+    this.applyStatus(invoice, target, motif ?? '', ['chorus', 'recipient']);
+    return invoice;
+  }
+
+  /** `recycler`: only on A_RECYCLER; new routing data, same number, back to DEPOSEE. */
+  recycler(input: {
+    identifiantFactureCPP: number;
+    codeDestinataire: string;
+    codeServiceExecutant?: string;
+    numeroEngagement?: string;
+    commentaire?: string;
+  }): SandboxInvoice {
+    const invoice = this.invoices.get(input.identifiantFactureCPP);
+    if (!invoice) throw CHORUS_ERRORS.factureIntrouvable(input.identifiantFactureCPP);
+    if (invoice.statut !== 'A_RECYCLER') throw CHORUS_ERRORS.recyclerStatut(invoice.statut);
+    const buyer = this.structuresBySiret.get(input.codeDestinataire);
+    if (!buyer || buyer.type !== 'PUBLIC') throw CHORUS_ERRORS.recyclerDestinataire(input.codeDestinataire);
+    const numeroEngagement = input.numeroEngagement ?? invoice.numeroEngagement;
+    const errors = routingErrors(buyer, input.codeServiceExecutant, numeroEngagement);
+    if (errors.length > 0) throw CHORUS_ERRORS.recyclerAcheminement(errors.join(' | '));
+
+    invoice.idDestinataire = buyer.idStructureCPP;
+    invoice.siretDestinataire = buyer.siret;
+    invoice.designationDestinataire = buyer.designation;
+    invoice.codeServiceExecutant = input.codeServiceExecutant;
+    invoice.numeroEngagement = numeroEngagement;
+    this.applyStatus(invoice, 'DEPOSEE', input.commentaire ?? '', ['supplier']);
+    this.resumeAutopilot(invoice);
+    return invoice;
+  }
+
+  /** `completer`: only on SUSPENDUE; documents from `ajouter/fichier`; becomes COMPLETEE. */
+  completer(input: { identifiantFactureCPP: number; commentaire?: string; pieceJointeIds: readonly number[] }): SandboxInvoice {
+    const invoice = this.invoices.get(input.identifiantFactureCPP);
+    if (!invoice) throw CHORUS_ERRORS.factureIntrouvable(input.identifiantFactureCPP);
+    if (invoice.statut !== 'SUSPENDUE') throw CHORUS_ERRORS.completerStatut(invoice.statut);
+    for (const id of input.pieceJointeIds) {
+      if (!this.attachments.has(id)) throw CHORUS_ERRORS.pieceJointeIntrouvable(id);
+    }
+    invoice.piecesJointes.push(...input.pieceJointeIds);
+    this.applyStatus(invoice, 'COMPLETEE', input.commentaire ?? '', ['supplier']);
+    this.resumeAutopilot(invoice);
+    return invoice;
+  }
+
+  /** The one place a status changes: refuses anything the table does not give to one of `actors`. */
+  private applyStatus(invoice: SandboxInvoice, target: SandboxInvoiceStatus, commentaire: string, actors: readonly Actor[]): void {
+    const by = transitionActor(invoice.statut, target);
+    if (by === undefined || !actors.includes(by)) {
+      throw new Error(`Sandbox bug: ${invoice.statut} -> ${target} by ${actors.join('/')} is not in the lifecycle table`);
+    }
+    const now = this.now();
+    invoice.statut = target;
+    invoice.dateHeureEtatCourant = now;
+    this.appendHisto(invoice, target, commentaire, now);
+  }
+
+  private appendHisto(invoice: SandboxInvoice, code: SandboxInvoiceStatus, commentaire: string, now: number): void {
+    invoice.histo.push({
+      histoStatutId: this.nextHistoId++,
+      histoStatutCode: code,
+      histoStatutDatePassage: chorusDateTime(new Date(now)),
+      histoStatutCommentaire: commentaire,
+      le: now,
+    });
+  }
+
+  // ----------------------------------------------------------------------------------------------- autopilot
+
+  private startAutopilot(invoice: SandboxInvoice): void {
+    const autopilot = this.config.autopilot;
+    if (!autopilot || autopilot.path.length === 0) return;
+    invoice.autopilot = { path: [...autopilot.path], index: 0, stepDelayMs: autopilot.stepDelayMs, timerPending: false };
+    this.scheduleAutopilotStep(invoice);
+  }
+
+  private resumeAutopilot(invoice: SandboxInvoice): void {
+    if (invoice.autopilot && !invoice.autopilot.timerPending) this.scheduleAutopilotStep(invoice);
+  }
+
+  private scheduleAutopilotStep(invoice: SandboxInvoice): void {
+    const run = invoice.autopilot;
+    if (!run) return;
+    if (run.index >= run.path.length) {
+      invoice.autopilot = undefined;
+      return;
+    }
+    run.timerPending = true;
+    this.schedule(run.stepDelayMs, () => {
+      run.timerPending = false;
+      if (invoice.autopilot !== run) return; // stopped by a manual move
+      const next = run.path[run.index];
+      if (next === undefined) return;
+      const by = transitionActor(invoice.statut, next);
+      if (by === 'chorus' || by === 'recipient') {
+        this.applyStatus(invoice, next, 'autopilot', ['chorus', 'recipient']);
+        run.index++;
+        this.scheduleAutopilotStep(invoice);
+      } else if (SUPPLIER_ACTIONS[invoice.statut] === undefined) {
+        invoice.autopilot = undefined; // the path no longer fits: stop rather than force a move
+      }
+      // Otherwise it waits for recycler/completer, which resume it.
+    });
+  }
+
+  // --------------------------------------------------------------------------------------------- attachments
+
+  addAttachment(input: {
+    pieceJointeFichier: string;
+    pieceJointeNom: string;
+    pieceJointeTypeMime: string;
+    pieceJointeExtension: string;
+  }): SandboxAttachment {
+    if (input.pieceJointeNom.length > MAX_PIECE_JOINTE_NOM) throw CHORUS_ERRORS.pieceJointeNom();
+    const bytes = decodeBase64(input.pieceJointeFichier);
+    if (!bytes) throw CHORUS_ERRORS.invalidRequest("pieceJointeFichier n'est pas encode en base64");
+    if (bytes.length > MAX_FILE_BYTES) throw CHORUS_ERRORS.pieceJointeTropVolumineuse();
+    const attachment: SandboxAttachment = {
+      pieceJointeId: this.nextAttachmentId++,
+      pieceJointeNom: input.pieceJointeNom,
+      pieceJointeTypeMime: input.pieceJointeTypeMime,
+      pieceJointeExtension: input.pieceJointeExtension,
+      taille: bytes.length,
+      contenu: bytes,
+    };
+    this.attachments.set(attachment.pieceJointeId, attachment);
+    return attachment;
+  }
+
+  attachment(id: number): SandboxAttachment | undefined {
+    return this.attachments.get(id);
+  }
+
+  // --------------------------------------------------------------------------------------------- configuration
+
+  updateConfig(patch: {
+    flowProcessingDelayMs?: number;
+    tokenLifetimeMs?: number;
+    autopilot?: SandboxAutopilot | null;
+    faults?: Partial<SandboxFaults>;
+  }): SandboxConfig {
+    this.config = {
+      flowProcessingDelayMs: patch.flowProcessingDelayMs ?? this.config.flowProcessingDelayMs,
+      tokenLifetimeMs: patch.tokenLifetimeMs ?? this.config.tokenLifetimeMs,
+      autopilot: patch.autopilot === undefined ? this.config.autopilot : patch.autopilot && { ...patch.autopilot, path: [...patch.autopilot.path] },
+      faults: { ...this.config.faults, ...patch.faults },
+    };
+    return cloneConfig(this.config);
+  }
+
+  /** True with the given probability; no draw when the rate is 0 (keeps injected sequences predictable). */
+  chance(rate: number): boolean {
+    return rate > 0 && this.random() < rate;
+  }
+}
+
+// ------------------------------------------------------------------------------------------------- helpers
+
+async function readDepositedFile(bytes: Buffer | undefined, syntaxeFlux: string): Promise<CiiInvoice> {
+  if (!bytes || bytes.length === 0) {
+    throw new FlowIncident('ERR_FORMAT_003', "IRRECEVABILITE: le contenu de fichierFlux est vide ou n'est pas encode en base64.");
+  }
+  const xml = syntaxeFlux === 'IN_DP_E1_CII_16B' ? bytes.toString('utf8') : await extractFacturXml(bytes);
+  return readCiiInvoice(xml);
+}
+
+/** Strict base64 (whitespace tolerated): Buffer.from silently skips bad characters, Chorus would not. */
+export function decodeBase64(text: string): Buffer | undefined {
+  const compact = text.replace(/\s+/g, '');
+  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return undefined;
+  return Buffer.from(compact, 'base64');
+}
+
+function supplierNumberKey(siret: string, numeroFacture: string): string {
+  return `${siret}\u0000${numeroFacture}`;
+}
+
+function pushIndex<K, V>(index: Map<K, V[]>, key: K, value: V): void {
+  const list = index.get(key);
+  if (list) list.push(value);
+  else index.set(key, [value]);
+}
+
+function toAmount(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+function cloneConfig(config: SandboxConfig): SandboxConfig {
+  return {
+    ...config,
+    autopilot: config.autopilot && { ...config.autopilot, path: [...config.autopilot.path] },
+    faults: { ...config.faults },
+  };
+}
+
+function forbiddenMoveMessage(invoice: SandboxInvoice, target: SandboxInvoiceStatus, by: Actor | undefined): string {
+  const from = invoice.statut;
+  const head = `Invoice ${invoice.identifiantFactureCPP} cannot move from ${from} to ${target}`;
+  if (by === 'supplier') {
+    const call = from === 'A_RECYCLER' ? 'POST /cpro/factures/v1/recycler' : 'POST /cpro/factures/v1/completer';
+    return `${head}: only the supplier makes this move, with ${call}`;
+  }
+  const allowed = allowedTargets(from).filter((t) => transitionActor(from, t) !== 'supplier');
+  if (allowedTargets(from).length === 0) return `${head}: ${from} is terminal`;
+  return `${head}; allowed from ${from}: ${allowed.length > 0 ? allowed.join(', ') : 'none (waiting for the supplier)'}`;
+}
+
