@@ -1,0 +1,335 @@
+/**
+ * The visual invoice (French, A4) and its Factur-X packaging, in one pdfkit pass:
+ * - PDF/A-3b (pdfkit's subset: XMP pdfaid, sRGB output intent) with only DejaVu TrueType fonts, embedded and
+ *   subset (PDF/A forbids the unembedded standard fonts such as Helvetica);
+ * - `factur-x.xml` attached with AFRelationship /Alternative, referenced from the catalog's /AF;
+ * - the Factur-X XMP extension schema (fx:DocumentType, DocumentFileName, Version, ConformanceLevel "EN 16931").
+ * Every date written comes from the invoice (issue date), never from the clock: the same input gives the same bytes,
+ * so a retried activity stores an identical document (same sha256).
+ */
+import PDFDocument from 'pdfkit';
+import type { Address } from '../db/entities';
+import { formatDate, formatEuro, formatQuantity, formatRate, formatSiret, formatUnitPrice, NBSP } from './format';
+import type { PreparedInvoice } from './invoice-model';
+import { OPERATION_CATEGORY_TEXT, paymentMeansText } from './legal-mentions';
+
+const FONT_REGULAR = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
+const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
+const REGULAR = 'DejaVuSans';
+const BOLD = 'DejaVuSans-Bold';
+
+export const FACTURX_FILENAME = 'factur-x.xml';
+export const FACTURX_CONFORMANCE_LEVEL = 'EN 16931';
+
+const MARGIN = 40;
+const PAGE_WIDTH = 595.28;
+const PAGE_HEIGHT = 841.89;
+const CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN;
+/** Room kept at the bottom of every page for the footer. */
+const FOOTER_HEIGHT = 28;
+const BOTTOM = PAGE_HEIGHT - MARGIN - FOOTER_HEIGHT;
+
+const INK = '#1a1a1a';
+const MUTED = '#5a5a5a';
+const RULE = '#b8b8b8';
+const SHADE = '#eef2ea';
+
+type Doc = PDFKit.PDFDocument;
+
+interface Column {
+  title: string;
+  width: number;
+  align: 'left' | 'right';
+}
+const COLUMNS: Column[] = [
+  { title: 'Désignation', width: 200, align: 'left' },
+  { title: 'Quantité', width: 60, align: 'right' },
+  { title: 'Unité', width: 55, align: 'left' },
+  { title: 'PU HT', width: 70, align: 'right' },
+  { title: 'TVA', width: 45, align: 'right' },
+  { title: 'Total HT', width: 85, align: 'right' },
+];
+const CELL_PAD = 4;
+
+function addressLines(a: Address): string[] {
+  return [a.line1, a.line2 ?? '', `${a.postalCode} ${a.city}`, a.country && a.country !== 'FR' ? a.country : ''].filter((l) => l !== '');
+}
+
+/** Moves to a new page when `height` does not fit; returns the y to draw at. */
+function ensureRoom(doc: Doc, y: number, height: number, onNewPage?: (y: number) => number): number {
+  if (y + height <= BOTTOM) return y;
+  doc.addPage();
+  return onNewPage ? onNewPage(MARGIN) : MARGIN;
+}
+
+function drawHeader(doc: Doc, p: PreparedInvoice): number {
+  const { input } = p;
+  doc.font(BOLD).fontSize(24).fillColor(INK).text('FACTURE', MARGIN, MARGIN, { lineBreak: false });
+  doc.font(REGULAR).fontSize(9).fillColor(MUTED).text('Facture électronique Factur-X (EN 16931)', MARGIN, MARGIN + 30, { lineBreak: false });
+
+  const labelWidth = 112;
+  const valueWidth = 138;
+  const boxX = MARGIN + CONTENT_WIDTH - labelWidth - valueWidth;
+  const rows: [string, string][] = [
+    ['Facture n°', input.number],
+    ["Date d'émission", formatDate(input.issueDate)],
+    ['Date de livraison', formatDate(input.deliveryDate)],
+    ["Date d'échéance", formatDate(input.dueDate)],
+    ['Commande Agrilocal', input.orderId],
+  ];
+  let y = MARGIN;
+  for (const [label, value] of rows) {
+    doc.font(REGULAR).fontSize(9).fillColor(MUTED).text(`${label} :`, boxX, y, { width: labelWidth - 4 });
+    doc.font(BOLD).fontSize(9).fillColor(INK);
+    const h = doc.heightOfString(value, { width: valueWidth });
+    doc.text(value, boxX + labelWidth, y, { width: valueWidth });
+    y += Math.max(13, h + 2);
+  }
+  return Math.max(y, MARGIN + 50) + 14;
+}
+
+function drawParty(doc: Doc, title: string, lines: { text: string; bold?: boolean }[], x: number, y: number, width: number): number {
+  doc.font(BOLD).fontSize(8).fillColor(MUTED).text(title.toUpperCase(), x, y, { width, characterSpacing: 0.6 });
+  let cy = y + 13;
+  for (const line of lines) {
+    doc.font(line.bold ? BOLD : REGULAR).fontSize(line.bold ? 10.5 : 9).fillColor(INK);
+    const h = doc.heightOfString(line.text, { width });
+    doc.text(line.text, x, cy, { width });
+    cy += h + 1.5;
+  }
+  return cy;
+}
+
+function drawParties(doc: Doc, p: PreparedInvoice, y: number): number {
+  const { seller, buyer } = p.input;
+  const width = (CONTENT_WIDTH - 30) / 2;
+  const sellerLines = [
+    { text: seller.name, bold: true },
+    ...addressLines(seller.address).map((text) => ({ text })),
+    { text: `SIRET : ${formatSiret(seller.siret)}` },
+    { text: seller.vatNumber ? `N° TVA intracommunautaire : ${seller.vatNumber}` : 'Pas de numéro de TVA intracommunautaire' },
+    { text: `Courriel : ${seller.email}` },
+  ];
+  const buyerLines = [
+    { text: buyer.name, bold: true },
+    ...addressLines(buyer.address).map((text) => ({ text })),
+    { text: `SIRET : ${formatSiret(buyer.siret)}` },
+    ...(buyer.vatNumber ? [{ text: `N° TVA intracommunautaire : ${buyer.vatNumber}` }] : []),
+  ];
+  const a = drawParty(doc, 'Vendeur', sellerLines, MARGIN, y, width);
+  const b = drawParty(doc, 'Acheteur (facturé à)', buyerLines, MARGIN + width + 30, y, width);
+  return Math.max(a, b) + 10;
+}
+
+function drawReferences(doc: Doc, p: PreparedInvoice, y: number): number {
+  const { input } = p;
+  const refs: [string, string][] = [];
+  if (input.serviceCode) refs.push(['Code service', input.serviceCode]);
+  if (input.engagementCode) refs.push(["N° d'engagement juridique", input.engagementCode]);
+  if (input.marketNumber) refs.push(['N° de marché', input.marketNumber]);
+  if (refs.length === 0) return y;
+  const text = refs.map(([k, v]) => `${k} : ${v}`).join('    ');
+  doc.font(REGULAR).fontSize(9);
+  const h = doc.heightOfString(text, { width: CONTENT_WIDTH - 12 });
+  doc.rect(MARGIN, y, CONTENT_WIDTH, h + 10).fill(SHADE);
+  doc.fillColor(INK).text(text, MARGIN + 6, y + 5, { width: CONTENT_WIDTH - 12 });
+  return y + h + 20;
+}
+
+function drawTableHeader(doc: Doc, y: number): number {
+  doc.rect(MARGIN, y, CONTENT_WIDTH, 18).fill(SHADE);
+  let x = MARGIN;
+  doc.font(BOLD).fontSize(8.5).fillColor(INK);
+  for (const c of COLUMNS) {
+    doc.text(c.title, x + CELL_PAD, y + 5, { width: c.width - 2 * CELL_PAD, align: c.align, lineBreak: false });
+    x += c.width;
+  }
+  return y + 22;
+}
+
+function drawLines(doc: Doc, p: PreparedInvoice, y: number): number {
+  y = drawTableHeader(doc, ensureRoom(doc, y, 60));
+  for (const line of p.lines) {
+    const cells = [line.label, formatQuantity(line.quantity), line.unit, `${formatUnitPrice(line.unitPriceHT)}${NBSP}€`, formatRate(line.rate), formatEuro(line.totalHT)];
+    doc.font(REGULAR).fontSize(9);
+    const heights = cells.map((text, i) => doc.heightOfString(text, { width: (COLUMNS[i]?.width ?? 50) - 2 * CELL_PAD }));
+    const rowHeight = Math.max(...heights) + 8;
+    y = ensureRoom(doc, y, rowHeight, (top) => drawTableHeader(doc, top));
+    let x = MARGIN;
+    // Set again: a page break just drew the (bold) table header.
+    doc.font(REGULAR).fontSize(9).fillColor(INK);
+    cells.forEach((text, i) => {
+      const c = COLUMNS[i];
+      if (!c) return;
+      doc.text(text, x + CELL_PAD, y + 4, { width: c.width - 2 * CELL_PAD, align: c.align });
+      x += c.width;
+    });
+    y += rowHeight;
+    doc.moveTo(MARGIN, y).lineTo(MARGIN + CONTENT_WIDTH, y).lineWidth(0.5).strokeColor(RULE).stroke();
+  }
+  return y + 12;
+}
+
+function drawTotals(doc: Doc, p: PreparedInvoice, y: number): number {
+  const vatRows = p.vatBreakdown.length;
+  const height = Math.max(20 + 14 * vatRows + (p.vatExemptionNote ? 16 : 0), 80);
+  y = ensureRoom(doc, y, height);
+
+  // VAT breakdown, left.
+  const vx = MARGIN;
+  const vw = [90, 90, 90];
+  doc.rect(vx, y, vw[0]! + vw[1]! + vw[2]!, 16).fill(SHADE);
+  doc.font(BOLD).fontSize(8.5).fillColor(INK);
+  ['Taux de TVA', 'Base HT', 'Montant TVA'].forEach((t, i) => {
+    doc.text(t, vx + vw.slice(0, i).reduce((s, w) => s + w, 0) + CELL_PAD, y + 4, { width: vw[i]! - 2 * CELL_PAD, align: i === 0 ? 'left' : 'right', lineBreak: false });
+  });
+  let vy = y + 20;
+  doc.font(REGULAR).fontSize(9);
+  for (const v of p.vatBreakdown) {
+    const label = v.category === 'S' ? formatRate(v.rate) : v.category === 'O' ? 'Non soumis' : `Exonéré (${formatRate(v.rate)})`;
+    [label, formatEuro(v.base), formatEuro(v.tax)].forEach((t, i) => {
+      doc.text(t, vx + vw.slice(0, i).reduce((s, w) => s + w, 0) + CELL_PAD, vy, { width: vw[i]! - 2 * CELL_PAD, align: i === 0 ? 'left' : 'right', lineBreak: false });
+    });
+    vy += 14;
+  }
+  if (p.vatExemptionNote) {
+    doc.font(BOLD).fontSize(9).text(p.vatExemptionNote, vx + CELL_PAD, vy + 2, { width: 270 - 2 * CELL_PAD });
+    vy += doc.heightOfString(p.vatExemptionNote, { width: 270 - 2 * CELL_PAD }) + 4;
+  }
+
+  // Totals, right.
+  const tx = MARGIN + CONTENT_WIDTH - 200;
+  const rows: [string, string, boolean][] = [
+    ['Total HT', formatEuro(p.totals.ht), false],
+    ['Total TVA', formatEuro(p.totals.tva), false],
+    ['Total TTC', formatEuro(p.totals.ttc), false],
+    ['Net à payer', formatEuro(p.amountDue), true],
+  ];
+  let ty = y;
+  for (const [label, value, strong] of rows) {
+    if (strong) doc.rect(tx, ty - 3, 200, 18).fill(SHADE);
+    doc.font(strong ? BOLD : REGULAR).fontSize(strong ? 10.5 : 9.5).fillColor(INK);
+    doc.text(label, tx + CELL_PAD, ty, { width: 100, lineBreak: false });
+    doc.text(value, tx + 100, ty, { width: 100 - CELL_PAD, align: 'right', lineBreak: false });
+    ty += strong ? 20 : 16;
+  }
+  return Math.max(vy, ty) + 14;
+}
+
+function drawParagraphs(doc: Doc, title: string, paragraphs: string[], y: number, size = 8.5): number {
+  doc.font(REGULAR).fontSize(size);
+  const bodyHeight = paragraphs.reduce((s, t) => s + doc.heightOfString(t, { width: CONTENT_WIDTH }) + 3, 0);
+  y = ensureRoom(doc, y, Math.min(bodyHeight + 16, BOTTOM - MARGIN));
+  doc.font(BOLD).fontSize(9.5).fillColor(INK).text(title, MARGIN, y, { width: CONTENT_WIDTH });
+  y += 15;
+  for (const text of paragraphs) {
+    doc.font(REGULAR).fontSize(size).fillColor(INK);
+    const h = doc.heightOfString(text, { width: CONTENT_WIDTH });
+    y = ensureRoom(doc, y, h);
+    doc.text(text, MARGIN, y, { width: CONTENT_WIDTH });
+    y += h + 3;
+  }
+  return y + 10;
+}
+
+function drawFooters(doc: Doc, p: PreparedInvoice): void {
+  const range = doc.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i);
+    const y = PAGE_HEIGHT - MARGIN - 12;
+    doc.moveTo(MARGIN, y - 6).lineTo(MARGIN + CONTENT_WIDTH, y - 6).lineWidth(0.5).strokeColor(RULE).stroke();
+    doc.font(REGULAR).fontSize(7.5).fillColor(MUTED);
+    // Number and SIRET first: a long seller name is what gets cut.
+    const left = `Facture ${p.input.number} — SIRET ${formatSiret(p.input.seller.siret)} — ${p.input.seller.name}`;
+    // Writing inside the bottom margin: keep pdfkit from breaking to a new page.
+    doc.text(left, MARGIN, y, { width: CONTENT_WIDTH - 80, lineBreak: false, ellipsis: true, height: 10 });
+    doc.text(`Page ${i - range.start + 1}/${range.count}`, MARGIN + CONTENT_WIDTH - 80, y, { width: 80, align: 'right', lineBreak: false });
+  }
+}
+
+function xmlText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** The Factur-X XMP: the extension schema declaration PDF/A needs for the fx: namespace, then its values. */
+function facturXXmp(): string {
+  const property = (name: string, description: string) => `
+              <rdf:li rdf:parseType="Resource">
+                <pdfaProperty:name>${name}</pdfaProperty:name>
+                <pdfaProperty:valueType>Text</pdfaProperty:valueType>
+                <pdfaProperty:category>external</pdfaProperty:category>
+                <pdfaProperty:description>${xmlText(description)}</pdfaProperty:description>
+              </rdf:li>`;
+  return `
+        <rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+          <pdfaExtension:schemas>
+            <rdf:Bag>
+              <rdf:li rdf:parseType="Resource">
+                <pdfaSchema:schema>Factur-X PDFA Extension Schema</pdfaSchema:schema>
+                <pdfaSchema:namespaceURI>urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#</pdfaSchema:namespaceURI>
+                <pdfaSchema:prefix>fx</pdfaSchema:prefix>
+                <pdfaSchema:property>
+                  <rdf:Seq>${property('DocumentFileName', 'The name of the embedded XML document')}${property('DocumentType', 'The type of the hybrid document in capital letters, e.g. INVOICE or ORDER')}${property('Version', 'The actual version of the standard applying to the embedded XML document')}${property('ConformanceLevel', 'The conformance level of the embedded XML document')}
+                  </rdf:Seq>
+                </pdfaSchema:property>
+              </rdf:li>
+            </rdf:Bag>
+          </pdfaExtension:schemas>
+        </rdf:Description>
+        <rdf:Description rdf:about="" xmlns:fx="urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#">
+          <fx:DocumentType>INVOICE</fx:DocumentType>
+          <fx:DocumentFileName>${FACTURX_FILENAME}</fx:DocumentFileName>
+          <fx:Version>1.0</fx:Version>
+          <fx:ConformanceLevel>${FACTURX_CONFORMANCE_LEVEL}</fx:ConformanceLevel>
+        </rdf:Description>`;
+}
+
+/** Draws the invoice and packages it with its XML as a Factur-X PDF/A-3b. */
+export async function drawFacturXPdf(p: PreparedInvoice, xml: string): Promise<Buffer> {
+  const documentDate = new Date(`${p.input.issueDate}T00:00:00Z`);
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: MARGIN,
+    subset: 'PDF/A-3b',
+    pdfVersion: '1.7',
+    lang: 'fr-FR',
+    bufferPages: true,
+    displayTitle: true,
+    // The default font would be Helvetica (never embedded): start on DejaVu.
+    font: FONT_REGULAR,
+    // Only values without XML specials: pdfkit copies them unescaped into the XMP.
+    info: { Title: `Facture ${p.input.number}`, Creator: 'Agrilocal', Producer: 'Agrilocal - facturation Chorus Pro', CreationDate: documentDate },
+  });
+  doc.registerFont(REGULAR, FONT_REGULAR);
+  doc.registerFont(BOLD, FONT_BOLD);
+
+  const chunks: Buffer[] = [];
+  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const finished = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+
+  let y = drawHeader(doc, p);
+  y = drawParties(doc, p, y);
+  y = drawReferences(doc, p, y);
+  y = drawLines(doc, p, y);
+  y = drawTotals(doc, p, y);
+  y = drawParagraphs(doc, 'Conditions de paiement', [p.paymentTerms, ...paymentMeansText(p.input)], y, 9);
+  drawParagraphs(doc, 'Mentions légales', [...p.notes.map((n) => n.text), OPERATION_CATEGORY_TEXT], y);
+  drawFooters(doc, p);
+
+  // pdfkit 0.20 supports `relationship` (written as /AFRelationship); @types/pdfkit 0.17 does not know it yet.
+  const attachment: PDFKit.Mixins.PDFAttachmentOptions & { relationship: 'Alternative' } = {
+    name: FACTURX_FILENAME,
+    type: 'text/xml',
+    relationship: 'Alternative',
+    description: `Factur-X ${FACTURX_CONFORMANCE_LEVEL} de la facture ${p.input.number}`,
+    creationDate: documentDate,
+    modifiedDate: documentDate,
+  };
+  doc.file(Buffer.from(xml, 'utf8'), attachment);
+  doc.appendXML(facturXXmp());
+  doc.end();
+  return finished;
+}
