@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { Buyer, InvoiceDocument, Producer } from '../db/entities';
 import type { Orm } from '../db/orm';
-import { renderFacturX, type InvoiceDocumentInput } from '../documents';
+import { InvoiceDocumentError, renderFacturX, type InvoiceDocumentInput } from '../documents';
 import { invoiceDataError, loadInvoice } from './invoice-records';
 
 const PAYMENT_TERMS_DAYS = 30;
@@ -45,7 +45,15 @@ export function createDocumentActivities(orm: Orm) {
         engagementCode: invoice.engagementCode ?? null,
         marketNumber: invoice.marketNumber ?? null,
       };
-      const { pdf, filename } = await renderFacturX(document);
+      let rendered;
+      try {
+        rendered = await renderFacturX(document);
+      } catch (error) {
+        // Bad data (e.g. VAT charged by a seller without VAT number) will not fix itself: fail for good.
+        if (error instanceof InvoiceDocumentError) throw invoiceDataError(error.message);
+        throw error;
+      }
+      const { pdf, filename } = rendered;
       const sha256 = createHash('sha256').update(pdf).digest('hex');
       await em.upsert(InvoiceDocument, { invoiceId: invoice.invoiceId, filename, pdf, sha256, createdAt: new Date() });
       return { sha256 };

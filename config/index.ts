@@ -53,6 +53,7 @@ export const configSchema = z.object({
   DATA_DIR: z.string().default('.data'),
 
   PORT: port(3000),
+  API_HOST: z.string().default('127.0.0.1'),
   PUBLIC_APP_URL: z.string().url().default('http://127.0.0.1:3000'),
   AGRILOCAL_API_KEY: z.string().min(8).default(DEV_DEFAULTS.AGRILOCAL_API_KEY),
   ADMIN_API_KEY: z.string().min(8).default(DEV_DEFAULTS.ADMIN_API_KEY),
@@ -66,6 +67,8 @@ export const configSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('invoices'),
   TEMPORAL_UI_PORT: port(8233),
   TEMPORAL_CLI_PATH: optionalString,
+  /** The worker registers the search attributes at start (self-hosted); off for Temporal Cloud (managed there). */
+  TEMPORAL_REGISTER_SEARCH_ATTRIBUTES: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 
   CHORUS_API_URL: z.string().url().default('http://127.0.0.1:4010'),
   CHORUS_OAUTH_URL: z.string().url().default('http://127.0.0.1:4010/api/oauth/token'),
@@ -75,6 +78,7 @@ export const configSchema = z.object({
   CHORUS_TECH_PASSWORD: z.string().min(1).default(DEV_DEFAULTS.CHORUS_TECH_PASSWORD),
   CHORUS_TIMEOUT: duration('30s'),
   CHORUS_SANDBOX_PORT: port(4010),
+  CHORUS_SANDBOX_HOST: z.string().default('127.0.0.1'),
 
   SMTP_URL: z.string().default('smtp://127.0.0.1:1025'),
   MAIL_FROM: z.string().default('Agrilocal Facturation <facturation@agrilocal.local>'),
@@ -85,6 +89,8 @@ export const configSchema = z.object({
   PRODUCER_REMINDER_AFTER: duration('3d'),
   CHORUS_FAILURE_BUDGET: duration('1h'),
   LIFECYCLE_MAX_AGE: duration('365d'),
+  /** Longest run of one activity attempt: also how long before the work of a dead worker is retried. */
+  ACTIVITY_TIMEOUT: duration('2m'),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -4,9 +4,14 @@
  * and API run against the local dev server, a self-hosted cluster or Temporal Cloud by configuration alone.
  */
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import Long from 'long';
+import { SEARCH_ATTRIBUTES } from '../domain/statuses';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { Config } from './index';
+
+const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 
 export interface TemporalSettings {
   connectionOptions: NativeConnectionOptions;
@@ -32,4 +37,30 @@ export async function connectWorkerConnection(
 ): Promise<{ connection: NativeConnection; namespace: string }> {
   const { connectionOptions, namespace } = temporalSettings(config);
   return { connection: await NativeConnection.connect(connectionOptions), namespace };
+}
+
+/** Registers missing search attributes and sets retention; idempotent. */
+export async function ensureNamespaceReady(
+  connection: Connection, namespace: string, retentionHours?: number): Promise<void> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const missing: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) {
+    if (existing.customAttributes[name] === undefined) {
+      missing[name] = type === 'Int' ? IndexedValueType.INDEXED_VALUE_TYPE_INT : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+    }
+  }
+  if (Object.keys(missing).length > 0) {
+    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
+  }
+  if (retentionHours !== undefined) {
+    const described = await connection.workflowService.describeNamespace({ namespace });
+    const current = Number(described.config?.workflowExecutionRetentionTtl?.seconds ?? 0);
+    const wanted = retentionHours * 3600;
+    if (current !== wanted) {
+      await connection.workflowService.updateNamespace({
+        namespace,
+        config: { workflowExecutionRetentionTtl: { seconds: Long.fromNumber(wanted) } },
+      });
+    }
+  }
 }

@@ -9,6 +9,7 @@ export const REFUSALS = {
   CONFLICT: 409,
   ENGAGEMENT_CODE_REQUIRED: 422,
   CHORUS_NOT_ENABLED: 422,
+  INVOICE_DATA_INVALID: 422,
   BUYER_NOT_PUBLIC: 422,
 } as const;
 export type RefusalCode = keyof typeof REFUSALS;

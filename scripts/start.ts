@@ -38,8 +38,8 @@ function startService(name: string, command: string, args: string[], env: NodeJS
         resolve({ name, child });
       }
     };
-    readline.createInterface({ input: child.stdout! }).on('line', onLine);
-    readline.createInterface({ input: child.stderr! }).on('line', onLine);
+    readline.createInterface({ input: child.stdout }).on('line', onLine);
+    readline.createInterface({ input: child.stderr }).on('line', onLine);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       reject(new UserFacingError(`${name} exited during start (code ${code ?? 'null'}, signal ${signal ?? 'null'}); see its lines above.`));

@@ -5,7 +5,8 @@
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { chorusClientFromConfig } from '../chorus';
 import { loadConfig } from '../config';
-import { connectWorkerConnection } from '../config/temporal';
+import { Connection } from '@temporalio/client';
+import { connectWorkerConnection, ensureNamespaceReady, temporalSettings } from '../config/temporal';
 import { initOrm } from '../db/orm';
 import { createMailer } from '../mail/mailer';
 import { runMain, UserFacingError } from '../scripts/lib/log';
@@ -17,6 +18,16 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' ? 'DEBUG' : 'INFO'), shutdownSignals: ['SIGINT', 'SIGTERM'] });
   const orm = await initOrm(config.DATABASE_URL);
   const mailer = createMailer(config.SMTP_URL, config.MAIL_FROM);
+  if (config.TEMPORAL_REGISTER_SEARCH_ATTRIBUTES) {
+    // Self-hosted servers (docker-compose) get the search attributes here; the dev server has them already.
+    const settings = temporalSettings(config);
+    const admin = await Connection.connect(settings.connectionOptions);
+    try {
+      await ensureNamespaceReady(admin, settings.namespace);
+    } finally {
+      await admin.close();
+    }
+  }
   const { connection, namespace } = await connectWorkerConnection(config);
   const worker = await createInvoiceWorker({
     connection,

@@ -57,17 +57,28 @@ type Activities = ReturnType<typeof createActivities>;
 /** Business failures an activity may raise: never retried. */
 const NON_RETRYABLE = ['ChorusBusinessError', 'InvoiceDataError'];
 
-const local: ActivityOptions = {
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE },
-};
-const { recordStatus, buildInvoice, assignInvoiceNumber, renderInvoiceDocument, loadProducerProfile } =
-  proxyActivities<Activities>(local);
-// Mail keeps trying while SMTP refuses: a mail is never dropped, and never sent twice (mail key).
-const { sendMail } = proxyActivities<Activities>({
-  startToCloseTimeout: '2m',
-  retry: { initialInterval: '2s', maximumInterval: '5m', nonRetryableErrorTypes: NON_RETRYABLE },
-});
+const DEFAULT_ATTEMPT_MS = 120_000;
+
+/** Activities on PostgreSQL and SMTP: retried until they succeed (a mail is never dropped while SMTP refuses). */
+function coreActivities(attemptMs: number) {
+  const records = proxyActivities<Activities>({
+    startToCloseTimeout: attemptMs,
+    retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+  const mail = proxyActivities<Activities>({
+    startToCloseTimeout: attemptMs,
+    retry: { initialInterval: '2s', maximumInterval: '5m', nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+  return {
+    recordStatus: records.recordStatus,
+    buildInvoice: records.buildInvoice,
+    assignInvoiceNumber: records.assignInvoiceNumber,
+    renderInvoiceDocument: records.renderInvoiceDocument,
+    loadProducerProfile: records.loadProducerProfile,
+    sendMail: mail.sendMail,
+  };
+}
+type CoreActivities = ReturnType<typeof coreActivities>;
 
 /** A request from an Update, carried to the main loop; `done` is set when the loop has handled it. */
 type Request =
@@ -112,7 +123,10 @@ class Invoice {
   /** Set while the loop works on a request: no other action is accepted meanwhile. */
   busy = false;
 
-  constructor(readonly input: InvoiceWorkflowInput) {
+  constructor(
+    readonly input: InvoiceWorkflowInput,
+    private readonly acts: CoreActivities,
+  ) {
     this.engagementCode = input.engagementCode ?? null;
     this.serviceCode = input.serviceCode ?? null;
     this.buyerSiret = input.buyerSiret;
@@ -166,7 +180,7 @@ class Invoice {
     at: string = new Date().toISOString(),
   ): Promise<void> {
     this.seq += 1;
-    await recordStatus({ invoiceId: this.input.invoiceId, seq: this.seq, at, status, chorusStatus, detail, patch });
+    await this.acts.recordStatus({ invoiceId: this.input.invoiceId, seq: this.seq, at, status, chorusStatus, detail, patch });
     this.status = status;
     this.chorusStatus = chorusStatus;
     upsertSearchAttributes(searchAttributeUpdates({ status, chorusStatus, number: this.number, buyerSiret: patch.buyerSiret }));
@@ -177,13 +191,15 @@ class Invoice {
     const n = (this.mailCounts[kind] ?? 0) + 1;
     this.mailCounts[kind] = n;
     const mailKey = `${this.input.invoiceId}:${kind}${n > 1 ? `:${n}` : ''}`;
-    await sendMail({ invoiceId: this.input.invoiceId, kind, mailKey, reason });
+    await this.acts.sendMail({ invoiceId: this.input.invoiceId, kind, mailKey, reason });
   }
 }
 
 export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<InvoiceSnapshot> {
-  const inv = new Invoice(input);
   const { timing } = input;
+  const attemptMs = timing.activityTimeoutMs ?? DEFAULT_ATTEMPT_MS;
+  const { buildInvoice, assignInvoiceNumber, renderInvoiceDocument, loadProducerProfile } = coreActivities(attemptMs);
+  const inv = new Invoice(input, coreActivities(attemptMs));
 
   // ---- Messages -------------------------------------------------------------------------------------------
   setHandler(getInvoiceQuery, () => inv.snapshot());
@@ -223,7 +239,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   };
 
   setHandler(validateQuantitiesUpdate, (i) => submit({ kind: 'VALIDATE', input: i }), {
-    validator: (i) => {
+    validator: (i: QuantityValidationInput) => {
       requireAction('VALIDATE');
       validateQuantities(input, i);
     },
@@ -232,7 +248,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     validator: (_i) => requireAction('CANCEL'),
   });
   setHandler(sendInvoiceUpdate, (i) => submit({ kind: 'SEND', input: i }), {
-    validator: (i) => requireAction(i.channel === 'CHORUS' ? 'SEND_CHORUS' : 'SEND_EMAIL'),
+    validator: (i: SendInput) => requireAction(i.channel === 'CHORUS' ? 'SEND_CHORUS' : 'SEND_EMAIL'),
   });
   setHandler(markProcessedUpdate, () => submit({ kind: 'MARK_PROCESSED' }), {
     validator: () => requireAction('MARK_PROCESSED'),
@@ -240,7 +256,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   setHandler(archiveUpdate, () => submit({ kind: 'ARCHIVE' }), { validator: () => requireAction('ARCHIVE') });
   setHandler(recycleUpdate, (i) => submit({ kind: 'RECYCLE', input: i }), { validator: (_i) => requireAction('RECYCLE') });
   setHandler(completeUpdate, (i) => submit({ kind: 'COMPLETE', input: i }), {
-    validator: (i) => {
+    validator: (i: CompleteInput) => {
       requireAction('COMPLETE');
       if (i.attachmentIds.length === 0 && !i.comment) {
         throw refuse('VALIDATION_ERROR', 'Give at least one attachment or a comment to complete the invoice.', {
@@ -274,35 +290,38 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   upsertSearchAttributes(searchAttributeUpdates({ status: inv.status, chorusStatus: null, number: null }));
   await inv.record('EN_ATTENTE_VALIDATION', null, 'Commande reçue');
 
-  // 1. Delivered quantities, or cancellation.
-  const first = await nextRequest();
-  if (!first) throw new Error('unreachable');
-  if (first.request.kind === 'CANCEL') {
-    await inv.record('ANNULEE', null, first.request.reason ? `Commande annulée : ${first.request.reason}` : 'Commande annulée', {
-      cancelReason: first.request.reason ?? null,
-    });
-    finish(first);
-    return inv.snapshot();
+  // 1. Delivered quantities, or cancellation. 2. The invoice: totals, number, Factur-X.
+  for (;;) {
+    const p = await nextRequest();
+    if (!p) continue;
+    if (p.request.kind === 'CANCEL') {
+      const reason = p.request.reason;
+      await inv.record('ANNULEE', null, reason ? `Commande annulée : ${reason}` : 'Commande annulée', { cancelReason: reason ?? null });
+      finish(p);
+      return inv.snapshot();
+    }
+    if (p.request.kind !== 'VALIDATE') {
+      finish(p, refuse('INVALID_STATE', `Action ${p.request.kind} is not allowed now.`, { status: inv.status }));
+      continue;
+    }
+    const validation = p.request.input;
+    const issueDate = parisDate(new Date());
+    try {
+      const built = await buildInvoice({ invoiceId: input.invoiceId, validatedBy: validation.validatedBy, deliveredLines: validation.lines, issueDate });
+      inv.number = await assignInvoiceNumber({ invoiceId: input.invoiceId, producerSiret: input.producerSiret, issueDate });
+      await renderInvoiceDocument({ invoiceId: input.invoiceId });
+      upsertSearchAttributes(searchAttributeUpdates({ amountTtcCents: built.amountTtcCents }));
+    } catch (error) {
+      if (!failedForGood(error)) throw error;
+      // Data that cannot make a legal invoice (e.g. VAT without the seller's VAT number): refused, the order waits.
+      finish(p, refuse('INVOICE_DATA_INVALID', error.cause?.message ?? error.message, { status: inv.status }));
+      continue;
+    }
+    const by = validation.validatedBy === 'PRODUCER' ? 'le producteur' : "l'acheteur";
+    await inv.record('A_TRAITER', null, `Quantité livrée validée par ${by} ; facture ${inv.number} créée`, { number: inv.number });
+    finish(p);
+    break;
   }
-  if (first.request.kind !== 'VALIDATE') throw new Error(`unexpected ${first.request.kind}`);
-
-  // 2. The invoice: number, totals, Factur-X.
-  const validation = first.request.input;
-  const issueDate = parisDate(new Date());
-  const built = await buildInvoice({
-    invoiceId: input.invoiceId,
-    validatedBy: validation.validatedBy,
-    deliveredLines: validation.lines,
-    issueDate,
-  });
-  inv.number = await assignInvoiceNumber({ invoiceId: input.invoiceId, producerSiret: input.producerSiret, issueDate });
-  await renderInvoiceDocument({ invoiceId: input.invoiceId });
-  upsertSearchAttributes(searchAttributeUpdates({ amountTtcCents: built.amountTtcCents }));
-  const by = validation.validatedBy === 'PRODUCER' ? 'le producteur' : "l'acheteur";
-  await inv.record('A_TRAITER', null, `Quantité livrée validée par ${by} ; facture ${inv.number} créée`, {
-    number: inv.number,
-  });
-  finish(first);
 
   if (input.buyerKind === 'PRIVATE') {
     await inv.mail('INVOICE_TO_BUYER', 'PRIVATE_BUYER');
@@ -376,7 +395,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     const budgetEnds = Date.now() + timing.chorusFailureBudgetMs;
     const chorus = (extra: ActivityOptions = {}) =>
       proxyActivities<Activities>({
-        startToCloseTimeout: '2m',
+        startToCloseTimeout: attemptMs,
         scheduleToCloseTimeout: Math.max(1000, budgetEnds - Date.now()),
         retry: { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: NON_RETRYABLE },
         ...extra,
@@ -437,7 +456,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
 
     // The flow report: polled through activity retries (no history growth while Chorus works).
     const { awaitFlowReport } = proxyActivities<Activities>({
-      startToCloseTimeout: '2m',
+      startToCloseTimeout: attemptMs,
       scheduleToCloseTimeout: timing.lifecycleMaxAgeMs,
       retry: { initialInterval: timing.flowPollMs, backoffCoefficient: 1, nonRetryableErrorTypes: NON_RETRYABLE },
     });
@@ -510,7 +529,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
 
       // Poll for a change, unless a producer action arrives first (recycle / complete / archive).
       const { awaitChorusStatusChange } = proxyActivities<Activities>({
-        startToCloseTimeout: '2m',
+        startToCloseTimeout: attemptMs,
         scheduleToCloseTimeout: remaining,
         retry: { ...schedule, nonRetryableErrorTypes: NON_RETRYABLE },
       });
@@ -579,7 +598,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
         engagementCode: r.input.engagementCode ?? inv.engagementCode,
       };
       const { recycleOnChorus } = proxyActivities<Activities>({
-        startToCloseTimeout: '2m',
+        startToCloseTimeout: attemptMs,
         scheduleToCloseTimeout: timing.chorusFailureBudgetMs,
         retry: { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: NON_RETRYABLE },
       });
@@ -597,7 +616,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     }
     if (r.kind === 'COMPLETE') {
       const { completeOnChorus } = proxyActivities<Activities>({
-        startToCloseTimeout: '5m',
+        startToCloseTimeout: attemptMs,
         scheduleToCloseTimeout: timing.chorusFailureBudgetMs,
         retry: { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: NON_RETRYABLE },
       });

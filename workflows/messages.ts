@@ -31,6 +31,8 @@ export interface InvoiceTiming {
    * Chorus before it is made again; default 10 x flowPollMs.
    */
   depositSettleMs?: number;
+  /** Start-to-close timeout of one activity attempt (default 2 min): how soon a dead worker's work is retried. */
+  activityTimeoutMs?: number;
 }
 
 export interface InvoiceWorkflowInput {

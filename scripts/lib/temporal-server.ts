@@ -8,13 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
-import Long from 'long';
+import { ensureNamespaceReady } from '../../config/temporal';
 import { SEARCH_ATTRIBUTES } from '../../domain/statuses';
 import { UserFacingError } from './log';
 
 const execFileAsync = promisify(execFile);
-const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 
 export interface DevServerOptions {
   binary: string;
@@ -105,31 +103,6 @@ export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await done;
   clearTimeout(timer);
-}
-
-/** Registers missing search attributes and sets retention; idempotent. */
-export async function ensureNamespaceReady(connection: Connection, namespace: string, retentionHours?: number): Promise<void> {
-  const existing = await connection.operatorService.listSearchAttributes({ namespace });
-  const missing: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
-  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) {
-    if (existing.customAttributes[name] === undefined) {
-      missing[name] = type === 'Int' ? IndexedValueType.INDEXED_VALUE_TYPE_INT : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
-    }
-  }
-  if (Object.keys(missing).length > 0) {
-    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
-  }
-  if (retentionHours !== undefined) {
-    const described = await connection.workflowService.describeNamespace({ namespace });
-    const current = Number(described.config?.workflowExecutionRetentionTtl?.seconds ?? 0);
-    const wanted = retentionHours * 3600;
-    if (current !== wanted) {
-      await connection.workflowService.updateNamespace({
-        namespace,
-        config: { workflowExecutionRetentionTtl: { seconds: Long.fromNumber(wanted) } },
-      });
-    }
-  }
 }
 
 /** The CLI's own view, used by the start script's banner. */

@@ -1,0 +1,46 @@
+import { ConfigError, DEV_DEFAULTS, loadConfig } from '../../config';
+import { parseDuration } from '../../domain/duration';
+
+describe('configuration', () => {
+  it('When nothing is set, then every default works on loopback', () => {
+    const config = loadConfig({});
+    expect(config.PORT).toBe(3000);
+    expect(config.TEMPORAL_ADDRESS).toBe('127.0.0.1:7233');
+    expect(config.CHORUS_SANDBOX_PORT).toBe(4010);
+    expect(config.FLOW_POLL_INTERVAL).toBe(60_000);
+    expect(config.LIFECYCLE_POLL_INTERVAL).toBeUndefined();
+  });
+
+  it('When a duration or a port is malformed, then the error names each variable and the reason', () => {
+    expect(() => loadConfig({ FLOW_POLL_INTERVAL: 'soon', PORT: 'eighty' })).toThrow(ConfigError);
+    try {
+      loadConfig({ FLOW_POLL_INTERVAL: 'soon', PORT: 'eighty' });
+    } catch (error) {
+      expect((error as Error).message).toContain('FLOW_POLL_INTERVAL: "soon" is not a duration');
+      expect((error as Error).message).toContain('PORT:');
+    }
+  });
+
+  it('When running in production with dev credentials, then start is refused naming them', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AGRILOCAL_API_KEY: must be set in production/);
+    const env: Record<string, string> = { NODE_ENV: 'production' };
+    for (const key of Object.keys(DEV_DEFAULTS)) env[key] = `${key.toLowerCase()}-real-value-0123456789-abcdefghijkl`;
+    expect(loadConfig(env).NODE_ENV).toBe('production');
+  });
+
+  it.each([
+    ['500ms', 500],
+    ['2s', 2000],
+    ['15m', 900_000],
+    ['1h', 3_600_000],
+    ['3d', 259_200_000],
+    ['1.5s', 1500],
+    ['250', 250],
+  ])('When the duration is %s, then it is %d ms', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+
+  it.each(['', 'abc', '-1s', '1y', '2 days'])('When the duration is "%s", then it is refused', (text) => {
+    expect(parseDuration(text)).toBeUndefined();
+  });
+});
