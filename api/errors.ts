@@ -1,0 +1,204 @@
+/**
+ * Every error the API answers, and the one place where anything thrown (our own errors, zod, body-parser,
+ * Temporal, MikroORM) becomes an HTTP status and a body in the contract's shape:
+ * `{"error": {"code", "message", "details": [{"path", "message"}]}}` (api-contract.md §2).
+ * Never a stack trace, never a secret: unexpected errors are logged by the handler and answered as 500 INTERNAL.
+ */
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ZodError, type core } from 'zod';
+import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import { ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError } from '@temporalio/client';
+import { ConnectionException, DriverException } from '@mikro-orm/core';
+import { REFUSALS, isRefusalCode, type RefusalDetails } from '../domain/refusals';
+
+export const ERROR_STATUS = {
+  ...REFUSALS,
+  VALIDATION_ERROR: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  INVALID_STATE: 409,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  UNKNOWN_PRODUCER: 422,
+  UNKNOWN_BUYER: 422,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+} as const;
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+/** Extra fields of an INVALID_STATE answer: what the invoice is now and what may be done with it. */
+export interface StateInfo {
+  status: string;
+  chorusStatus: string | null;
+  allowedActions: string[];
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; details: ErrorDetail[] } & Partial<StateInfo>;
+}
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly code: ErrorCode | (string & {}),
+    message: string,
+    readonly details: ErrorDetail[] = [],
+    readonly state?: StateInfo,
+    readonly httpStatus: number = (ERROR_STATUS as Record<string, number>)[code] ?? 500,
+  ) {
+    super(message);
+  }
+
+  toBody(): ErrorBody {
+    return { error: { code: this.code, message: this.message, details: this.details, ...(this.state ?? {}) } };
+  }
+}
+
+export const validationError = (message: string, details: ErrorDetail[]) => new ApiError('VALIDATION_ERROR', message, details);
+export const notFound = (message: string, path?: string) =>
+  new ApiError('NOT_FOUND', message, path ? [{ path, message }] : []);
+
+/** Message of an INVALID_STATE answer: the contract wants the current status and the allowed actions in it. */
+export function invalidState(reason: string, state: StateInfo): ApiError {
+  const chorus = state.chorusStatus ? `, Chorus status ${state.chorusStatus}` : '';
+  const allowed = state.allowedActions.length > 0 ? state.allowedActions.join(', ') : 'none';
+  const text = `${reason.replace(/\.$/, '')}. Current status: ${state.status}${chorus}; allowed actions: ${allowed}.`;
+  return new ApiError('INVALID_STATE', text, [], state);
+}
+
+/** zod issues -> details with the field path ("lines.0.deliveredQuantity") and the reason. */
+export function zodDetails(error: ZodError, prefix: string[] = []): ErrorDetail[] {
+  return error.issues.flatMap((issue: core.$ZodIssue) => {
+    const base = [...prefix, ...issue.path.map(String)];
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...base, key].join('.'), message: 'unknown field: remove it' }));
+    }
+    return [{ path: base.join('.') || '(body)', message: issue.message }];
+  });
+}
+
+/** Context a Temporal failure is read in: the invoice's state as PostgreSQL knows it, for INVALID_STATE messages. */
+export interface TemporalErrorContext {
+  state?: StateInfo;
+}
+
+const GRPC_UNAVAILABLE_CODES = new Set([1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */]);
+const TEMPORAL_DOWN = 'The workflow service (Temporal) cannot be reached right now; nothing was changed. Retry in a moment.';
+
+function fromRefusal(failure: ApplicationFailure, context: TemporalErrorContext): ApiError | undefined {
+  if (!isRefusalCode(failure.type)) return undefined;
+  const refusal = (failure.details?.[0] ?? {}) as RefusalDetails;
+  const details = Array.isArray(refusal.details) ? refusal.details : [];
+  if (failure.type === 'INVALID_STATE') {
+    const state: StateInfo = {
+      status: refusal.status ?? context.state?.status ?? 'UNKNOWN',
+      chorusStatus: refusal.chorusStatus !== undefined ? refusal.chorusStatus : (context.state?.chorusStatus ?? null),
+      allowedActions: refusal.allowedActions ?? context.state?.allowedActions ?? [],
+    };
+    return invalidState(failure.message, state);
+  }
+  return new ApiError(failure.type, failure.message, details, undefined, REFUSALS[failure.type]);
+}
+
+/** Temporal client errors -> ApiError; undefined when the error is not Temporal's. */
+export function fromTemporalError(err: unknown, context: TemporalErrorContext = {}): ApiError | undefined {
+  if (err instanceof WorkflowUpdateFailedError) {
+    if (err.cause instanceof ApplicationFailure) {
+      const refusal = fromRefusal(err.cause, context);
+      if (refusal) return refusal;
+    }
+    return undefined; // an unexpected failure inside the workflow: a bug, answered as 500
+  }
+  if (err instanceof WorkflowNotFoundError) {
+    return invalidState("The invoice's workflow is closed: it accepts no more actions", {
+      status: context.state?.status ?? 'UNKNOWN',
+      chorusStatus: context.state?.chorusStatus ?? null,
+      allowedActions: [],
+    });
+  }
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return new ApiError(
+      'UNAVAILABLE',
+      'The invoice workflow did not answer in time. The action may still be applied: retry with the same Idempotency-Key to get its result.',
+    );
+  }
+  if (err instanceof ServiceError) {
+    const cause = err.cause;
+    if (isGrpcServiceError(cause) && !GRPC_UNAVAILABLE_CODES.has(cause.code)) return undefined;
+    return new ApiError('UNAVAILABLE', TEMPORAL_DOWN);
+  }
+  if (isGrpcServiceError(err)) {
+    return GRPC_UNAVAILABLE_CODES.has(err.code) ? new ApiError('UNAVAILABLE', TEMPORAL_DOWN) : undefined;
+  }
+  return undefined;
+}
+
+interface HttpError {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  expose?: boolean;
+  message?: string;
+}
+
+/** body-parser / http-errors thrown while reading the request. */
+function fromHttpError(err: unknown): ApiError | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as HttpError;
+  const status = e.status ?? e.statusCode;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  switch (e.type) {
+    case 'entity.parse.failed':
+      return new ApiError('VALIDATION_ERROR', `The body is not valid JSON (${e.message ?? 'parse error'}).`, [
+        { path: '(body)', message: 'invalid JSON' },
+      ]);
+    case 'entity.too.large':
+      return new ApiError('PAYLOAD_TOO_LARGE', 'The body is too large for this route.');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new ApiError('UNSUPPORTED_MEDIA_TYPE', `${e.message ?? 'unsupported encoding'}: send UTF-8 JSON.`);
+    default:
+      return new ApiError('VALIDATION_ERROR', e.expose && e.message ? e.message : 'The request could not be read.');
+  }
+}
+
+/** The one mapping from anything thrown to an answer. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof ZodError) return validationError('The request is invalid.', zodDetails(err));
+  const temporal = fromTemporalError(err);
+  if (temporal) return temporal;
+  if (err instanceof ConnectionException) {
+    return new ApiError('UNAVAILABLE', 'The database cannot be reached right now; nothing was changed. Retry in a moment.');
+  }
+  const http = fromHttpError(err);
+  if (http) return http;
+  return new ApiError('INTERNAL', 'An unexpected error occurred. It has been logged; quote the request id when reporting it.');
+}
+
+/** Express error middleware: logs what is not a client error (with the stack, server-side only) and answers. */
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  const apiError = toApiError(err);
+  if (apiError.httpStatus >= 500) {
+    const driver = err instanceof DriverException ? { sqlState: err.code } : {};
+    req.log?.error({ err, ...driver, code: apiError.code }, 'request failed');
+  }
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.status(apiError.httpStatus).json(apiError.toBody());
+};
+
+/** Unknown route: a JSON 404 like every other error. */
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new ApiError('NOT_FOUND', `No route ${req.method} ${req.path}. See /openapi.json for the routes of this API.`));
+};

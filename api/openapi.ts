@@ -1,0 +1,174 @@
+/**
+ * The OpenAPI 3 document of the API, generated from the zod schemas the routes validate with
+ * (served at /openapi.json, browsed at /docs).
+ */
+import { OpenAPIRegistry, OpenApiGeneratorV3, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from './zod';
+import * as s from './schemas';
+import { ERROR_STATUS } from './errors';
+
+type Security = 'platform' | 'producer' | 'admin';
+type Responses = RouteConfig['responses'];
+
+const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
+
+function errors(...codes: (keyof typeof ERROR_STATUS)[]): Responses {
+  const byStatus = new Map<number, string[]>();
+  for (const code of ['UNAUTHENTICATED', 'RATE_LIMITED', 'INTERNAL', 'UNAVAILABLE', ...codes] as const) {
+    const status = ERROR_STATUS[code];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  return Object.fromEntries(
+    [...byStatus].map(([status, list]) => [String(status), { description: list.join(' / '), ...json(s.errorResponse) }]),
+  );
+}
+
+const idempotencyHeader = z.object({
+  'Idempotency-Key': z
+    .string()
+    .optional()
+    .openapi({ description: 'Deduplicates a retried action: the same key gets the first result. Defaults to X-Request-Id.' }),
+});
+
+export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV3['generateDocument']> {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'platform', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The platform (Agrilocal backend) key: AGRILOCAL_API_KEY. May act for any producer.',
+  });
+  registry.registerComponent('securitySchemes', 'producer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'A producer token: JWT HS256 signed with PRODUCER_JWT_SECRET, sub = the producer SIRET, role = "producer".',
+  });
+  registry.registerComponent('securitySchemes', 'admin', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The admin key: ADMIN_API_KEY. Reads everything.',
+  });
+
+  const route = (security: Security[], config: Omit<RouteConfig, 'security'>) =>
+    registry.registerPath({ ...config, path: `/api/v1${config.path}`, security: security.map((name) => ({ [name]: [] })) });
+
+  const invoiceAction = (path: string, summary: string, body: z.ZodObject | z.ZodType, extra: (keyof typeof ERROR_STATUS)[]) =>
+    route(['platform', 'producer'], {
+      method: 'post',
+      path: `/invoices/{invoiceId}/${path}`,
+      tags: ['Invoices'],
+      summary,
+      request: { params: s.invoiceIdParams, headers: idempotencyHeader, body: { required: true, ...json(body) } },
+      responses: {
+        200: { description: 'The invoice after the action', ...json(s.invoice) },
+        ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE', ...extra),
+      },
+    });
+
+  route(['platform'], {
+    method: 'put',
+    path: '/producers/{siret}',
+    tags: ['Profiles'],
+    summary: 'Create or replace a producer profile',
+    request: { params: s.siretParams, body: { required: true, ...json(s.producerBody) } },
+    responses: {
+      200: { description: 'Updated', ...json(s.producer) },
+      201: { description: 'Created', ...json(s.producer) },
+      ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'),
+    },
+  });
+  route(['platform'], {
+    method: 'put',
+    path: '/buyers/{siret}',
+    tags: ['Profiles'],
+    summary: 'Create or replace a buyer profile',
+    request: { params: s.siretParams, body: { required: true, ...json(s.buyerBody) } },
+    responses: {
+      200: { description: 'Updated', ...json(s.buyer) },
+      201: { description: 'Created', ...json(s.buyer) },
+      ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'),
+    },
+  });
+  route(['platform'], {
+    method: 'post',
+    path: '/orders',
+    tags: ['Orders'],
+    summary: 'Register an order: creates its invoice record and starts its workflow (idempotent by orderId)',
+    request: { body: { required: true, ...json(s.orderBody) } },
+    responses: {
+      201: {
+        description: 'Created',
+        headers: z.object({ Location: z.string().openapi({ example: '/api/v1/invoices/0b6f3d1e-4a57-4c1b-9a4e-2f9d6a0c7e11' }) }),
+        ...json(s.orderCreated),
+      },
+      200: { description: 'The same order was already registered: same answer', ...json(s.orderCreated) },
+      ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'CONFLICT', 'UNKNOWN_PRODUCER', 'UNKNOWN_BUYER', 'PAYLOAD_TOO_LARGE'),
+    },
+  });
+  route(['platform'], {
+    method: 'post',
+    path: '/orders/{orderId}/quantity-validation',
+    tags: ['Orders'],
+    summary: 'Validate the delivered quantities: the invoice is created (status A_TRAITER)',
+    request: { params: s.orderIdParams, headers: idempotencyHeader, body: { required: true, ...json(s.quantityValidationBody) } },
+    responses: {
+      200: { description: 'The invoice', ...json(s.invoice) },
+      ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE'),
+    },
+  });
+  route(['platform'], {
+    method: 'post',
+    path: '/orders/{orderId}/cancel',
+    tags: ['Orders'],
+    summary: 'Cancel an order before it is invoiced',
+    request: { params: s.orderIdParams, headers: idempotencyHeader, body: { ...json(s.cancelBody) } },
+    responses: {
+      200: { description: 'The cancelled order (status ANNULEE)', ...json(s.invoice) },
+      ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE'),
+    },
+  });
+  route(['platform', 'producer', 'admin'], {
+    method: 'get',
+    path: '/invoices',
+    tags: ['Invoices'],
+    summary: 'List invoices ("à traiter", "traitées", filters), newest first',
+    request: { query: s.listQuery },
+    responses: { 200: { description: 'One page', ...json(s.invoiceList) }, ...errors('VALIDATION_ERROR') },
+  });
+  route(['platform', 'producer', 'admin'], {
+    method: 'get',
+    path: '/invoices/{invoiceId}',
+    tags: ['Invoices'],
+    summary: 'One invoice with its actions and history',
+    request: { params: s.invoiceIdParams },
+    responses: { 200: { description: 'The invoice', ...json(s.invoice) }, ...errors('VALIDATION_ERROR', 'NOT_FOUND') },
+  });
+  route(['platform', 'producer', 'admin'], {
+    method: 'get',
+    path: '/invoices/{invoiceId}/pdf',
+    tags: ['Invoices'],
+    summary: 'The Factur-X PDF of the invoice',
+    request: { params: s.invoiceIdParams },
+    responses: {
+      200: { description: 'Factur-X (PDF/A-3 with its CII XML)', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } },
+      ...errors('VALIDATION_ERROR', 'NOT_FOUND'),
+    },
+  });
+  invoiceAction('send', 'Send the invoice through Chorus Pro or by e-mail', s.sendBody, ['ENGAGEMENT_CODE_REQUIRED', 'CHORUS_NOT_ENABLED', 'BUYER_NOT_PUBLIC']);
+  invoiceAction('mark-processed', 'Mark as processed (deposited on the Chorus portal by the producer)', s.emptyBody, []);
+  invoiceAction('archive', 'Archive the invoice', s.emptyBody, []);
+  invoiceAction('recycle', 'Recycle an invoice Chorus holds as A_RECYCLER to a new recipient or commitment', s.recycleBody, ['UNKNOWN_BUYER', 'BUYER_NOT_PUBLIC']);
+  invoiceAction('complete', 'Complete a SUSPENDUE invoice with the missing documents (10 MB each)', s.completeBody, ['PAYLOAD_TOO_LARGE']);
+
+  return new OpenApiGeneratorV3(registry.definitions).generateDocument({
+    openapi: '3.0.3',
+    info: {
+      title: 'Agrilocal invoicing API',
+      version: '1.0.0',
+      description:
+        'Carries Agrilocal producer invoices to public buyers through Chorus Pro, with a mail fallback. ' +
+        'Errors: {"error": {"code", "message", "details": [{"path", "message"}]}}. Decimals are strings.',
+    },
+    servers: [{ url: '/' }],
+  });
+}

@@ -1,0 +1,421 @@
+/**
+ * Request and answer schemas of the REST API (api-contract.md §2): validation at the edge and the OpenAPI
+ * document come from these same definitions. Unknown fields are refused everywhere (strict objects); decimals
+ * travel as strings with bounded precision, never as JSON numbers.
+ */
+import Decimal from 'decimal.js';
+import { z } from './zod';
+import { CHORUS_STATUSES, INVOICE_ACTIONS, INVOICE_STATUSES, type InvoiceView } from '../domain/statuses';
+import { compactIban, isBic, isCalendarDate, isFrenchVatNumber, isIban, isSiret, isStorableText } from './checks';
+
+// ---------------------------------------------------------------------------------------------- primitives
+
+/** Type errors that read well: "required" when the field is missing, else what was expected. */
+const expected = (what: string) => ({ error: (issue: { input?: unknown }) => (issue.input === undefined ? 'required' : `must be ${what}`) });
+
+/** Trimmed, non-empty, bounded text that PostgreSQL can store. */
+export const text = (max: number, multiline = false) =>
+  z
+    .string(expected('text'))
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((v) => isStorableText(v, multiline), multiline ? 'must not contain control characters' : 'must be one line without control characters');
+
+export const siret = z
+  .string(expected('a SIRET written as a string of 14 digits'))
+  .refine(isSiret, 'must be a SIRET: 14 digits with a valid check digit')
+  .openapi({ type: 'string', pattern: '^\\d{14}$', example: '73282932000074', description: 'SIRET (14 digits, Luhn key; La Poste exception accepted)' });
+
+const idPattern = (max: number) => new RegExp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,${max - 1}}$`);
+export const orderId = z
+  .string(expected('a string'))
+  .regex(idPattern(100), 'must be 1 to 100 characters among letters, digits, ".", "_" and "-", starting with a letter or digit')
+  .openapi({ example: 'CMD-2026-000123' });
+export const lineId = z
+  .string(expected('a string'))
+  .regex(idPattern(50), 'must be 1 to 50 characters among letters, digits, ".", "_" and "-", starting with a letter or digit')
+  .openapi({ example: 'L1' });
+export const invoiceId = z.guid('must be a UUID').openapi({ example: '0b6f3d1e-4a57-4c1b-9a4e-2f9d6a0c7e11' });
+
+export const isoDate = z
+  .string(expected('a date written YYYY-MM-DD'))
+  .refine(isCalendarDate, 'must be a date written YYYY-MM-DD')
+  .openapi({ type: 'string', format: 'date', example: '2026-03-02' });
+
+const decimalString = (intDigits: number, decimals: number, example: string) =>
+  z
+    .string(expected(`a decimal number written as a string (e.g. "${example}"), not a JSON number`))
+    .regex(
+      new RegExp(`^\\d{1,${intDigits}}(\\.\\d{1,${decimals}})?$`),
+      `must be a decimal number written as a string, at least 0, with at most ${intDigits} digits before the point and ${decimals} after (e.g. "${example}")`,
+    )
+    .openapi({ example });
+
+/** Quantities: up to 3 decimals (kg to the gram). */
+export const quantity = decimalString(6, 3, '12.5');
+/** Unit prices excluding VAT: up to 4 decimals. */
+export const price = decimalString(6, 4, '3.2500');
+/** VAT rate in percent, 0 to 100, up to 2 decimals ("5.5", "20"). */
+export const vatRate = decimalString(3, 2, '5.5').refine((v) => new Decimal(v).lte(100), 'must be between 0 and 100');
+
+/** Chorus lifecycle codes are stored verbatim; a filter takes any code-like word. */
+const chorusStatusCode = z
+  .string(expected('a Chorus status code'))
+  .regex(/^[A-Z][A-Z_]{0,59}$/, 'must be a Chorus status code in capitals (e.g. MISE_EN_PAIEMENT)')
+  .openapi({ example: 'MISE_A_DISPOSITION', description: `Known codes: ${CHORUS_STATUSES.join(', ')}; any other Chorus code is kept verbatim.` });
+
+export const email = z.email({ error: (issue) => (issue.input === undefined ? 'required' : 'must be an e-mail address') }).max(254, 'must be at most 254 characters').openapi({ example: 'compta@ferme-des-pres.fr' });
+const engagementCode = text(50).openapi({ example: 'EJ-2026-0042', description: "Code d'engagement (numéro d'engagement juridique)" });
+const serviceCode = text(100).openapi({ example: 'SERVICE_RESTAURATION', description: 'Code service exécutant Chorus' });
+
+/** Upper bound of an invoice's amount including VAT: keeps every total inside numeric(14,2) with room. */
+export const MAX_INVOICE_TTC = new Decimal('999999999.99');
+
+// ---------------------------------------------------------------------------------------------- profiles
+
+export const address = z
+  .strictObject({
+    line1: text(200).openapi({ example: '12 chemin des Prés' }),
+    line2: text(200).optional(),
+    postalCode: z.string().openapi({ example: '24000' }),
+    city: text(100).openapi({ example: 'Périgueux' }),
+    country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 country code such as FR').optional().openapi({ example: 'FR' }),
+  })
+  .superRefine((a, ctx) => {
+    const french = a.country === undefined || a.country === 'FR';
+    const ok = french ? /^\d{5}$/.test(a.postalCode) : /^[A-Za-z0-9 -]{2,16}$/.test(a.postalCode);
+    if (!ok) ctx.addIssue({ code: 'custom', path: ['postalCode'], message: french ? 'must be a French postal code of 5 digits' : 'must be a postal code' });
+  })
+  .openapi('Address');
+
+const vatNumber = z
+  .string(expected('a VAT number'))
+  .transform((v) => v.replace(/\s+/g, '').toUpperCase())
+  .pipe(
+    z
+      .string()
+      .regex(/^[A-Z]{2}[A-Z0-9]{2,13}$/, 'must be a VAT number such as FR40303265045')
+      .refine((v) => !v.startsWith('FR') || isFrenchVatNumber(v), 'must be a French VAT number with its check key: FR + 2 key characters + the SIREN'),
+  )
+  .openapi({ type: 'string', example: 'FR40303265045' });
+
+const iban = z
+  .string(expected('an IBAN'))
+  .refine(isIban, 'must be a valid IBAN of a SEPA country (check digits and length)')
+  .transform(compactIban)
+  .openapi({ type: 'string', example: 'FR7630006000011234567890189' });
+
+export const paymentMethod = z
+  .discriminatedUnion('type', [
+    z.strictObject({
+      type: z.literal('VIREMENT'),
+      iban,
+      bic: z.string(expected('a BIC')).refine(isBic, 'must be a BIC of 8 or 11 characters').optional().openapi({ example: 'AGRIFRPP' }),
+    }),
+    z.strictObject({ type: z.literal('CHEQUE') }),
+  ])
+  .openapi('PaymentMethod');
+
+export const producerBody = z
+  .strictObject({
+    name: text(200).openapi({ example: 'GAEC de la Ferme des Prés' }),
+    email,
+    address,
+    vatNumber: vatNumber.nullish(),
+    chorusEnabled: z.boolean(expected('true or false')),
+    paymentMethod,
+  })
+  .openapi('ProducerInput');
+export type ProducerBody = z.infer<typeof producerBody>;
+
+export const buyerBody = z
+  .strictObject({
+    name: text(200).openapi({ example: 'Collège Jean Moulin' }),
+    email,
+    kind: z.enum(['PUBLIC', 'PRIVATE']),
+    address,
+    vatNumber: vatNumber.nullish(),
+    serviceCode: serviceCode.nullish(),
+  })
+  .openapi('BuyerInput');
+export type BuyerBody = z.infer<typeof buyerBody>;
+
+export const producer = z
+  .object({
+    siret,
+    name: z.string(),
+    email: z.string(),
+    address,
+    vatNumber: z.string().nullable(),
+    chorusEnabled: z.boolean(expected('true or false')),
+    paymentMethod,
+    createdAt: z.string().openapi({ format: 'date-time' }),
+    updatedAt: z.string().openapi({ format: 'date-time' }),
+  })
+  .openapi('Producer');
+export type ProducerResponse = z.infer<typeof producer>;
+
+export const buyer = z
+  .object({
+    siret,
+    name: z.string(),
+    email: z.string(),
+    kind: z.enum(['PUBLIC', 'PRIVATE']),
+    address,
+    vatNumber: z.string().nullable(),
+    serviceCode: z.string().nullable(),
+    createdAt: z.string().openapi({ format: 'date-time' }),
+    updatedAt: z.string().openapi({ format: 'date-time' }),
+  })
+  .openapi('Buyer');
+export type BuyerResponse = z.infer<typeof buyer>;
+
+// ---------------------------------------------------------------------------------------------- orders
+
+function uniqueLineIds(lines: { lineId: string }[], ctx: z.RefinementCtx, path: (string | number)[]): void {
+  const seen = new Set<string>();
+  lines.forEach((line, i) => {
+    if (seen.has(line.lineId)) ctx.addIssue({ code: 'custom', path: [...path, i, 'lineId'], message: `lineId "${line.lineId}" appears twice` });
+    seen.add(line.lineId);
+  });
+}
+
+/** Amount including VAT of lines at given quantities, exact. */
+export function linesTtc(lines: { unitPriceHT: string; vatRate: string }[], quantities: string[]): Decimal {
+  return lines.reduce((sum, line, i) => {
+    const ht = new Decimal(line.unitPriceHT).mul(quantities[i] ?? '0');
+    return sum.add(ht.mul(new Decimal(line.vatRate).div(100).add(1)));
+  }, new Decimal(0));
+}
+
+export const orderLine = z
+  .strictObject({
+    lineId,
+    label: text(200).openapi({ example: 'Pommes de terre Charlotte' }),
+    unit: text(20).openapi({ example: 'kg' }),
+    unitPriceHT: price,
+    vatRate,
+    orderedQuantity: quantity,
+  })
+  .openapi('OrderLine');
+
+export const orderBody = z
+  .strictObject({
+    orderId,
+    producerSiret: siret,
+    buyerSiret: siret,
+    deliveryDate: isoDate,
+    lines: z.array(orderLine).min(1, 'must have at least one line').max(200, 'must have at most 200 lines'),
+    engagementCodeRequired: z.boolean(expected('true or false')).default(false),
+    engagementCode: engagementCode.optional(),
+    serviceCode: serviceCode.optional(),
+    marketNumber: text(100).optional().openapi({ example: 'MAPA-2026-07' }),
+  })
+  .superRefine((order, ctx) => {
+    uniqueLineIds(order.lines, ctx, ['lines']);
+    const ttc = linesTtc(order.lines, order.lines.map((l) => l.orderedQuantity));
+    if (ttc.gt(MAX_INVOICE_TTC)) ctx.addIssue({ code: 'custom', path: ['lines'], message: `the order's total including VAT exceeds ${MAX_INVOICE_TTC.toFixed(2)}` });
+  })
+  .openapi('OrderInput');
+export type OrderBody = z.infer<typeof orderBody>;
+
+export const orderCreated = z
+  .object({ orderId, invoiceId, status: z.enum(INVOICE_STATUSES) })
+  .openapi('OrderCreated');
+export type OrderCreatedResponse = z.infer<typeof orderCreated>;
+
+export const quantityValidationBody = z
+  .strictObject({
+    validatedBy: z.enum(['PRODUCER', 'BUYER']),
+    lines: z
+      .array(z.strictObject({ lineId, deliveredQuantity: quantity }))
+      .min(1, 'must give the delivered quantity of every line')
+      .max(200, 'must have at most 200 lines'),
+  })
+  .superRefine((body, ctx) => uniqueLineIds(body.lines, ctx, ['lines']))
+  .openapi('QuantityValidationInput');
+export type QuantityValidationBody = z.infer<typeof quantityValidationBody>;
+
+export const cancelBody = z.strictObject({ reason: text(500, true).optional() }).openapi('CancelInput');
+export type CancelBody = z.infer<typeof cancelBody>;
+
+// ---------------------------------------------------------------------------------------------- invoice actions
+
+export const sendBody = z
+  .strictObject({ channel: z.enum(['CHORUS', 'EMAIL']), engagementCode: engagementCode.optional() })
+  .openapi('SendInput');
+export type SendBody = z.infer<typeof sendBody>;
+
+export const emptyBody = z.strictObject({}).openapi('EmptyInput');
+
+export const recycleBody = z
+  .strictObject({ buyerSiret: siret.optional(), serviceCode: serviceCode.optional(), engagementCode: engagementCode.optional() })
+  .refine((b) => b.buyerSiret !== undefined || b.serviceCode !== undefined || b.engagementCode !== undefined, {
+    message: 'give at least one of buyerSiret, serviceCode, engagementCode: the new recipient or commitment to send the invoice to',
+  })
+  .openapi('RecycleInput');
+export type RecycleBody = z.infer<typeof recycleBody>;
+
+/** Content types Chorus Pro takes as attachments, with the file extensions that go with each. */
+export const ATTACHMENT_TYPES: Record<string, readonly string[]> = {
+  'application/pdf': ['pdf'],
+  'image/jpeg': ['jpg', 'jpeg'],
+  'image/png': ['png'],
+  'image/gif': ['gif'],
+  'image/tiff': ['tif', 'tiff'],
+  'text/plain': ['txt'],
+  'text/csv': ['csv'],
+  'application/xml': ['xml'],
+  'text/xml': ['xml'],
+  'application/zip': ['zip'],
+  'application/msword': ['doc'],
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': ['docx'],
+  'application/vnd.ms-excel': ['xls'],
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': ['xlsx'],
+  'application/vnd.oasis.opendocument.text': ['odt'],
+  'application/vnd.oasis.opendocument.spreadsheet': ['ods'],
+};
+export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+export const MAX_ATTACHMENTS = 10;
+
+/** Bytes of a base64 text, without decoding it. */
+export const base64Size = (b64: string): number => (b64.length / 4) * 3 - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
+
+export const attachment = z
+  .strictObject({
+    filename: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(50, 'must be at most 50 characters, extension included (Chorus Pro limit)')
+      // eslint-disable-next-line no-control-regex -- control characters are what this pattern refuses
+      .regex(/^[^\\/:*?"<>|\u0000-\u001f\u007f]+\.[A-Za-z0-9]{1,5}$/, 'must be a file name with an extension, without path or special characters')
+      .openapi({ example: 'bon-de-livraison.pdf' }),
+    contentType: z.enum(Object.keys(ATTACHMENT_TYPES) as [string, ...string[]]),
+    contentBase64: z
+      .string()
+      .min(4, 'must not be empty')
+      .refine((v) => v.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(v), 'must be standard base64 (RFC 4648, with padding)')
+      .refine((v) => base64Size(v) <= MAX_ATTACHMENT_BYTES, `must decode to at most ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB`),
+  })
+  .superRefine((a, ctx) => {
+    const extension = a.filename.split('.').pop()?.toLowerCase() ?? '';
+    const allowed = ATTACHMENT_TYPES[a.contentType];
+    if (allowed && !allowed.includes(extension)) {
+      ctx.addIssue({ code: 'custom', path: ['filename'], message: `extension must be ${allowed.map((e) => `.${e}`).join(' or ')} for ${a.contentType}` });
+    }
+  })
+  .openapi('AttachmentInput');
+
+export const completeBody = z
+  .strictObject({
+    comment: text(2000, true).optional(),
+    attachments: z.array(attachment).max(MAX_ATTACHMENTS, `must have at most ${MAX_ATTACHMENTS} files`),
+  })
+  .refine((b) => b.attachments.length > 0 || b.comment !== undefined, {
+    path: ['attachments'],
+    message: 'give the missing documents (or at least a comment) to complete a suspended invoice',
+  })
+  .openapi('CompleteInput');
+export type CompleteBody = z.infer<typeof completeBody>;
+
+// ---------------------------------------------------------------------------------------------- invoices
+
+const intParam = (min: number, max: number, fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`)
+    .default(fallback);
+
+export const listQuery = z.strictObject({
+  view: z.enum(['a_traiter', 'traitees'] satisfies InvoiceView[]).optional().openapi({ description: '"à traiter" or "traitées" (the guide\'s two lists)' }),
+  status: z.enum(INVOICE_STATUSES).optional(),
+  chorusStatus: chorusStatusCode.optional(),
+  buyerSiret: siret.optional(),
+  producerSiret: siret.optional().openapi({ description: 'Platform and admin only in practice: a producer only ever sees his own invoices.' }),
+  page: intParam(1, 100_000, 1),
+  pageSize: intParam(1, 100, 20),
+});
+export type ListQuery = z.infer<typeof listQuery>;
+
+export const siretParams = z.strictObject({ siret });
+export const orderIdParams = z.strictObject({ orderId });
+export const invoiceIdParams = z.strictObject({ invoiceId });
+
+const invoiceLine = z
+  .object({
+    lineId: z.string(),
+    label: z.string(),
+    unit: z.string(),
+    unitPriceHT: z.string(),
+    vatRate: z.string(),
+    orderedQuantity: z.string(),
+    deliveredQuantity: z.string().nullable(),
+    totalHT: z.string().nullable(),
+  })
+  .openapi('InvoiceLine');
+
+export const historyEntry = z
+  .object({
+    at: z.string().openapi({ format: 'date-time' }),
+    status: z.string(),
+    chorusStatus: z.string().nullable(),
+    detail: z.string().nullable(),
+  })
+  .openapi('HistoryEntry');
+
+const invoiceFields = {
+  invoiceId,
+  orderId,
+  number: z.string().nullable().openapi({ description: 'Invoice number, once the invoice exists (after quantity validation)' }),
+  producerSiret: siret,
+  buyerSiret: siret,
+  buyerKind: z.enum(['PUBLIC', 'PRIVATE']),
+  deliveryDate: z.string().openapi({ format: 'date' }),
+  issueDate: z.string().nullable().openapi({ format: 'date' }),
+  dueDate: z.string().nullable().openapi({ format: 'date' }),
+  lines: z.array(invoiceLine),
+  totals: z.object({ ht: z.string().nullable(), tva: z.string().nullable(), ttc: z.string().nullable() }),
+  status: z.enum(INVOICE_STATUSES),
+  statusLabel: z.string(),
+  chorusStatus: z.string().nullable(),
+  chorusStatusLabel: z.string().nullable(),
+  chorus: z.object({
+    numeroFluxDepot: z.string().nullable(),
+    identifiantFactureCPP: z.string().nullable(),
+    errors: z.array(z.string()),
+  }),
+  engagementCodeRequired: z.boolean(),
+  engagementCode: z.string().nullable(),
+  serviceCode: z.string().nullable(),
+  marketNumber: z.string().nullable(),
+  validatedBy: z.enum(['PRODUCER', 'BUYER']).nullable(),
+  actions: z.array(z.enum(INVOICE_ACTIONS)).openapi({ description: 'What the caller may do now' }),
+  createdAt: z.string().openapi({ format: 'date-time' }),
+  updatedAt: z.string().openapi({ format: 'date-time' }),
+};
+
+export const invoiceSummary = z.object(invoiceFields).openapi('InvoiceSummary');
+export type InvoiceSummaryResponse = z.infer<typeof invoiceSummary>;
+export const invoice = z.object({ ...invoiceFields, history: z.array(historyEntry) }).openapi('Invoice');
+export type InvoiceResponse = z.infer<typeof invoice>;
+
+export const invoiceList = z
+  .object({ items: z.array(invoiceSummary), page: z.number().int(), pageSize: z.number().int(), total: z.number().int() })
+  .openapi('InvoiceList');
+export type InvoiceListResponse = z.infer<typeof invoiceList>;
+
+export const errorResponse = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'VALIDATION_ERROR' }),
+      message: z.string(),
+      details: z.array(z.object({ path: z.string(), message: z.string() })),
+      status: z.string().optional().openapi({ description: 'INVALID_STATE only: the current status' }),
+      chorusStatus: z.string().nullable().optional(),
+      allowedActions: z.array(z.string()).optional().openapi({ description: 'INVALID_STATE only: the actions allowed now' }),
+    }),
+  })
+  .openapi('Error');

@@ -1,0 +1,17 @@
+/** What a use case gets from the HTTP layer: a request-scoped EntityManager, Temporal, the caller. */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Config } from '../../config';
+import type { Caller } from '../auth';
+import type { InvoiceWorkflows } from '../workflows';
+
+export interface UseCaseContext {
+  em: EntityManager;
+  workflows: InvoiceWorkflows;
+  config: Config;
+  caller: Caller;
+  /**
+   * Idempotency key of this request: the Idempotency-Key header, else the request id (X-Request-Id). A client
+   * that retries with the same key gets the first result of a workflow Update instead of a second action.
+   */
+  requestKey: string;
+}

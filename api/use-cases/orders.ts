@@ -1,0 +1,163 @@
+/**
+ * Orders pushed by the Agrilocal backend: creation (idempotent by orderId), quantity validation and
+ * cancellation. One order = one invoice row + one workflow `invoice-{orderId}`.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { Config } from '../../config';
+import { invoiceTiming } from '../../config/timing';
+import { Buyer, Invoice, Producer, type IInvoice } from '../../db/entities';
+import { cancelOrderUpdate, invoiceWorkflowId, validateQuantitiesUpdate, type InvoiceWorkflowInput } from '../../workflows/messages';
+import { ApiError, notFound, validationError, type ErrorDetail } from '../errors';
+import { MAX_INVOICE_TTC, linesTtc, type CancelBody, type InvoiceResponse, type OrderBody, type OrderCreatedResponse, type QuantityValidationBody } from '../schemas';
+import type { UseCaseContext } from './context';
+import { act } from './invoices';
+
+/** JSON with object keys sorted at every level: the same order gives the same text whatever the key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export const orderHash = (order: OrderBody): string => createHash('sha256').update(canonicalJson(order)).digest('hex');
+
+/** The workflow's input, rebuilt from the stored row so that a retry starts exactly what the first call stored. */
+export function workflowInput(invoice: IInvoice, config: Config): InvoiceWorkflowInput {
+  return {
+    invoiceId: invoice.invoiceId,
+    orderId: invoice.orderId,
+    producerSiret: invoice.producerSiret,
+    buyerSiret: invoice.buyerSiret,
+    buyerKind: invoice.buyerKind,
+    deliveryDate: invoice.deliveryDate,
+    lines: invoice.lines.map(({ lineId, label, unit, unitPriceHT, vatRate, orderedQuantity }) => ({ lineId, label, unit, unitPriceHT, vatRate, orderedQuantity })),
+    engagementCodeRequired: invoice.engagementCodeRequired,
+    engagementCode: invoice.engagementCode ?? null,
+    serviceCode: invoice.serviceCode ?? null,
+    marketNumber: invoice.marketNumber ?? null,
+    timing: invoiceTiming(config),
+  };
+}
+
+export interface OrderCreation {
+  created: boolean;
+  value: OrderCreatedResponse;
+  location: string;
+}
+
+async function insertOrder(ctx: UseCaseContext, order: OrderBody, hash: string): Promise<IInvoice> {
+  const producer = await ctx.em.findOne(Producer, { siret: order.producerSiret });
+  if (!producer) {
+    throw new ApiError('UNKNOWN_PRODUCER', `No producer profile with SIRET ${order.producerSiret}: create it with PUT /api/v1/producers/${order.producerSiret} first.`, [
+      { path: 'producerSiret', message: 'unknown producer' },
+    ]);
+  }
+  const buyer = await ctx.em.findOne(Buyer, { siret: order.buyerSiret });
+  if (!buyer) {
+    throw new ApiError('UNKNOWN_BUYER', `No buyer profile with SIRET ${order.buyerSiret}: create it with PUT /api/v1/buyers/${order.buyerSiret} first.`, [
+      { path: 'buyerSiret', message: 'unknown buyer' },
+    ]);
+  }
+  const invoice = ctx.em.create(Invoice, {
+    invoiceId: randomUUID(),
+    orderId: order.orderId,
+    workflowId: invoiceWorkflowId(order.orderId),
+    orderHash: hash,
+    producerSiret: order.producerSiret,
+    buyerSiret: order.buyerSiret,
+    buyerKind: buyer.kind,
+    deliveryDate: order.deliveryDate,
+    lines: order.lines.map((line) => ({ ...line })),
+    engagementCodeRequired: order.engagementCodeRequired,
+    engagementCode: order.engagementCode ?? null,
+    // The order may name the buyer's service; otherwise the buyer profile's one applies.
+    serviceCode: order.serviceCode ?? buyer.serviceCode ?? null,
+    marketNumber: order.marketNumber ?? null,
+    status: 'EN_ATTENTE_VALIDATION',
+    chorusStatus: null,
+    historySeq: 0,
+  });
+  await ctx.em.flush();
+  return invoice;
+}
+
+/**
+ * POST /orders: insert the invoice row, then start its workflow. Same body again: 200 with the same ids (and
+ * the start is retried, which completes a job cut short between insert and start); another body under the
+ * same orderId: 409 CONFLICT.
+ */
+export async function createOrder(ctx: UseCaseContext, order: OrderBody): Promise<OrderCreation> {
+  const hash = orderHash(order);
+  let invoice = await ctx.em.findOne(Invoice, { orderId: order.orderId });
+  let created = false;
+  if (!invoice) {
+    try {
+      invoice = await insertOrder(ctx, order, hash);
+      created = true;
+    } catch (err) {
+      if (!(err instanceof UniqueConstraintViolationException)) throw err;
+      ctx.em.clear(); // a concurrent request inserted the same orderId first
+      invoice = await ctx.em.findOneOrFail(Invoice, { orderId: order.orderId });
+    }
+  }
+  if (invoice.orderHash !== hash) {
+    throw new ApiError('CONFLICT', `Order ${order.orderId} already exists with a different content: an order cannot be changed once sent; cancel it and send a new orderId.`, [
+      { path: 'orderId', message: 'already used by another order' },
+    ]);
+  }
+  await ctx.workflows.start(workflowInput(invoice, ctx.config));
+  return {
+    created,
+    value: { orderId: invoice.orderId, invoiceId: invoice.invoiceId, status: invoice.status },
+    location: `/api/v1/invoices/${invoice.invoiceId}`,
+  };
+}
+
+async function findOrder(ctx: UseCaseContext, orderId: string): Promise<IInvoice> {
+  const invoice = await ctx.em.findOne(Invoice, { orderId });
+  if (!invoice) throw notFound(`No order ${orderId}.`, 'orderId');
+  return invoice;
+}
+
+/** Every line of the order exactly once, and a total that stays within bounds. */
+function checkDeliveredLines(invoice: IInvoice, body: QuantityValidationBody): void {
+  const known = new Map(invoice.lines.map((line) => [line.lineId, line]));
+  const details: ErrorDetail[] = [];
+  body.lines.forEach((line, i) => {
+    if (!known.has(line.lineId)) details.push({ path: `lines.${i}.lineId`, message: `no line "${line.lineId}" in order ${invoice.orderId}` });
+  });
+  const given = new Set(body.lines.map((l) => l.lineId));
+  const missing = invoice.lines.filter((l) => !given.has(l.lineId)).map((l) => l.lineId);
+  if (missing.length > 0) details.push({ path: 'lines', message: `missing the delivered quantity of line(s) ${missing.join(', ')}` });
+  if (details.length > 0) throw validationError('The delivered quantities do not match the order lines.', details);
+
+  const delivered = new Map(body.lines.map((l) => [l.lineId, l.deliveredQuantity]));
+  const ttc = linesTtc(invoice.lines, invoice.lines.map((l) => delivered.get(l.lineId) ?? '0'));
+  if (ttc.gt(MAX_INVOICE_TTC)) {
+    throw validationError('The invoice would be too large.', [{ path: 'lines', message: `the total including VAT exceeds ${MAX_INVOICE_TTC.toFixed(2)}` }]);
+  }
+}
+
+/**
+ * While the row says the order is not invoiced yet, a missing workflow means its start was cut short after the
+ * insert: the gateway then starts it (idempotently) and delivers the Update.
+ */
+const startIfNotInvoiced = (ctx: UseCaseContext, invoice: IInvoice) =>
+  invoice.status === 'EN_ATTENTE_VALIDATION' ? () => workflowInput(invoice, ctx.config) : undefined;
+
+export async function validateQuantities(ctx: UseCaseContext, orderId: string, body: QuantityValidationBody): Promise<InvoiceResponse> {
+  const invoice = await findOrder(ctx, orderId);
+  checkDeliveredLines(invoice, body);
+  return act(ctx, invoice, 'validateQuantities', validateQuantitiesUpdate, [body], startIfNotInvoiced(ctx, invoice));
+}
+
+export async function cancelOrder(ctx: UseCaseContext, orderId: string, body: CancelBody): Promise<InvoiceResponse> {
+  const invoice = await findOrder(ctx, orderId);
+  return act(ctx, invoice, 'cancel', cancelOrderUpdate, [body], startIfNotInvoiced(ctx, invoice));
+}

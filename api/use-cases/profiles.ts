@@ -1,0 +1,56 @@
+/** Producer and buyer profiles, pushed by the Agrilocal backend: PUT creates (201) or replaces (200). */
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { Buyer, Producer } from '../../db/entities';
+import { toBuyer, toProducer } from '../invoice-view';
+import type { BuyerBody, BuyerResponse, ProducerBody, ProducerResponse } from '../schemas';
+import type { UseCaseContext } from './context';
+
+export interface Upserted<T> {
+  created: boolean;
+  value: T;
+}
+
+/** Find-then-write, retried once as an update when a concurrent PUT created the row first. */
+async function upsert<T>(attempt: () => Promise<Upserted<T>>, ctx: UseCaseContext): Promise<Upserted<T>> {
+  try {
+    return await attempt();
+  } catch (err) {
+    if (!(err instanceof UniqueConstraintViolationException)) throw err;
+    ctx.em.clear();
+    return attempt();
+  }
+}
+
+export async function putProducer(ctx: UseCaseContext, siret: string, body: ProducerBody): Promise<Upserted<ProducerResponse>> {
+  const data = {
+    name: body.name,
+    email: body.email,
+    address: body.address,
+    vatNumber: body.vatNumber ?? null,
+    chorusEnabled: body.chorusEnabled,
+    paymentMethod: body.paymentMethod,
+  };
+  return upsert(async () => {
+    const existing = await ctx.em.findOne(Producer, { siret });
+    const row = existing ? ctx.em.assign(existing, data, { mergeObjectProperties: false }) : ctx.em.create(Producer, { siret, ...data });
+    await ctx.em.flush();
+    return { created: !existing, value: toProducer(row) };
+  }, ctx);
+}
+
+export async function putBuyer(ctx: UseCaseContext, siret: string, body: BuyerBody): Promise<Upserted<BuyerResponse>> {
+  const data = {
+    name: body.name,
+    email: body.email,
+    kind: body.kind,
+    address: body.address,
+    vatNumber: body.vatNumber ?? null,
+    serviceCode: body.serviceCode ?? null,
+  };
+  return upsert(async () => {
+    const existing = await ctx.em.findOne(Buyer, { siret });
+    const row = existing ? ctx.em.assign(existing, data, { mergeObjectProperties: false }) : ctx.em.create(Buyer, { siret, ...data });
+    await ctx.em.flush();
+    return { created: !existing, value: toBuyer(row) };
+  }, ctx);
+}

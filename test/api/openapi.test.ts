@@ -1,0 +1,44 @@
+/** The OpenAPI document (pure): generated from the route schemas, covering every route the router serves. */
+import { buildOpenApiDocument } from '../../api/openapi';
+import { apiRouter } from '../../api/routes';
+import { loadConfig } from '../../config';
+import type { InvoiceWorkflows } from '../../api/workflows';
+
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+}
+
+describe('OpenAPI document', () => {
+  const doc = buildOpenApiDocument();
+
+  it('When the router is built, then every one of its routes is documented with its method', () => {
+    const router = apiRouter({ config: loadConfig({}), workflows: {} as InvoiceWorkflows }) as unknown as { stack: Layer[] };
+    const served = router.stack
+      .filter((layer) => layer.route)
+      .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m} /api/v1${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`));
+    const documented = Object.entries(doc.paths ?? {}).flatMap(([path, item]) => Object.keys(item as object).map((m) => `${m} ${path}`));
+    expect(served.length).toBe(13);
+    expect(documented.sort()).toEqual(served.sort());
+  });
+
+  it('When the document is read, then it is OpenAPI 3 with the three credentials and the error shape', () => {
+    expect(doc.openapi).toBe('3.0.3');
+    expect(Object.keys(doc.components?.securitySchemes ?? {}).sort()).toEqual(['admin', 'platform', 'producer']);
+    const error = JSON.stringify(doc.components?.schemas?.Error);
+    for (const field of ['code', 'message', 'details', 'path']) expect(error).toContain(`"${field}"`);
+  });
+
+  it('When the order input is documented, then decimals are strings and unknown fields are refused', () => {
+    const line = doc.components?.schemas?.OrderLine as { properties: Record<string, { type: string; pattern?: string }>; additionalProperties: boolean };
+    expect(line.additionalProperties).toBe(false);
+    expect(line.properties.unitPriceHT).toMatchObject({ type: 'string' });
+    expect(line.properties.orderedQuantity?.pattern).toBe('^\\d{1,6}(\\.\\d{1,3})?$');
+  });
+
+  it('When a route refuses on business grounds, then its codes are listed under their status', () => {
+    const send = doc.paths?.['/api/v1/invoices/{invoiceId}/send']?.post;
+    const unprocessable = send?.responses?.['422'] as { description: string };
+    expect(unprocessable.description).toBe('ENGAGEMENT_CODE_REQUIRED / CHORUS_NOT_ENABLED / BUYER_NOT_PUBLIC');
+    expect(Object.keys(send?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404', '409', '422', '503']));
+  });
+});
