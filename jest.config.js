@@ -11,4 +11,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
   testTimeout: 60_000,
   maxWorkers: 2,
+  // The Temporal native runtime keeps its threads alive after every suite has torn down its workers and
+  // connections; end the run once the results are in.
+  forceExit: true,
 };

@@ -214,7 +214,14 @@ export const orderBody = z
   })
   .superRefine((order, ctx) => {
     uniqueLineIds(order.lines, ctx, ['lines']);
-    const ttc = linesTtc(order.lines, order.lines.map((l) => l.orderedQuantity));
+    // zod runs this refinement even when a line's own checks failed: the total is only judged on valid numbers
+    // (the bad ones are already reported with their path).
+    let ttc: Decimal;
+    try {
+      ttc = linesTtc(order.lines, order.lines.map((l) => l.orderedQuantity));
+    } catch {
+      return;
+    }
     if (ttc.gt(MAX_INVOICE_TTC)) ctx.addIssue({ code: 'custom', path: ['lines'], message: `the order's total including VAT exceeds ${MAX_INVOICE_TTC.toFixed(2)}` });
   })
   .openapi('OrderInput');

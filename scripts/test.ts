@@ -75,9 +75,17 @@ async function main(): Promise<number> {
     };
     const code = run(log, 'jest', process.execPath, [bin('jest'), '--json', `--outputFile=${report}`, ...jestArgs], env);
     if (fs.existsSync(report)) {
-      const r = JSON.parse(fs.readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
+      const r = JSON.parse(fs.readFileSync(report, 'utf8')) as {
+        numPassedTests: number;
+        numFailedTests: number;
+        numPendingTests: number;
+        numFailedTestSuites: number;
+      };
       log(`total time ${((Date.now() - started) / 1000).toFixed(0)} s`);
-      process.stdout.write(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped\n`);
+      if (r.numFailedTestSuites > 0) log(`${r.numFailedTestSuites} test file(s) failed (including failures outside tests, e.g. in afterAll)`);
+      // A suite that failed outside its tests counts as a failure in the closing line too.
+      const failed = r.numFailedTests + (r.numFailedTests === 0 ? r.numFailedTestSuites : 0);
+      process.stdout.write(`jest: ${r.numPassedTests} passed, ${failed} failed, ${r.numPendingTests} skipped\n`);
       if (r.numPassedTests === 0 && code === 0) throw new UserFacingError('jest ran no test.');
     }
     return code;

@@ -506,8 +506,13 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
         await inv.record(inv.status, inv.chorusStatus, 'Suivi du cycle de vie arrêté : durée maximale atteinte');
         break;
       }
-      if (workflowInfo().continueAsNewSuggested) {
-        await condition(allHandlersFinished);
+      if (workflowInfo().continueAsNewSuggested && !inv.pending) {
+        // A producer action arriving meanwhile is served by this run first (its handler waits for this loop).
+        await condition(() => allHandlersFinished() || inv.pending !== undefined);
+        if (inv.pending) {
+          await handleLifecycleAction();
+          continue;
+        }
         await continueAsNew<typeof invoiceWorkflow>({
           ...input,
           resume: {

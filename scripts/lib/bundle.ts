@@ -1,12 +1,19 @@
 /** Pre-bundles the workflow code once (webpack + swc), so workers start fast and tests bundle once per run. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 
 export const WORKFLOWS_ENTRY = path.resolve(__dirname, '../../workflows/index.ts');
 
+let runtimeInstalled = false;
+
 export async function writeWorkflowBundle(outFile: string): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, logger: undefined });
+  if (!runtimeInstalled) {
+    // The SDK runtime would otherwise take over SIGINT/SIGTERM and kill the script that is stopping its stack.
+    Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, logger: new DefaultLogger('WARN') });
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
   fs.writeFileSync(outFile, code);
   return outFile;

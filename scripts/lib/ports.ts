@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { UserFacingError } from './log';
 
 /** A free TCP port on loopback (asked of the kernel, then released). */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
@@ -17,7 +18,7 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
 export async function assertPortFree(port: number, what: string, host = '127.0.0.1'): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const server = net.createServer();
-    server.once('error', () => reject(new Error(`Port ${port} (${what}) is already in use on ${host}. Stop what uses it, or choose another port with its variable.`)));
+    server.once('error', () => reject(new UserFacingError(`Port ${port} (${what}) is already in use on ${host}. Stop what uses it, or choose another port with its variable.`)));
     server.listen(port, host, () => server.close(() => resolve()));
   });
 }

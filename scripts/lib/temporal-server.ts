@@ -27,6 +27,8 @@ export interface DevServerOptions {
   logFile?: string;
   /** Fast but not durable (tests only). */
   unsafeFastSqlite?: boolean;
+  /** More `server start-dev` flags (e.g. dynamic config values). */
+  extraArgs?: string[];
 }
 
 export interface DevServer {
@@ -50,7 +52,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     args.push('--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=WAL');
   }
   if (options.unsafeFastSqlite) args.push('--sqlite-pragma', 'synchronous=OFF');
-  args.push(...searchAttributeFlags());
+  args.push(...searchAttributeFlags(), ...(options.extraArgs ?? []));
   // Updates and a long id limit are on by default in CLI 1.5; we still state what we rely on.
   args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true');
 

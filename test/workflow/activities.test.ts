@@ -1,0 +1,82 @@
+/**
+ * Activities retried after a crash between their side effect and its completion (Temporal runs them again):
+ * the second run changes nothing.
+ */
+import { createActivities, type Activities } from '../../activities';
+import { chorusClientFromConfig } from '../../chorus';
+import { SentMail } from '../../db/entities';
+import { createMailer } from '../../mail/mailer';
+import { startTestStack, type TestStack } from '../support/stack';
+import { createOrder, setUpParties, validateQuantities, waitForInvoice } from '../support/scenario';
+
+let stack: TestStack;
+let activities: Activities;
+beforeAll(async () => {
+  stack = await startTestStack({ sandbox: { flowProcessingDelayMs: 20 } });
+  activities = createActivities({
+    orm: stack.db.orm,
+    chorus: chorusClientFromConfig(stack.config),
+    mailer: createMailer(stack.config.SMTP_URL, stack.config.MAIL_FROM),
+    publicAppUrl: stack.config.PUBLIC_APP_URL,
+  });
+});
+afterAll(async () => {
+  await stack?.teardown();
+});
+
+async function readyInvoice() {
+  const parties = await setUpParties(stack);
+  const { orderId, invoiceId } = await createOrder(stack, parties);
+  expect((await validateQuantities(stack, orderId)).status).toBe(200);
+  await waitForInvoice(stack, invoiceId, { status: 'A_TRAITER' });
+  return { parties, invoiceId };
+}
+
+it('When a mail activity runs again with the same key, then the mail goes out once', async () => {
+  const { parties, invoiceId } = await readyInvoice();
+  const input = { invoiceId, kind: 'INVOICE_TO_BUYER' as const, mailKey: `${invoiceId}:INVOICE_TO_BUYER:test`, reason: 'PRODUCER_CHOICE' as const };
+  const first = await activities.sendMail(input);
+  const second = await activities.sendMail(input);
+  expect(first.alreadySent).toBe(false);
+  expect(second).toEqual({ messageId: first.messageId, alreadySent: true });
+  await stack.smtp.waitFor((m) => m.messageId === first.messageId);
+  const copies = stack.smtp.messages.filter((m) => m.messageId === first.messageId);
+  expect(copies).toHaveLength(1);
+  expect(copies[0]!.to && 'text' in copies[0]!.to ? copies[0]!.to.text : '').toContain(parties.buyerEmail);
+  const row = await stack.db.orm.em.fork().findOneOrFail(SentMail, { mailKey: input.mailKey });
+  expect(row.state).toBe('SENT');
+});
+
+it('When a status write is replayed, then the history keeps one row for that step', async () => {
+  const { invoiceId } = await readyInvoice();
+  const em = stack.db.orm.em.fork();
+  const before = await em.getConnection().execute<{ n: string }[]>('select count(*) as n from invoice_history where invoice_id = ?', [invoiceId]);
+  const seq = Number(before[0]!.n); // the last step written by the workflow
+  await activities.recordStatus({ invoiceId, seq, at: new Date().toISOString(), status: 'A_TRAITER', chorusStatus: null, detail: 'replayed' });
+  const after = await em.getConnection().execute<{ n: string }[]>('select count(*) as n from invoice_history where invoice_id = ?', [invoiceId]);
+  expect(Number(after[0]!.n)).toBe(seq);
+});
+
+it('When a deposit activity runs again with the same business key, then Chorus receives one flow', async () => {
+  const { parties, invoiceId } = await readyInvoice();
+  const input = { invoiceId, businessKey: `${invoiceId}:deposit:test`, settleMs: 10_000 };
+  const first = await activities.depositOnChorus(input);
+  const second = await activities.depositOnChorus(input);
+  expect(second.numeroFluxDepot).toBe(first.numeroFluxDepot);
+  const flows = (await (await fetch(`${stack.sandbox.url}/sandbox/v1/invoices?siretFournisseur=${parties.producerSiret}`)).json()) as { flows: unknown[] };
+  expect(flows.flows).toHaveLength(1);
+});
+
+it('When a deposit was made but its flow number was lost, then the retry waits for Chorus instead of depositing again', async () => {
+  const { parties, invoiceId } = await readyInvoice();
+  const key = `${invoiceId}:deposit:lost`;
+  await activities.depositOnChorus({ invoiceId, businessKey: key, settleMs: 10_000 });
+  // As if the worker died between Chorus' answer and our write: the intent is there, the flow number is not.
+  await stack.db.orm.em.fork().getConnection().execute('update chorus_deposit set numero_flux_depot = null where business_key = ?', [key]);
+  // The flow is integrated after ~20 ms: the retry finds the invoice by number and adopts it.
+  await new Promise((r) => setTimeout(r, 300));
+  const retried = await activities.depositOnChorus({ invoiceId, businessKey: key, settleMs: 10_000 });
+  expect(retried.adoptedIdentifiantFactureCPP).toBeDefined();
+  const flows = (await (await fetch(`${stack.sandbox.url}/sandbox/v1/invoices?siretFournisseur=${parties.producerSiret}`)).json()) as { flows: unknown[] };
+  expect(flows.flows).toHaveLength(1);
+});

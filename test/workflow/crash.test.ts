@@ -1,0 +1,88 @@
+/**
+ * A worker process killed with SIGKILL while it deposits an invoice on Chorus: the next worker finishes the
+ * job, Chorus holds one deposit of the number, and no mail goes out twice.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { startTestStack, type TestStack } from '../support/stack';
+import { createOrder, platform, sandboxControl, setUpParties, validateQuantities, waitForInvoice } from '../support/scenario';
+
+let stack: TestStack;
+const children: ChildProcess[] = [];
+beforeAll(async () => {
+  // Chorus is slowed to 1.5 s a call in this test: give each attempt room (the dead worker's attempt is retried
+  // once ACTIVITY_TIMEOUT has passed).
+  stack = await startTestStack({
+    sandbox: { flowProcessingDelayMs: 50 },
+    env: { ACTIVITY_TIMEOUT: '15s', CHORUS_TIMEOUT: '5s', CHORUS_FAILURE_BUDGET: '2m' },
+  });
+  await stack.stopWorker(); // only worker processes serve this file's task queue
+});
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  await stack?.teardown();
+});
+
+function startWorkerProcess(): Promise<ChildProcess> {
+  const root = path.resolve(__dirname, '../..');
+  // `node --import tsx` keeps the worker in one process, so SIGKILL kills the worker itself (the `tsx` CLI
+  // would run it in a child that outlives its parent).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], { cwd: root, env: stack.workerProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('polling task queue')) resolve(child);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before polling:\n${output}`)));
+  });
+}
+
+async function depositCalls(): Promise<number> {
+  const stats = (await sandboxControl(stack, 'GET', '/stats')) as Record<string, number>;
+  return stats['POST /cpro/factures/v1/deposer/flux'] ?? 0;
+}
+
+it('When the worker is killed during the deposit, then a new worker completes it with one deposit and one mail of each kind', async () => {
+  const first = await startWorkerProcess();
+  const parties = await setUpParties(stack);
+  const { orderId, invoiceId } = await createOrder(stack, parties);
+  expect((await validateQuantities(stack, orderId)).status).toBe(200);
+  await waitForInvoice(stack, invoiceId, { status: 'A_TRAITER' });
+
+  // Slow Chorus down so the deposit call is in flight when the worker dies.
+  await sandboxControl(stack, 'PUT', '/config', { faults: { latencyMs: 1500 } });
+  const before = await depositCalls();
+  const send = platform(stack).post(`/invoices/${invoiceId}/send`, { channel: 'CHORUS' }).then((r) => r);
+  const deadline = Date.now() + 60_000;
+  while ((await depositCalls()) === before) {
+    if (Date.now() > deadline) throw new Error('the deposit never reached Chorus');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  first.kill('SIGKILL');
+  await new Promise((r) => first.once('exit', r));
+  await sandboxControl(stack, 'PUT', '/config', { faults: { latencyMs: 0 } });
+
+  await startWorkerProcess();
+  const answer = await send;
+  expect(answer.status).toBe(200);
+  const deposited = await waitForInvoice(stack, invoiceId, { status: 'DEPOSEE_CHORUS' }, 60_000);
+
+  const onChorus = (await sandboxControl(stack, 'GET', `/invoices?numeroFacture=${deposited.number}&siretFournisseur=${parties.producerSiret}`)) as {
+    invoices: { depositCount: number }[];
+  };
+  const list = onChorus.invoices;
+  expect(list).toHaveLength(1);
+  expect(list[0]!.depositCount).toBe(1);
+
+  const rows = await stack.db.orm.em.fork().getConnection().execute<{ kind: string; n: string }[]>(
+    `select kind, count(*) as n from sent_mail where invoice_id = ? group by kind`,
+    [invoiceId],
+  );
+  for (const row of rows) expect(Number(row.n)).toBe(1);
+  const readyMails = stack.smtp.messages.filter((m) => (m.subject ?? '').includes(`Facture ${deposited.number} à traiter`));
+  expect(readyMails).toHaveLength(1);
+}, 180_000);
