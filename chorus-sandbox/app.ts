@@ -7,25 +7,37 @@ import express, { type Express } from 'express';
 import { controlErrorHandler, controlRouter } from './control-routes';
 import { cproErrorHandler, cproRouter } from './cpro-routes';
 import { countCalls, injectFaults, requirePisteAuth, TOKEN_PATH, tokenEndpoint } from './gateway';
+import { SandboxPersistence, type LoadOutcome } from './persistence';
 import { SandboxState, type SandboxStateOptions } from './state';
 
 export interface SandboxOptions extends SandboxStateOptions {
   /** Where unexpected errors are reported (default: stderr). */
   log?: (line: string) => void;
+  /**
+   * A JSON file that keeps the state across restarts (persistence.ts): loaded now if it exists, written after
+   * changes (debounced) and on close. Unset (the default): in memory only.
+   */
+  stateFile?: string;
+  /** Longest delay between a change and its write to `stateFile` (default 200 ms). */
+  stateSaveDelayMs?: number;
 }
 
 export interface Sandbox {
   app: Express;
   state: SandboxState;
+  /** Set with `stateFile`: the file and what loading it found. */
+  persistence: { file: string; loaded: LoadOutcome; flush(): void } | undefined;
   /** Back to the seeded state, configuration given at creation, stats zero. */
   reset(): void;
-  /** Stops every timer (flows, autopilot, injected latency). */
+  /** Stops every timer (flows, autopilot, injected latency); writes `stateFile` synchronously. */
   close(): void;
 }
 
 export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const state = new SandboxState(options);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const store = options.stateFile === undefined ? undefined : new SandboxPersistence(state, { file: options.stateFile, debounceMs: options.stateSaveDelayMs, log });
+  const loaded = store?.load();
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -38,5 +50,14 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   });
   app.use(cproErrorHandler(log));
 
-  return { app, state, reset: () => state.reset(), close: () => state.close() };
+  return {
+    app,
+    state,
+    persistence: store && loaded && { file: store.file, loaded, flush: () => store.flush() },
+    reset: () => state.reset(),
+    close: () => {
+      state.close();
+      store?.close();
+    },
+  };
 }

@@ -2,6 +2,8 @@
 export { createSandbox, type Sandbox, type SandboxOptions } from './app';
 export { startSandbox, type RunningSandbox, type StartSandboxOptions } from './server';
 export { SandboxState, type SandboxStateOptions, type StructureInput, type InvoiceSearch } from './state';
+export { SandboxPersistence, DEFAULT_STATE_SAVE_DELAY_MS, type LoadOutcome, type SandboxPersistenceOptions } from './persistence';
+export { SNAPSHOT_VERSION, SnapshotError, parseSnapshot, type SandboxSnapshot } from './snapshot';
 export { SANDBOX_SEEDS, SANDBOX_SEED_STRUCTURES, hasValidSiretChecksum, type StructureSeed, type ServiceSeed } from './seeds';
 export {
   INVOICE_TRANSITIONS,

@@ -37,6 +37,8 @@ export interface SandboxFlow {
   nomFichier: string;
   syntaxeFlux: string;
   deposeLe: number;
+  /** The processing delay this flow got (the configuration may change later); a restored flow resumes with it. */
+  processingDelayMs: number;
   etat: FlowState;
   etatDepuis: number;
   /** Every state the flow went through, for tests and the control routes. */

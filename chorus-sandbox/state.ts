@@ -2,6 +2,8 @@
  * The sandbox's Chorus Pro, in memory: structures, flows, invoices, attachments, tokens, and the timers that
  * make flows and invoices move. Indexed by every key a request uses so that thousands of invoices stay fast.
  * HTTP lives in the routers; everything here is callable directly (the property tests do).
+ * `snapshot()` / `restore()` turn it into plain data and back (persistence.ts keeps it in a file); listeners given
+ * to `onChange` hear of every change of what a snapshot holds.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { DEV_DEFAULTS } from '../config';
@@ -31,6 +33,14 @@ import {
 } from './model';
 import { checkDepositedInvoice, routingErrors } from './rules';
 import { SANDBOX_SEED_STRUCTURES, type StructureKind } from './seeds';
+import {
+  SNAPSHOT_VERSION,
+  type AttachmentSnapshot,
+  type FlowSnapshot,
+  type InvoiceSnapshot,
+  type SandboxSnapshot,
+  type StructureSnapshot,
+} from './snapshot';
 
 export const SUPPORTED_SYNTAXES = ['IN_DP_E2_CII_FACTURX', 'IN_DP_E1_CII_16B'] as const;
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -40,6 +50,10 @@ const DEFAULT_TOKEN_LIFETIME_MS = 3_600_000;
 /** Seeds take ids from here; structures added later follow. Stable across resets. */
 const FIRST_STRUCTURE_ID = 25_000_001;
 const FIRST_SERVICE_ID = 7_000_001;
+const FIRST_INVOICE_ID = 10_000_001;
+const FIRST_ATTACHMENT_ID = 500_001;
+/** The states a flow goes through before its final one, each lasting a third of its processing delay. */
+const FLOW_STEPS: readonly FlowState[] = ['IN_RECU', 'IN_EN_ATTENTE_TRAITEMENT_CPP', 'IN_EN_COURS_TRAITEMENT_CPP'];
 
 export interface SandboxStateOptions {
   /** Accepted OAuth client and technical account; default: DEV_DEFAULTS of config/index.ts. */
@@ -100,12 +114,15 @@ export class SandboxState {
   private readonly calls = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly sleepers = new Set<NodeJS.Timeout>();
+  private readonly changeListeners = new Set<() => void>();
+  /** JSON of each record as last serialised; `changed(record)` drops it, so a save re-serialises only what moved. */
+  private readonly jsonCache = new WeakMap<object, string>();
   private nextStructureId = FIRST_STRUCTURE_ID;
   private nextServiceId = FIRST_SERVICE_ID;
   // Flow, invoice, attachment and history ids never restart, so a stale id cannot hit a newer record after a reset.
   private flowSequence = 0;
-  private nextInvoiceId = 10_000_001;
-  private nextAttachmentId = 500_001;
+  private nextInvoiceId = FIRST_INVOICE_ID;
+  private nextAttachmentId = FIRST_ATTACHMENT_ID;
   private nextHistoId = 1;
   /** Bumped by reset/close: work started before (a deposit being parsed) must not land in the new state. */
   private generation = 0;
@@ -151,6 +168,7 @@ export class SandboxState {
     this.nextServiceId = FIRST_SERVICE_ID;
     this.config = cloneConfig(this.initialConfig);
     this.loadSeeds();
+    this.changed();
   }
 
   /** Stops every timer; the state must not be used afterwards. */
@@ -200,6 +218,199 @@ export class SandboxState {
   private clearTimers(): void {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+  }
+
+  /**
+   * Calls `listener` (synchronously, keep it cheap) after every change of what `snapshot()` holds: structures,
+   * flows, invoices, attachments, configuration, counters. Returns the unsubscribe function.
+   */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Every mutation ends here, naming the record it touched (none: configuration, counters, whole state). */
+  private changed(record?: object): void {
+    if (record) this.jsonCache.delete(record);
+    for (const listener of this.changeListeners) listener();
+  }
+
+  // ------------------------------------------------------------------------------------------------ snapshot
+
+  /**
+   * Everything but tokens, stats and timers, as JSON-ready data (attachment contents in base64). Built fresh
+   * on each call (records are copied, nothing is shared with the live state).
+   */
+  snapshot(): SandboxSnapshot {
+    return {
+      ...this.snapshotHead(),
+      structures: [...this.structuresById.values()].map(structureSnapshotOf),
+      flows: [...this.flows.values()].map(flowSnapshotOf),
+      invoices: [...this.invoices.values()].map(invoiceSnapshotOf),
+      attachments: [...this.attachments.values()].map(attachmentSnapshotOf),
+    };
+  }
+
+  /**
+   * `JSON.stringify(this.snapshot())`, only faster: each record's JSON is kept until the record changes, so
+   * with thousands of invoices a save re-serialises the few that moved and joins the rest.
+   */
+  snapshotJson(): string {
+    const head = JSON.stringify(this.snapshotHead());
+    return (
+      `${head.slice(0, -1)},"structures":[${this.recordsJson(this.structuresById.values(), structureSnapshotOf)}]` +
+      `,"flows":[${this.recordsJson(this.flows.values(), flowSnapshotOf)}]` +
+      `,"invoices":[${this.recordsJson(this.invoices.values(), invoiceSnapshotOf)}]` +
+      `,"attachments":[${this.recordsJson(this.attachments.values(), attachmentSnapshotOf)}]}`
+    );
+  }
+
+  private snapshotHead(): Pick<SandboxSnapshot, 'version' | 'savedAt' | 'counters' | 'config'> {
+    return {
+      version: SNAPSHOT_VERSION,
+      savedAt: new Date(this.now()).toISOString(),
+      counters: {
+        nextStructureId: this.nextStructureId,
+        nextServiceId: this.nextServiceId,
+        flowSequence: this.flowSequence,
+        nextInvoiceId: this.nextInvoiceId,
+        nextAttachmentId: this.nextAttachmentId,
+        nextHistoId: this.nextHistoId,
+      },
+      config: cloneConfig(this.config),
+    };
+  }
+
+  private recordsJson<T extends object>(records: Iterable<T>, toSnapshot: (record: T) => unknown): string {
+    const parts: string[] = [];
+    for (const record of records) {
+      let json = this.jsonCache.get(record);
+      if (json === undefined) {
+        json = JSON.stringify(toSnapshot(record));
+        this.jsonCache.set(record, json);
+      }
+      parts.push(json);
+    }
+    return parts.join(',');
+  }
+
+  /**
+   * Replaces structures, flows, invoices, attachments, configuration and counters with a snapshot's (checked by
+   * `parseSnapshot`), then resumes what timers were doing: a flow still processing goes on from its current
+   * state (steps that fell due while the sandbox was stopped happen now, in deposit order), and each autopilot
+   * walk takes its next step when it is due. Tokens and stats are left alone. Counters never go back: each
+   * continues after the highest id of the snapshot.
+   */
+  restore(snapshot: SandboxSnapshot): void {
+    this.generation++;
+    this.clearTimers();
+    this.structuresById.clear();
+    this.structuresBySiret.clear();
+    this.flows.clear();
+    this.flowsBySupplierNumber.clear();
+    this.invoices.clear();
+    this.invoicesByNumber.clear();
+    this.invoicesBySupplierNumber.clear();
+    this.invoicesByFlow.clear();
+    this.attachments.clear();
+
+    const c = snapshot.counters;
+    let nextStructureId = c.nextStructureId;
+    let nextServiceId = c.nextServiceId;
+    let flowSequence = c.flowSequence;
+    let nextInvoiceId = c.nextInvoiceId;
+    let nextAttachmentId = c.nextAttachmentId;
+    let nextHistoId = c.nextHistoId;
+
+    for (const s of snapshot.structures) {
+      const services = new Map<string, SandboxService>();
+      for (const service of s.services) {
+        services.set(service.codeService, { ...service });
+        nextServiceId = Math.max(nextServiceId, service.idService + 1);
+      }
+      const structure: SandboxStructure = { ...s, services };
+      this.structuresById.set(structure.idStructureCPP, structure);
+      this.structuresBySiret.set(structure.siret, structure);
+      nextStructureId = Math.max(nextStructureId, structure.idStructureCPP + 1);
+    }
+    for (const a of snapshot.attachments) {
+      const contenu = Buffer.from(a.contenu, 'base64');
+      this.attachments.set(a.pieceJointeId, { ...a, contenu });
+      nextAttachmentId = Math.max(nextAttachmentId, a.pieceJointeId + 1);
+    }
+    for (const f of snapshot.flows) {
+      const flow: SandboxFlow = {
+        numeroFluxDepot: f.numeroFluxDepot,
+        nomFichier: f.nomFichier,
+        syntaxeFlux: f.syntaxeFlux,
+        deposeLe: f.deposeLe,
+        processingDelayMs: f.processingDelayMs,
+        etat: f.etat,
+        etatDepuis: f.etatDepuis,
+        historiqueEtats: f.historiqueEtats.map((e) => ({ ...e })),
+        invoice: f.invoice && restoredCiiInvoice(f.invoice),
+        incident: f.incident && new FlowIncident(f.incident.codeErreur, f.incident.libelleErreur, f.incident.natureErreur),
+        erreursDP: f.erreursDP.map((e) => ({ ...e })),
+        identifiantFactureCPP: f.identifiantFactureCPP,
+      };
+      this.flows.set(flow.numeroFluxDepot, flow);
+      const { siretFournisseur, numeroFacture } = flow.invoice ?? {};
+      if (siretFournisseur !== undefined && numeroFacture !== undefined) {
+        pushIndex(this.flowsBySupplierNumber, supplierNumberKey(siretFournisseur, numeroFacture), flow.numeroFluxDepot);
+      }
+      const sequence = /^CPP001111(\d{16})$/.exec(flow.numeroFluxDepot)?.[1];
+      if (sequence !== undefined) flowSequence = Math.max(flowSequence, Number(sequence));
+    }
+    for (const i of snapshot.invoices) {
+      const invoice: SandboxInvoice = {
+        identifiantFactureCPP: i.identifiantFactureCPP,
+        numeroFacture: i.numeroFacture,
+        numeroFluxDepot: i.numeroFluxDepot,
+        typeCode: i.typeCode,
+        idFournisseur: i.idFournisseur,
+        siretFournisseur: i.siretFournisseur,
+        designationFournisseur: i.designationFournisseur,
+        idDestinataire: i.idDestinataire,
+        siretDestinataire: i.siretDestinataire,
+        designationDestinataire: i.designationDestinataire,
+        codeServiceExecutant: i.codeServiceExecutant,
+        numeroEngagement: i.numeroEngagement,
+        numeroMarche: i.numeroMarche,
+        dateFacture: i.dateFacture,
+        dateDepot: i.dateDepot,
+        montantHT: i.montantHT,
+        montantTTC: i.montantTTC,
+        montantAPayer: i.montantAPayer,
+        devise: i.devise,
+        statut: i.statut,
+        dateHeureEtatCourant: i.dateHeureEtatCourant,
+        histo: i.histo.map((h) => ({ ...h })),
+        piecesJointes: [...i.piecesJointes],
+        autopilot: i.autopilot && { path: [...i.autopilot.path], index: i.autopilot.index, stepDelayMs: i.autopilot.stepDelayMs, timerPending: false },
+      };
+      this.invoices.set(invoice.identifiantFactureCPP, invoice);
+      pushIndex(this.invoicesByNumber, invoice.numeroFacture, invoice.identifiantFactureCPP);
+      pushIndex(this.invoicesBySupplierNumber, supplierNumberKey(invoice.siretFournisseur, invoice.numeroFacture), invoice.identifiantFactureCPP);
+      pushIndex(this.invoicesByFlow, invoice.numeroFluxDepot, invoice.identifiantFactureCPP);
+      nextInvoiceId = Math.max(nextInvoiceId, invoice.identifiantFactureCPP + 1);
+      for (const h of invoice.histo) nextHistoId = Math.max(nextHistoId, h.histoStatutId + 1);
+    }
+
+    this.nextStructureId = nextStructureId;
+    this.nextServiceId = nextServiceId;
+    this.flowSequence = flowSequence;
+    this.nextInvoiceId = nextInvoiceId;
+    this.nextAttachmentId = nextAttachmentId;
+    this.nextHistoId = nextHistoId;
+    this.config = cloneConfig(snapshot.config);
+
+    // Walks first: invoices a resumed flow integrates below start their own.
+    for (const invoice of this.invoices.values()) {
+      const run = invoice.autopilot;
+      if (run) this.scheduleAutopilotStep(invoice, invoice.dateHeureEtatCourant + run.stepDelayMs - this.now());
+    }
+    for (const flow of this.flows.values()) this.resumeFlow(flow);
+    this.changed();
   }
 
   // -------------------------------------------------------------------------------------------- credentials
@@ -285,6 +496,7 @@ export class SandboxState {
       this.structuresById.set(structure.idStructureCPP, structure);
       this.structuresBySiret.set(structure.siret, structure);
     }
+    this.changed(structure);
     return { created: !existing, structure };
   }
 
@@ -320,6 +532,7 @@ export class SandboxState {
       nomFichier: input.nomFichier,
       syntaxeFlux: input.syntaxeFlux,
       deposeLe: now,
+      processingDelayMs: this.config.flowProcessingDelayMs,
       etat: 'IN_RECU',
       etatDepuis: now,
       historiqueEtats: [{ etat: 'IN_RECU', le: now }],
@@ -343,7 +556,9 @@ export class SandboxState {
     if (siretFournisseur !== undefined && numeroFacture !== undefined) {
       pushIndex(this.flowsBySupplierNumber, supplierNumberKey(siretFournisseur, numeroFacture), flow.numeroFluxDepot);
     }
-    this.scheduleFlow(flow, this.config.flowProcessingDelayMs);
+    flow.processingDelayMs = this.config.flowProcessingDelayMs;
+    this.scheduleFlow(flow, flow.processingDelayMs);
+    this.changed(flow);
     return flow;
   }
 
@@ -375,22 +590,44 @@ export class SandboxState {
     return `CPP001111${String(this.flowSequence).padStart(16, '0')}`;
   }
 
-  /** IN_RECU → IN_EN_ATTENTE_TRAITEMENT_CPP → IN_EN_COURS_TRAITEMENT_CPP → final, a third of the delay each. */
-  private scheduleFlow(flow: SandboxFlow, totalDelayMs: number): void {
+  /**
+   * IN_RECU → IN_EN_ATTENTE_TRAITEMENT_CPP → IN_EN_COURS_TRAITEMENT_CPP → final, a third of the delay each.
+   * A restored flow starts from `done` (its index in FLOW_STEPS) with what remains of its current step.
+   */
+  private scheduleFlow(flow: SandboxFlow, totalDelayMs: number, done = 0, firstDelayMs = totalDelayMs / 3): void {
     const step = totalDelayMs / 3;
-    const intermediate: FlowState[] = ['IN_EN_ATTENTE_TRAITEMENT_CPP', 'IN_EN_COURS_TRAITEMENT_CPP'];
-    const advance = (index: number): void => {
-      this.schedule(step, () => {
-        const next = intermediate[index];
+    const advance = (index: number, delayMs: number): void => {
+      this.schedule(delayMs, () => {
+        const next = FLOW_STEPS[index + 1];
         if (next !== undefined) {
           this.setFlowState(flow, next);
-          advance(index + 1);
+          advance(index + 1, step);
         } else {
           this.finishFlow(flow);
         }
       });
     };
-    advance(0);
+    advance(done, firstDelayMs);
+  }
+
+  /** After a restore: a flow not yet final catches up the steps that fell due, then goes on with timers. */
+  private resumeFlow(flow: SandboxFlow): void {
+    let done = FLOW_STEPS.indexOf(flow.etat);
+    if (done < 0) return; // final
+    const step = flow.processingDelayMs / 3;
+    let dueAt = flow.etatDepuis + step;
+    const now = this.now();
+    while (dueAt <= now) {
+      const next = FLOW_STEPS[done + 1];
+      if (next === undefined) {
+        this.finishFlow(flow);
+        return;
+      }
+      this.setFlowState(flow, next);
+      done++;
+      dueAt += step;
+    }
+    this.scheduleFlow(flow, flow.processingDelayMs, done, dueAt - now);
   }
 
   private setFlowState(flow: SandboxFlow, etat: FlowState): void {
@@ -398,6 +635,7 @@ export class SandboxState {
     flow.etat = etat;
     flow.etatDepuis = now;
     flow.historiqueEtats.push({ etat, le: now });
+    this.changed(flow);
   }
 
   private finishFlow(flow: SandboxFlow): void {
@@ -571,6 +809,7 @@ export class SandboxState {
     invoice.statut = target;
     invoice.dateHeureEtatCourant = now;
     this.appendHisto(invoice, target, commentaire, now);
+    this.changed(invoice);
   }
 
   private appendHisto(invoice: SandboxInvoice, code: SandboxInvoiceStatus, commentaire: string, now: number): void {
@@ -589,6 +828,7 @@ export class SandboxState {
     const autopilot = this.config.autopilot;
     if (!autopilot || autopilot.path.length === 0) return;
     invoice.autopilot = { path: [...autopilot.path], index: 0, stepDelayMs: autopilot.stepDelayMs, timerPending: false };
+    this.changed(invoice);
     this.scheduleAutopilotStep(invoice);
   }
 
@@ -596,15 +836,16 @@ export class SandboxState {
     if (invoice.autopilot && !invoice.autopilot.timerPending) this.scheduleAutopilotStep(invoice);
   }
 
-  private scheduleAutopilotStep(invoice: SandboxInvoice): void {
+  private scheduleAutopilotStep(invoice: SandboxInvoice, delayMs?: number): void {
     const run = invoice.autopilot;
     if (!run) return;
     if (run.index >= run.path.length) {
       invoice.autopilot = undefined;
+      this.changed(invoice);
       return;
     }
     run.timerPending = true;
-    this.schedule(run.stepDelayMs, () => {
+    this.schedule(delayMs ?? run.stepDelayMs, () => {
       run.timerPending = false;
       if (invoice.autopilot !== run) return; // stopped by a manual move
       const next = run.path[run.index];
@@ -613,9 +854,11 @@ export class SandboxState {
       if (by === 'chorus' || by === 'recipient') {
         this.applyStatus(invoice, next, 'autopilot', ['chorus', 'recipient']);
         run.index++;
+        this.changed(invoice);
         this.scheduleAutopilotStep(invoice);
       } else if (SUPPLIER_ACTIONS[invoice.statut] === undefined) {
         invoice.autopilot = undefined; // the path no longer fits: stop rather than force a move
+        this.changed(invoice);
       }
       // Otherwise it waits for recycler/completer, which resume it.
     });
@@ -642,6 +885,7 @@ export class SandboxState {
       contenu: bytes,
     };
     this.attachments.set(attachment.pieceJointeId, attachment);
+    this.changed(attachment);
     return attachment;
   }
 
@@ -663,6 +907,7 @@ export class SandboxState {
       autopilot: patch.autopilot === undefined ? this.config.autopilot : patch.autopilot && { ...patch.autopilot, path: [...patch.autopilot.path] },
       faults: { ...this.config.faults, ...patch.faults },
     };
+    this.changed();
     return cloneConfig(this.config);
   }
 
@@ -687,6 +932,99 @@ export function decodeBase64(text: string): Buffer | undefined {
   const compact = text.replace(/\s+/g, '');
   if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return undefined;
   return Buffer.from(compact, 'base64');
+}
+
+// Records as snapshot data, each field listed (what is not listed, like an autopilot's timerPending, is not saved).
+
+function structureSnapshotOf(s: SandboxStructure): StructureSnapshot {
+  return {
+    idStructureCPP: s.idStructureCPP,
+    siret: s.siret,
+    designation: s.designation,
+    type: s.type,
+    codeServiceDoitEtreRenseigne: s.codeServiceDoitEtreRenseigne,
+    numeroEJDoitEtreRenseigne: s.numeroEJDoitEtreRenseigne,
+    gestionNumeroEJOuCodeService: s.gestionNumeroEJOuCodeService,
+    services: [...s.services.values()].map((service) => ({ ...service })),
+  };
+}
+
+function flowSnapshotOf(f: SandboxFlow): FlowSnapshot {
+  return {
+    numeroFluxDepot: f.numeroFluxDepot,
+    nomFichier: f.nomFichier,
+    syntaxeFlux: f.syntaxeFlux,
+    deposeLe: f.deposeLe,
+    processingDelayMs: f.processingDelayMs,
+    etat: f.etat,
+    etatDepuis: f.etatDepuis,
+    historiqueEtats: f.historiqueEtats.map((e) => ({ etat: e.etat, le: e.le })),
+    invoice: f.invoice && { ...f.invoice, paymentMeansCodes: [...f.invoice.paymentMeansCodes] },
+    incident: f.incident && { codeErreur: f.incident.codeErreur, libelleErreur: f.incident.libelleErreur, natureErreur: f.incident.natureErreur },
+    erreursDP: f.erreursDP.map((e) => ({ ...e })),
+    identifiantFactureCPP: f.identifiantFactureCPP,
+  };
+}
+
+function invoiceSnapshotOf(i: SandboxInvoice): InvoiceSnapshot {
+  return {
+    identifiantFactureCPP: i.identifiantFactureCPP,
+    numeroFacture: i.numeroFacture,
+    numeroFluxDepot: i.numeroFluxDepot,
+    typeCode: i.typeCode,
+    idFournisseur: i.idFournisseur,
+    siretFournisseur: i.siretFournisseur,
+    designationFournisseur: i.designationFournisseur,
+    idDestinataire: i.idDestinataire,
+    siretDestinataire: i.siretDestinataire,
+    designationDestinataire: i.designationDestinataire,
+    codeServiceExecutant: i.codeServiceExecutant,
+    numeroEngagement: i.numeroEngagement,
+    numeroMarche: i.numeroMarche,
+    dateFacture: i.dateFacture,
+    dateDepot: i.dateDepot,
+    montantHT: i.montantHT,
+    montantTTC: i.montantTTC,
+    montantAPayer: i.montantAPayer,
+    devise: i.devise,
+    statut: i.statut,
+    dateHeureEtatCourant: i.dateHeureEtatCourant,
+    histo: i.histo.map((h) => ({ ...h })),
+    piecesJointes: [...i.piecesJointes],
+    autopilot: i.autopilot && { path: [...i.autopilot.path], index: i.autopilot.index, stepDelayMs: i.autopilot.stepDelayMs },
+  };
+}
+
+function attachmentSnapshotOf(a: SandboxAttachment): AttachmentSnapshot {
+  return {
+    pieceJointeId: a.pieceJointeId,
+    pieceJointeNom: a.pieceJointeNom,
+    pieceJointeTypeMime: a.pieceJointeTypeMime,
+    pieceJointeExtension: a.pieceJointeExtension,
+    taille: a.taille,
+    contenu: a.contenu.toString('base64'),
+  };
+}
+
+/** Every key of `CiiInvoice`, absent ones (dropped by JSON) back as undefined. */
+function restoredCiiInvoice(i: NonNullable<FlowSnapshot['invoice']>): CiiInvoice {
+  return {
+    numeroFacture: i.numeroFacture,
+    typeCode: i.typeCode,
+    dateFacture: i.dateFacture,
+    siretFournisseur: i.siretFournisseur,
+    sellerName: i.sellerName,
+    siretDestinataire: i.siretDestinataire,
+    buyerName: i.buyerName,
+    codeService: i.codeService,
+    numeroEngagement: i.numeroEngagement,
+    numeroMarche: i.numeroMarche,
+    paymentMeansCodes: [...i.paymentMeansCodes],
+    currency: i.currency,
+    taxBasisTotal: i.taxBasisTotal,
+    grandTotal: i.grandTotal,
+    duePayable: i.duePayable,
+  };
 }
 
 function supplierNumberKey(siret: string, numeroFacture: string): string {

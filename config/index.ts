@@ -79,6 +79,8 @@ export const configSchema = z.object({
   CHORUS_TIMEOUT: duration('30s'),
   CHORUS_SANDBOX_PORT: port(4010),
   CHORUS_SANDBOX_HOST: z.string().default('127.0.0.1'),
+  /** Where the sandbox keeps its state between runs (`npm start` sets it under DATA_DIR); unset = in memory. */
+  CHORUS_SANDBOX_STATE_FILE: optionalString,
 
   SMTP_URL: z.string().default('smtp://127.0.0.1:1025'),
   MAIL_FROM: z.string().default('Agrilocal Facturation <facturation@agrilocal.local>'),

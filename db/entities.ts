@@ -3,6 +3,7 @@
  * Amounts are PostgreSQL `numeric` mapped to strings: never binary floats.
  */
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import type { OrderLine } from '../domain/order';
 import type { InvoiceStatus } from '../domain/statuses';
 
 export interface Address {
@@ -50,13 +51,7 @@ export const Buyer = defineEntity({
 export type IBuyer = InferEntity<typeof Buyer>;
 
 /** One order line, ordered then delivered; decimals as strings. */
-export interface InvoiceLine {
-  lineId: string;
-  label: string;
-  unit: string;
-  unitPriceHT: string;
-  vatRate: string;
-  orderedQuantity: string;
+export interface InvoiceLine extends OrderLine {
   deliveredQuantity?: string;
   /** Filled when the invoice is built. */
   totalHT?: string;

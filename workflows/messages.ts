@@ -3,20 +3,13 @@
  * query that reads it. The API and tests import these definitions; nothing here runs side effects.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { OrderLine } from '../domain/order';
 import type { InvoiceAction, InvoiceStatus } from '../domain/statuses';
 
 export const INVOICE_WORKFLOW_TYPE = 'invoiceWorkflow';
 export const invoiceWorkflowId = (orderId: string): string => `invoice-${orderId}`;
 
-export interface OrderLineInput {
-  lineId: string;
-  label: string;
-  unit: string;
-  /** Decimal strings, e.g. "12.50", "5.5". */
-  unitPriceHT: string;
-  vatRate: string;
-  orderedQuantity: string;
-}
+export type OrderLineInput = OrderLine;
 
 /** Durations in milliseconds; workflow inputs so tests run in seconds and production waits days. */
 export interface InvoiceTiming {
