@@ -29,7 +29,9 @@ interface Service {
 
 /** Starts a child process whose output is prefixed with its name; resolves once `ready` matches a line. */
 function startService(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 120_000): Promise<Service> {
-  const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Own process group: Ctrl-C reaches only this script, which stops the services in order (API and worker
+  // first, while Temporal, PostgreSQL and the sandbox still answer, so in-flight work completes).
+  const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new UserFacingError(`${name} did not start within ${timeoutMs / 1000} s.`)), timeoutMs);
     const onLine = (line: string) => {
@@ -136,6 +138,7 @@ async function main(): Promise<void> {
         namespace: config.TEMPORAL_NAMESPACE,
         retentionHours: 30 * 24,
         logFile: path.join(dataDir, 'temporal', 'server.log'),
+        detached: true,
       }),
     );
     const bundle = await timed(log, 'workflow bundle', () => writeWorkflowBundle(path.join(dataDir, 'workflow-bundle.js')));

@@ -29,6 +29,8 @@ export interface DevServerOptions {
   unsafeFastSqlite?: boolean;
   /** More `server start-dev` flags (e.g. dynamic config values). */
   extraArgs?: string[];
+  /** In its own process group, so a terminal's Ctrl-C does not stop it before what depends on it. */
+  detached?: boolean;
 }
 
 export interface DevServer {
@@ -57,7 +59,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true');
 
   const out = options.logFile ? fs.openSync(options.logFile, 'a') : 'ignore';
-  const child = spawn(options.binary, args, { stdio: ['ignore', out, out], detached: false });
+  const child = spawn(options.binary, args, { stdio: ['ignore', out, out], detached: options.detached ?? false });
   const address = `${ip}:${options.port}`;
   let exited: string | undefined;
   child.once('exit', (code, signal) => {
