@@ -16,6 +16,16 @@ export interface InvoiceWorkerOptions {
   tuning?: Partial<WorkerOptions>;
 }
 
+/**
+ * Bounded cache (about 1 MB per cached workflow) and a grace time so running activities finish on SIGTERM.
+ * Exported so that the bench's baseline worker (bench/baseline/worker.ts) runs with the same tuning.
+ */
+export const INVOICE_WORKER_TUNING = {
+  maxCachedWorkflows: 500,
+  maxConcurrentActivityTaskExecutions: 50,
+  shutdownGraceTime: '10s',
+} satisfies Partial<WorkerOptions>;
+
 export async function createInvoiceWorker(options: InvoiceWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
@@ -23,10 +33,7 @@ export async function createInvoiceWorker(options: InvoiceWorkerOptions): Promis
     taskQueue: options.taskQueue,
     activities: createActivities(options.deps),
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_ENTRY }),
-    // Bounded cache (about 1 MB per cached workflow) and a grace time so running activities finish on SIGTERM.
-    maxCachedWorkflows: 500,
-    maxConcurrentActivityTaskExecutions: 50,
-    shutdownGraceTime: '10s',
+    ...INVOICE_WORKER_TUNING,
     ...options.tuning,
   });
 }

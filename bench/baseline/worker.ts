@@ -1,0 +1,34 @@
+/**
+ * The baseline worker process (`node --import tsx bench/baseline/worker.ts`): the bare workflow and its no-op
+ * activity on their own task queue, from a pre-built bundle, with the invoice worker's tuning.
+ * Env: TEMPORAL_ADDRESS, BASELINE_TASK_QUEUE, BASELINE_BUNDLE_PATH.
+ */
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { runMain, UserFacingError } from '../../scripts/lib/log';
+import { INVOICE_WORKER_TUNING } from '../../worker/worker';
+import { baselineActivities } from './activities';
+
+async function main(): Promise<void> {
+  const { TEMPORAL_ADDRESS, BASELINE_TASK_QUEUE, BASELINE_BUNDLE_PATH } = process.env;
+  if (!TEMPORAL_ADDRESS || !BASELINE_TASK_QUEUE || !BASELINE_BUNDLE_PATH) {
+    throw new UserFacingError('TEMPORAL_ADDRESS, BASELINE_TASK_QUEUE and BASELINE_BUNDLE_PATH are required (npm run bench sets them).');
+  }
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  const connection = await NativeConnection.connect({ address: TEMPORAL_ADDRESS });
+  const worker = await Worker.create({
+    connection,
+    namespace: 'default',
+    taskQueue: BASELINE_TASK_QUEUE,
+    workflowBundle: { codePath: BASELINE_BUNDLE_PATH },
+    activities: baselineActivities,
+    ...INVOICE_WORKER_TUNING,
+  });
+  process.stdout.write(`baseline worker: polling task queue "${BASELINE_TASK_QUEUE}"\n`);
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}
+
+runMain(main);

@@ -1,0 +1,335 @@
+/**
+ * `npm run drill [-- options]`: fault drills. While a load runs through the API, at random moments: kill -9
+ * the worker (and restart it), restart the Temporal dev server, kill -9 the API (and restart it), turn on the
+ * Chorus sandbox's fault injection (5xx, latency, spurious 401, token refusals, then calls slower than
+ * CHORUS_TIMEOUT) and make SMTP refuse mail for a while. Then, once every invoice has settled, check and print
+ * the invariants; exit 1 when one breaks.
+ *
+ *   npm run drill
+ *   npm run drill -- --invoices 200 --seed 42
+ *   npm run drill -- --help
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import { chorusClientFromConfig } from '../chorus';
+import { loadConfig } from '../config';
+import { createMailer } from '../mail/mailer';
+import { runMain } from '../scripts/lib/log';
+import { checkInvariants, type InvariantResult } from './lib/invariants';
+import type { InvoiceRun } from './lib/load';
+import { finalRows, type FinalRow } from './lib/monitor';
+import { addLoadOptions, int, timingEnv, type LoadOptions } from './lib/options';
+import { runLoad } from './lib/run';
+import { PATHS, rng } from './lib/scenario';
+import type { ManagedProcess } from './lib/proc';
+import { Stack } from './lib/stack';
+import { table } from './lib/stats';
+
+interface DrillOptions extends LoadOptions {
+  workerKills: number;
+  apiKills: number;
+  temporalRestarts: number;
+  faultWindow: number;
+  sabotage: boolean;
+}
+
+function parseArgs(): DrillOptions {
+  const program = new Command('npm run drill --')
+    .description('Fault drills on the invoicing stack under load, then invariant checks (see docs/performance.md).')
+    .showHelpAfterError('(npm run drill -- --help for the options)')
+    .allowExcessArguments(false);
+  addLoadOptions(program, { invoices: 120, concurrency: 8, rate: 1, timeout: '10m', mix: 'chorus=70,email=10,private=10,processed=10' })
+    .option('--worker-kills <count>', 'kill -9 of the worker', int(0, 50), 3)
+    .option('--api-kills <count>', 'kill -9 of the API', int(0, 20), 1)
+    .option('--temporal-restarts <count>', 'restarts of the Temporal dev server', int(0, 10), 1)
+    .option('--fault-window <duration>', 'how long the Chorus and SMTP faults last', (v) => {
+      const ms = /^(\d+)(ms|s)?$/.exec(v);
+      if (!ms) throw new Error('expected e.g. 20s');
+      return Number(ms[1]) * (ms[2] === 'ms' ? 1 : 1000);
+    }, 20_000);
+  program.option('--sabotage', 'self-check of the drill: break each invariant on purpose after the load (it must then FAIL)', false);
+  program.parse(process.argv);
+  return program.opts<DrillOptions>();
+}
+
+interface Fault {
+  at: number;
+  name: string;
+  run: () => Promise<string>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main(): Promise<number> {
+  const o = parseArgs();
+  const startedAt = new Date();
+  const t0 = Date.now();
+  const clock = () => `t+${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s`;
+  const log = (m: string) => process.stdout.write(`[drill ${clock()}] ${m}\n`);
+  const random = rng(o.seed ^ 0x5eed);
+  log(`${o.invoices} invoices at ${o.rate ?? '∞'}/s, concurrency ${o.concurrency}, mix ${PATHS.map((p) => `${p}=${o.mix[p]}`).join(',')}, seed ${o.seed}`);
+
+  const env = timingEnv(o);
+  const stack = await Stack.start({ env, logLevel: o.logLevel, keep: o.keep, log, workers: o.workers });
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) return;
+    interrupted = true;
+    process.stderr.write('\n[drill] interrupted: stopping the stack…\n');
+    void stack.stop().finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  // A supervisor, as systemd or Kubernetes would be: a process that dies on its own is started again.
+  const supervised = [...stack.workers, stack.api];
+  let supervising = true;
+  const restarting = new Set<string>();
+  for (const p of supervised) {
+    p.onUnexpectedExit = (code, signal) => {
+      log(`${p.options.name} exited on its own (code ${code ?? 'null'}, signal ${signal ?? 'null'}): restarting it`);
+      if (!supervising || restarting.has(p.options.name)) return;
+      restarting.add(p.options.name);
+      void sleep(1000)
+        .then(() => p.start())
+        .catch((error: unknown) => log(`${p.options.name} restart failed: ${String(error)}`))
+        .finally(() => restarting.delete(p.options.name));
+    };
+  }
+
+  const loadSpanMs = o.rate ? (o.invoices / o.rate) * 1000 : 60_000;
+  const window = o.faultWindow;
+  const chorusFaults = { errorRate5xx: 0.3, latencyMs: 300, spurious401Rate: 0.2, invalidClientRate: 0.3 };
+  const noFaults = { errorRate5xx: 0, latencyMs: 0, spurious401Rate: 0, invalidClientRate: 0 };
+  // One kill/restart of a process at a time: a second kill waits until the first restart is done.
+  const locks = new Map<string, Promise<unknown>>();
+  const restart = async (p: ManagedProcess, downMs: number): Promise<string> => {
+    const previous = locks.get(p.options.name) ?? Promise.resolve();
+    const mine = previous.catch(() => undefined).then(() => killAndStart(p, downMs));
+    locks.set(p.options.name, mine);
+    return mine;
+  };
+  const killAndStart = async (p: ManagedProcess, downMs: number) => {
+    while (restarting.has(p.options.name)) await sleep(200); // the supervisor is restarting it
+    restarting.add(p.options.name);
+    try {
+      const pid = p.pid;
+      await p.kill9();
+      await sleep(downMs);
+      const t = Date.now();
+      await p.start();
+      return `pid ${pid} killed, down ${(downMs / 1000).toFixed(1)} s, new pid ${p.pid} ready in ${((Date.now() - t) / 1000).toFixed(1)} s`;
+    } finally {
+      restarting.delete(p.options.name);
+    }
+  };
+  const plan: Omit<Fault, 'at'>[] = [];
+  for (let i = 0; i < o.workerKills; i++) {
+    const target = stack.workers[Math.floor(random() * stack.workers.length)]!;
+    plan.push({ name: `kill -9 ${target.options.name}`, run: () => restart(target, 500 + random() * 3000) });
+  }
+  for (let i = 0; i < o.apiKills; i++) plan.push({ name: 'kill -9 API', run: () => restart(stack.api, 1000) });
+  for (let i = 0; i < o.temporalRestarts; i++) {
+    plan.push({
+      name: 'restart Temporal dev server',
+      run: async () => {
+        const t = Date.now();
+        await stack.temporal.restart();
+        return `back in ${((Date.now() - t) / 1000).toFixed(1)} s`;
+      },
+    });
+  }
+  plan.push({
+    name: 'Chorus faults (5xx 30%, +300 ms, spurious 401 20%, token refusals 30%)',
+    run: async () => {
+      await stack.sandboxControl('PUT', '/config', { faults: chorusFaults });
+      await sleep(window);
+      await stack.sandboxControl('PUT', '/config', { faults: noFaults });
+      return `for ${window / 1000} s`;
+    },
+  });
+  plan.push({
+    name: `Chorus slower than CHORUS_TIMEOUT (+${o.chorusTimeout + 1000} ms: calls time out, deposits still land)`,
+    run: async () => {
+      await stack.sandboxControl('PUT', '/config', { faults: { ...noFaults, latencyMs: o.chorusTimeout + 1000 } });
+      await sleep(Math.max(5000, window / 2));
+      await stack.sandboxControl('PUT', '/config', { faults: noFaults });
+      return `for ${Math.max(5000, window / 2) / 1000} s`;
+    },
+  });
+  plan.push({
+    name: 'SMTP refuses mail (451)',
+    run: async () => {
+      const before = stack.smtp.refused;
+      stack.smtp.setRefusing(true);
+      await sleep(window);
+      stack.smtp.setRefusing(false);
+      return `for ${window / 1000} s, ${stack.smtp.refused - before} mails refused`;
+    },
+  });
+  // Each fault in its own slot of the load, at a random moment of the slot, in a random order.
+  for (let i = plan.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [plan[i], plan[j]] = [plan[j]!, plan[i]!];
+  }
+  const first = 8_000;
+  const span = Math.max(plan.length * 4_000, loadSpanMs - first - 5_000);
+  const slot = span / Math.max(1, plan.length);
+  const faults: Fault[] = plan.map((f, i) => ({ ...f, at: first + i * slot + random() * slot * 0.6 }));
+
+  const timeline: { at: string; fault: string; outcome: string }[] = [];
+  let loadStart = 0;
+  const runningFaults: Promise<void>[] = [];
+  const fire = (f: Fault) => {
+    const entry = { at: clock(), fault: f.name, outcome: '(still running)' };
+    timeline.push(entry);
+    log(`FAULT ${f.name}…`);
+    runningFaults.push(
+      f.run().then(
+        (outcome) => {
+          entry.outcome = outcome;
+          log(`FAULT ${f.name}: ${outcome}`);
+        },
+        (error: unknown) => {
+          entry.outcome = `FAILED: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+          log(`FAULT ${f.name} failed: ${String(error)}`);
+        },
+      ),
+    );
+  };
+  const timers: NodeJS.Timeout[] = [];
+  const invariants: InvariantResult[] = [];
+  try {
+    const outcome = await runLoad(stack, o, {
+      log,
+      retry: true,
+      bar: false,
+      onTick: ({ settled, submitted }) => {
+        if (loadStart === 0) {
+          loadStart = Date.now();
+          for (const f of faults) timers.push(setTimeout(() => fire(f), f.at));
+          log(`load started; ${faults.length} faults scheduled at ${faults.map((f) => `${(f.at / 1000).toFixed(0)} s`).join(', ')} from now`);
+        }
+        if (Math.floor((Date.now() - loadStart) / 10_000) !== Math.floor((Date.now() - loadStart - 500) / 10_000)) {
+          log(`${submitted}/${o.invoices} through the API, ${settled} settled`);
+        }
+      },
+    });
+    for (const t of timers) clearTimeout(t);
+    // Faults scheduled after the load ended still run (their time came during the settle phase or never):
+    // wait for the running ones, then make sure everything is healthy before judging.
+    await Promise.all(runningFaults);
+    supervising = false;
+    await stack.sandboxControl('PUT', '/config', { faults: noFaults });
+    stack.smtp.setRefusing(false);
+    log(`load done: ${outcome.runs.length - outcome.runs.filter((r) => r.error).length} accepted by the API, ${outcome.settled} settled${outcome.timedOut ? ' (TIMED OUT waiting)' : ''}`);
+    // Mails go out after the last status write (payment notice): give the last ones a moment.
+    await sleep(3000);
+    if (o.sabotage) log(`sabotage (self-check): ${(await sabotage(stack, outcome.rows, outcome.runs)).join('; ')}`);
+    const sandbox = await stack.sandboxControl<Parameters<typeof checkInvariants>[0]['sandbox']>('GET', '/invoices');
+    const rows = await finalRows(stack.pool, `BENCH-${outcome.prefix}-`);
+    invariants.push(
+      ...(await checkInvariants({
+        runs: outcome.runs,
+        rows,
+        lastChorusStatus: o.chorusPath[o.chorusPath.length - 1]!,
+        sandbox,
+        mails: stack.smtp.received,
+        pool: stack.pool,
+        client: stack.client,
+      })),
+    );
+
+    const lines: string[] = [];
+    lines.push('');
+    lines.push(table([['When', 'Fault', 'Outcome'], ...timeline.map((t) => [t.at, t.fault, t.outcome])]));
+    lines.push('');
+    const unexpected = supervised.flatMap((p) => p.unexpectedExits.map(() => p.options.name));
+    lines.push(
+      `Load: ${outcome.runs.length} invoices (${PATHS.map((p) => `${p} ${outcome.runs.filter((r) => r.path === p).length}`).join(', ')}); ` +
+        `API retries ${outcome.book.retries}; worker started ${stack.workers.map((w) => w.starts).join('+')}×, API ${stack.api.starts}×, Temporal restarted ${stack.temporal.restarts}×; ` +
+        `exits nobody asked for: ${unexpected.length ? unexpected.join(', ') : 'none'}; mails accepted ${stack.smtp.received.length}, refused ${stack.smtp.refused}; ` +
+        `Chorus calls ${Object.values(outcome.chorusCallsAfter).reduce((a, b) => a + b, 0)}`,
+    );
+    lines.push('');
+    lines.push(table([['Invariant', 'Checked', 'Result'], ...invariants.map((i) => [i.name, i.checked, i.ok ? 'PASS' : `FAIL (${i.failures.length})`])]));
+    for (const i of invariants.filter((x) => !x.ok)) {
+      lines.push('');
+      lines.push(`${i.name}:`);
+      for (const f of i.failures.slice(0, 15)) lines.push(`  - ${f}`);
+      if (i.failures.length > 15) lines.push(`  … and ${i.failures.length - 15} more (see the JSON)`);
+    }
+    const ok = invariants.every((i) => i.ok);
+    lines.push('');
+    lines.push(ok ? 'DRILL PASSED: every invariant holds.' : 'DRILL FAILED: an invariant broke.');
+    process.stdout.write(`${lines.join('\n')}\n`);
+
+    const outDir = path.resolve(o.out);
+    fs.mkdirSync(outDir, { recursive: true });
+    const file = path.join(outDir, `drill-${startedAt.toISOString().replace(/[:]/g, '').replace(/\..*$/, '').replace('T', '-')}.json`);
+    const report = {
+      kind: 'drill',
+      startedAt: startedAt.toISOString(),
+      command: `npm run drill -- ${process.argv.slice(2).join(' ')}`.trim(),
+      options: o,
+      env,
+      timeline,
+      processes: { workerStarts: stack.workers.map((w) => w.starts), apiStarts: stack.api.starts, temporalRestarts: stack.temporal.restarts, unexpectedExits: unexpected },
+      apiRetries: outcome.book.retries,
+      apiStatuses: Object.fromEntries([...outcome.book.statuses].map(([route, m]) => [route, Object.fromEntries(m)])),
+      mails: { accepted: stack.smtp.received.length, refused: stack.smtp.refused },
+      chorusCalls: outcome.chorusCallsAfter,
+      invariants,
+      passed: ok,
+    };
+    fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    fs.copyFileSync(file, path.join(outDir, 'drill-latest.json'));
+    process.stdout.write(`Results: ${file}\n`);
+    return ok ? 0 : 1;
+  } finally {
+    for (const t of timers) clearTimeout(t);
+    supervising = false;
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (!interrupted) await stack.stop();
+  }
+}
+
+/**
+ * Breaks each invariant once, as a bug would, so that `--sabotage` proves the checks catch it: a second deposit
+ * of an invoice number, a mail delivered twice, a history row deleted, an invoice left in the wrong state.
+ */
+async function sabotage(stack: Stack, rows: FinalRow[], runs: InvoiceRun[]): Promise<string[]> {
+  const done: string[] = [];
+  const chorusOrder = runs.find((r) => r.path === 'chorus' && !r.error)?.orderId;
+  const target = rows.find((r) => r.orderId === chorusOrder);
+  if (target) {
+    const { rows: docs } = await stack.pool.query<{ pdf: Buffer; filename: string }>('select pdf, filename from invoice_document where invoice_id = $1', [target.invoiceId]);
+    const chorus = chorusClientFromConfig(loadConfig({ ...stack.workerEnv, NODE_ENV: 'development' }));
+    if (docs[0]) {
+      await chorus.deposerFlux({ fichierFlux: Buffer.from(docs[0].pdf), nomFichier: docs[0].filename });
+      done.push(`deposited ${target.number ?? '?'} a second time`);
+    }
+  }
+  const mail = stack.smtp.received.find((m) => m.invoiceId);
+  if (mail) {
+    const mailer = createMailer(stack.smtp.url, 'drill <drill@agrilocal.local>');
+    await mailer.send({ to: 'someone@example.test', subject: 'copy', text: 'copy', messageId: mail.messageId });
+    mailer.close();
+    done.push(`delivered ${mail.messageId} again`);
+  }
+  const victim = rows.find((r) => r.orderId !== chorusOrder);
+  if (victim) {
+    await stack.pool.query('delete from invoice_history where invoice_id = $1 and seq = 1', [victim.invoiceId]);
+    done.push(`deleted history row 1 of ${victim.orderId}`);
+  }
+  const stuck = rows.find((r) => r.orderId !== chorusOrder && r.orderId !== victim?.orderId);
+  if (stuck) {
+    await stack.pool.query(`update invoice set status = 'A_TRAITER' where invoice_id = $1`, [stuck.invoiceId]);
+    done.push(`set ${stuck.orderId} back to A_TRAITER`);
+  }
+  return done;
+}
+
+runMain(main);

@@ -1,0 +1,251 @@
+/**
+ * One isolated stack per bench or drill run: a temporary folder, an ephemeral embedded PostgreSQL, a Temporal
+ * dev server on a SQLite file (so it can be restarted), the workflow bundle, an SMTP sink in this process, and
+ * the Chorus sandbox, the worker and the API as their own processes — every port asked of the kernel, never the
+ * fixed ports of `npm start`. Everything is stopped and the folder deleted by `stop()` (unless kept).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { Pool } from 'pg';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../db/embedded-postgres';
+import { initOrm, migrate } from '../../db/orm';
+import { writeWorkflowBundle } from '../../scripts/lib/bundle';
+import { freePort } from '../../scripts/lib/ports';
+import { ensureTemporalCli, requireTemporalBinary } from '../../scripts/lib/temporal-cli';
+import { startDevServer, type DevServer } from '../../scripts/lib/temporal-server';
+import { ManagedProcess, readProc, type ProcSample } from './proc';
+import { startSmtpSink, type SmtpSink } from './smtp-sink';
+
+export interface StackOptions {
+  /** Worker/API environment: the durations (FLOW_POLL_INTERVAL…) and anything else to pass. */
+  env: Record<string, string>;
+  logLevel: string;
+  /** Worker processes on the task queue (npm start runs one). */
+  workers: number;
+  /** Extra environment of the worker processes only (e.g. NODE_OPTIONS). */
+  workerEnv?: Record<string, string>;
+  /** Keep the temporary folder (logs, databases) after the run. */
+  keep: boolean;
+  log: (message: string) => void;
+}
+
+/** The Temporal dev server, restartable on the same port and SQLite file. */
+export class TemporalServer {
+  private server: DevServer | undefined;
+  peakRssMb = 0;
+  private cpuDone = 0;
+  private cpuCurrent = 0;
+  readonly samples: ProcSample[] = [];
+  private readonly sampler: NodeJS.Timeout;
+  restarts = 0;
+
+  constructor(
+    private readonly binary: string,
+    readonly port: number,
+    private readonly dbFile: string,
+    private readonly logFile: string,
+  ) {
+    this.sampler = setInterval(() => this.sample(), 500);
+    this.sampler.unref();
+  }
+
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  get cpuSeconds(): number {
+    return this.cpuDone + this.cpuCurrent;
+  }
+
+  private sample(): void {
+    const stat = readProc(this.server?.process.pid);
+    if (!stat) return;
+    this.peakRssMb = Math.max(this.peakRssMb, stat.hwmMb);
+    this.cpuCurrent = stat.cpuSeconds;
+    this.samples.push({ t: Date.now(), rssMb: Math.round(stat.rssMb * 10) / 10 });
+  }
+
+  async start(): Promise<void> {
+    this.cpuCurrent = 0;
+    this.server = await startDevServer({ binary: this.binary, port: this.port, dbFile: this.dbFile, logFile: this.logFile });
+  }
+
+  /** Stops (SIGTERM) and starts again on the same port and file: workflows, timers and tasks survive. */
+  async restart(): Promise<void> {
+    await this.stop();
+    this.restarts += 1;
+    await this.start();
+  }
+
+  async stop(): Promise<void> {
+    this.sample();
+    this.cpuDone += this.cpuCurrent;
+    this.cpuCurrent = 0;
+    await this.server?.stop();
+    this.server = undefined;
+  }
+
+  close(): void {
+    clearInterval(this.sampler);
+  }
+}
+
+async function httpOk(url: string): Promise<boolean> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+  return res.ok;
+}
+
+export class Stack {
+  client!: Client;
+  private connection!: Connection;
+  pool!: Pool;
+  apiUrl = '';
+  sandboxUrl = '';
+  smtp!: SmtpSink;
+  workers: ManagedProcess[] = [];
+  api!: ManagedProcess;
+  sandbox!: ManagedProcess;
+  temporal!: TemporalServer;
+  temporalBinary = '';
+  databaseUrl = '';
+  bundlePath = '';
+  workerEnv: NodeJS.ProcessEnv = {};
+  private pg: EmbeddedPostgresHandle | undefined;
+  private stopped = false;
+
+  private constructor(
+    readonly workDir: string,
+    private readonly options: StackOptions,
+  ) {}
+
+  static async start(options: StackOptions): Promise<Stack> {
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agrilocal-bench-'));
+    fs.chmodSync(workDir, 0o755);
+    const stack = new Stack(workDir, options);
+    try {
+      await stack.boot();
+    } catch (error) {
+      await stack.stop();
+      throw error;
+    }
+    return stack;
+  }
+
+  private async boot(): Promise<void> {
+    const { log, env, logLevel } = this.options;
+    const quiet = () => undefined;
+    this.temporalBinary = requireTemporalBinary(ensureTemporalCli(quiet));
+
+    let t = Date.now();
+    const pgPort = await freePort();
+    this.pg = await startEmbeddedPostgres({ dataDir: path.join(this.workDir, 'pg'), port: pgPort, database: 'agrilocal_bench', ephemeral: true });
+    this.databaseUrl = this.pg.url;
+    const orm = await initOrm(this.databaseUrl);
+    await migrate(orm);
+    await orm.close(true);
+    this.pool = new Pool({ connectionString: this.databaseUrl, max: 4 });
+    log(`PostgreSQL on ${pgPort} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+
+    t = Date.now();
+    this.temporal = new TemporalServer(this.temporalBinary, await freePort(), path.join(this.workDir, 'temporal.sqlite'), path.join(this.workDir, 'temporal.log'));
+    await this.temporal.start();
+    this.connection = await Connection.connect({ address: this.temporal.address });
+    this.client = new Client({ connection: this.connection, namespace: 'default' });
+    log(`Temporal dev server on ${this.temporal.address}, SQLite file (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+
+    t = Date.now();
+    this.bundlePath = await writeWorkflowBundle(path.join(this.workDir, 'workflow-bundle.js'));
+    log(`workflow bundle (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+
+    this.smtp = await startSmtpSink();
+    const sandboxPort = await freePort();
+    this.sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+    const apiPort = await freePort();
+    this.apiUrl = `http://127.0.0.1:${apiPort}`;
+
+    const common: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: 'development',
+      LOG_LEVEL: logLevel,
+      DATABASE_URL: this.databaseUrl,
+      TEMPORAL_ADDRESS: this.temporal.address,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: 'invoices',
+      TEMPORAL_REGISTER_SEARCH_ATTRIBUTES: 'false',
+      CHORUS_API_URL: this.sandboxUrl,
+      CHORUS_OAUTH_URL: `${this.sandboxUrl}/api/oauth/token`,
+      CHORUS_SANDBOX_PORT: String(sandboxPort),
+      CHORUS_SANDBOX_HOST: '127.0.0.1',
+      SMTP_URL: this.smtp.url,
+      PORT: String(apiPort),
+      API_HOST: '127.0.0.1',
+      PUBLIC_APP_URL: this.apiUrl,
+      WORKFLOW_BUNDLE_PATH: this.bundlePath,
+      ...env,
+    };
+    this.workerEnv = common;
+    const logs = path.join(this.workDir, 'logs');
+    this.sandbox = new ManagedProcess({ name: 'sandbox', script: 'chorus-sandbox/main.ts', env: common, ready: /listening/i, logFile: path.join(logs, 'sandbox.log') });
+    this.workers = Array.from(
+      { length: this.options.workers },
+      (_, i) =>
+        new ManagedProcess({
+          name: this.options.workers > 1 ? `worker ${i + 1}` : 'worker',
+          script: 'worker/main.ts',
+          env: { ...common, ...this.options.workerEnv },
+          ready: /polling task queue/,
+          logFile: path.join(logs, this.options.workers > 1 ? `worker-${i + 1}.log` : 'worker.log'),
+        }),
+    );
+    this.api = new ManagedProcess({ name: 'api', script: 'api/main.ts', env: common, ready: () => httpOk(`${this.apiUrl}/healthz`), logFile: path.join(logs, 'api.log') });
+    t = Date.now();
+    await Promise.all([this.sandbox.start(), ...this.workers.map((w) => w.start()), this.api.start()]);
+    log(`sandbox ${this.sandboxUrl}, worker pid ${this.workers.map((w) => w.pid).join(', ')}, API ${this.apiUrl} pid ${this.api.pid} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  }
+
+  /** The worker processes' figures together: peak RSS of the largest, CPU of all. */
+  get workerFigures(): { peakRssMb: number; cpuSeconds: number } {
+    return { peakRssMb: Math.max(0, ...this.workers.map((w) => w.peakRssMb)), cpuSeconds: this.workers.reduce((a, w) => a + w.cpuSeconds, 0) };
+  }
+
+  /** A control route of the Chorus sandbox. */
+  async sandboxControl<T = unknown>(method: string, route: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.sandboxUrl}/sandbox/v1${route}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`sandbox ${method} ${route}: ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const attempt = async (what: string, run: () => Promise<unknown> | undefined) => {
+      try {
+        await run();
+      } catch (error) {
+        this.options.log(`stopping ${what}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+    await attempt('api', () => this.api?.stop());
+    await attempt('worker', () => Promise.all(this.workers.map((w) => w.stop())));
+    await attempt('sandbox', () => this.sandbox?.stop());
+    for (const p of [this.api, ...this.workers, this.sandbox]) p?.close();
+    await attempt('temporal client', () => this.connection?.close());
+    await attempt('temporal', () => this.temporal?.stop());
+    this.temporal?.close();
+    await attempt('smtp', () => this.smtp?.close());
+    await attempt('pool', () => this.pool?.end());
+    await attempt('postgres', () => this.pg?.stop());
+    if (this.options.keep) {
+      this.options.log(`kept ${this.workDir} (logs/, temporal.sqlite, temporal.log)`);
+    } else {
+      fs.rmSync(this.workDir, { recursive: true, force: true });
+    }
+  }
+}
