@@ -77,6 +77,8 @@ async function main(): Promise<number> {
     if (interrupted) return;
     interrupted = true;
     process.stderr.write('\n[drill] interrupted: stopping the stack…\n');
+    process.on('uncaughtException', () => undefined);
+    process.on('unhandledRejection', () => undefined);
     void stack.stop().finally(() => process.exit(130));
   };
   process.on('SIGINT', onSignal);

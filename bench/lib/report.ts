@@ -43,7 +43,7 @@ export interface BenchResult {
   mails: { received: number };
   baseline?: {
     workflows: number;
-    concurrency: number;
+    inFlight: number;
     seconds: number;
     perSecond: number;
     historyEventsPerWorkflow: number;

@@ -112,6 +112,8 @@ export class Stack {
   databaseUrl = '';
   bundlePath = '';
   workerEnv: NodeJS.ProcessEnv = {};
+  /** Other processes started on this stack (the baseline worker): stopped with it. */
+  extraProcesses: ManagedProcess[] = [];
   private pg: EmbeddedPostgresHandle | undefined;
   private stopped = false;
 
@@ -232,6 +234,7 @@ export class Stack {
         this.options.log(`stopping ${what}: ${error instanceof Error ? error.message : String(error)}`);
       }
     };
+    await attempt('extra', () => Promise.all(this.extraProcesses.map((p) => p.stop())));
     await attempt('api', () => this.api?.stop());
     await attempt('worker', () => Promise.all(this.workers.map((w) => w.stop())));
     await attempt('sandbox', () => this.sandbox?.stop());
