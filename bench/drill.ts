@@ -15,7 +15,7 @@ import { Command } from 'commander';
 import { chorusClientFromConfig } from '../chorus';
 import { loadConfig } from '../config';
 import { createMailer } from '../mail/mailer';
-import { runMain } from '../scripts/lib/log';
+import { runAndExit } from './lib/exit';
 import { checkInvariants, type InvariantResult } from './lib/invariants';
 import type { InvoiceRun } from './lib/load';
 import { finalRows, type FinalRow } from './lib/monitor';
@@ -39,7 +39,7 @@ function parseArgs(): DrillOptions {
     .description('Fault drills on the invoicing stack under load, then invariant checks (see docs/performance.md).')
     .showHelpAfterError('(npm run drill -- --help for the options)')
     .allowExcessArguments(false);
-  addLoadOptions(program, { invoices: 120, concurrency: 8, rate: 1, timeout: '10m', mix: 'chorus=70,email=10,private=10,processed=10' })
+  addLoadOptions(program, { invoices: 120, concurrency: 8, rate: 1, timeout: '5m', mix: 'chorus=70,email=10,private=10,processed=10' })
     .option('--worker-kills <count>', 'kill -9 of the worker', int(0, 50), 3)
     .option('--api-kills <count>', 'kill -9 of the API', int(0, 20), 1)
     .option('--temporal-restarts <count>', 'restarts of the Temporal dev server', int(0, 10), 1)
@@ -334,4 +334,4 @@ async function sabotage(stack: Stack, rows: FinalRow[], runs: InvoiceRun[]): Pro
   return done;
 }
 
-runMain(main);
+runAndExit(main);

@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 import { Command } from 'commander';
-import { runMain } from '../scripts/lib/log';
+import { runAndExit } from './lib/exit';
 import { runBaseline, type BaselineResult } from './baseline/run';
 import type { BaselineShape } from './baseline/workflows';
 import { averageShape, historyLengths, historyShape, type HistoryShape } from './lib/histories';
@@ -36,7 +36,7 @@ function parseArgs(): BenchOptions {
     .description('Benchmark of the invoicing stack through its API, with a bare-Temporal baseline (see docs/performance.md).')
     .showHelpAfterError('(npm run bench -- --help for the options)')
     .allowExcessArguments(false);
-  addLoadOptions(program, { invoices: 200, concurrency: 16, timeout: '15m', mix: 'chorus=70,email=10,private=10,processed=10' })
+  addLoadOptions(program, { invoices: 200, concurrency: 16, timeout: '3m', mix: 'chorus=70,email=10,private=10,processed=10' })
     .option('--no-baseline', 'skip the bare-workflow baseline')
     .option('--baseline-timer-ms <ms>', 'duration of each baseline timer', int(1, 60_000), 1)
     .option('--baseline-in-flight <count>', 'baseline workflows running at a time', int(1, 400), 100);
@@ -151,7 +151,7 @@ async function main(): Promise<number> {
       log(`baseline: ${list.length} bare workflows (${PATHS.filter((p) => shapes[p]).map((p) => `${p}: ${shapeOf(p).activities} activities + ${shapeOf(p).timers} timers`).join('; ')})`);
       const bar = progress('baseline', list.length);
       const cpuOfBaseline = cpuWindow();
-      const result = await runBaseline(stack, list, { inFlight: o.baselineInFlight, timeoutMs: o.timeout, log, onProgress: (d) => bar.update(d) });
+      const result = await runBaseline(stack, list, { inFlight: o.baselineInFlight, timeoutMs: Math.max(o.timeout, list.length * 2000), log, onProgress: (d) => bar.update(d) });
       baselineCpu = cpuOfBaseline();
       bar.stop();
       baseline = { ...result, shapes: Object.fromEntries(PATHS.filter((p) => shapes[p]).map((p) => [p, shapeOf(p)])) };
@@ -236,4 +236,4 @@ async function main(): Promise<number> {
   }
 }
 
-runMain(main);
+runAndExit(main);

@@ -106,7 +106,11 @@ export const Invoice = defineEntity({
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },
   uniques: [{ properties: ['producerSiret', 'number'], name: 'invoice_producer_number_unique' }],
-  indexes: [{ properties: ['producerSiret', 'status', 'createdAt'], name: 'invoice_producer_status_idx' }],
+  indexes: [
+    { properties: ['producerSiret', 'status', 'createdAt'], name: 'invoice_producer_status_idx' },
+    // Newest-first lists without a producer filter (migration 20261127200000).
+    { name: 'invoice_created_at_idx', expression: 'create index "invoice_created_at_idx" on "invoice" ("created_at" desc, "invoice_id")' },
+  ],
 });
 export type IInvoice = InferEntity<typeof Invoice>;
 

@@ -82,8 +82,8 @@ export async function finalRows(pool: Pool, orderPrefix: string): Promise<FinalR
 }
 
 /**
- * Polls until every invoice of the run is settled (or `timeoutMs`); calls `onProgress` with the settled count.
- * Resolves with the number settled.
+ * Polls until every invoice of the run is settled, or nothing has moved (no invoice submitted or settled) for
+ * `stallMs`; calls `onProgress` with the settled count. Resolves with the number settled.
  */
 export async function waitSettled(
   pool: Pool,
@@ -91,16 +91,19 @@ export async function waitSettled(
   expected: () => number,
   lastChorusStatus: string,
   options: {
-    timeoutMs: number;
+    stallMs: number;
     onProgress?: (settled: number, counts: StatusCount[]) => void;
     /** False while invoices are still being submitted: waiting goes on even if all so far are settled. */
     submitted?: () => boolean;
+    /** Invoices submitted so far (progress too). */
+    activity?: () => number;
     intervalMs?: number;
   },
 ): Promise<number> {
-  const deadline = Date.now() + options.timeoutMs;
+  let lastMove = Date.now();
+  let lastMark = -1;
+  let settled = 0;
   for (;;) {
-    let settled = 0;
     try {
       const counts = await statusCounts(pool, orderPrefix);
       settled = settledCount(counts, lastChorusStatus);
@@ -108,8 +111,13 @@ export async function waitSettled(
     } catch {
       // the database is not what the drill breaks; a failed look is retried
     }
+    const mark = settled + (options.activity?.() ?? 0);
+    if (mark !== lastMark) {
+      lastMark = mark;
+      lastMove = Date.now();
+    }
     if (settled >= expected() && (options.submitted?.() ?? true)) return settled;
-    if (Date.now() > deadline) return settled;
+    if (Date.now() - lastMove > options.stallMs) return settled;
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 500));
   }
 }

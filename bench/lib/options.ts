@@ -88,7 +88,7 @@ export function addLoadOptions(program: Command, defaults: { invoices: number; c
     .option('--activity-timeout <duration>', 'ACTIVITY_TIMEOUT (also how soon the work of a killed worker is retried)', duration, 10_000)
     .option('--chorus-timeout <duration>', 'CHORUS_TIMEOUT (one Chorus call)', duration, 5_000)
     .option('--failure-budget <duration>', 'CHORUS_FAILURE_BUDGET (Chorus failing longer: the invoice goes by mail)', duration, 15 * 60_000)
-    .option('--timeout <duration>', 'give up waiting for the invoices after this long', duration, parseDuration(defaults.timeout))
+    .option('--timeout <duration>', 'give up when no invoice has moved (submitted or settled) for this long', duration, parseDuration(defaults.timeout))
     .option('--log-level <level>', 'LOG_LEVEL of the worker and the API', 'warn')
     .option('--seed <number>', 'seed of the path order (and of the drill faults)', int(0, 2 ** 31), Math.floor(Math.random() * 1e9))
     .option('--keep', 'keep the temporary folder (logs, databases) after the run', false)

@@ -91,8 +91,9 @@ export async function runLoad(stack: Stack, o: LoadOptions, hooks: LoadHooks): P
     let settled = 0;
     const orderPrefix = `BENCH-${prefix}-`;
     const watch = waitSettled(stack.pool, orderPrefix, () => submitted - errors, lastChorusStatus, {
-      timeoutMs: o.timeout,
+      stallMs: o.timeout,
       submitted: () => submittedAll,
+      activity: () => submitted,
       onProgress: (n, counts) => {
         settled = n;
         lastCounts = counts;

@@ -1,4 +1,8 @@
 /** Every migration, in order. New ones are appended here (see `npm run migration:create`). */
 import { Migration20261127000000Initial } from './Migration20261127000000Initial';
+import { Migration20261127200000InvoiceListIndex } from './Migration20261127200000InvoiceListIndex';
 
-export const migrationsList = [{ name: 'Migration20261127000000Initial', class: Migration20261127000000Initial }];
+export const migrationsList = [
+  { name: 'Migration20261127000000Initial', class: Migration20261127000000Initial },
+  { name: 'Migration20261127200000InvoiceListIndex', class: Migration20261127200000InvoiceListIndex },
+];
