@@ -10,7 +10,8 @@
  * French rules BR-FR-05 look for) and folds several notes into one ram:IncludedNote, so we leave cbc:Note out and
  * insert one ram:IncludedNote per note right after ram:IssueDateTime, where the CII schema expects them.
  */
-import { InvoiceService, type Invoice, type Logger } from '@e-invoice-eu/core';
+import { FormatFactoryService, invoiceSchema, ValidationService, type Invoice, type Logger } from '@e-invoice-eu/core';
+import Ajv2019, { type ValidateFunction } from 'ajv/dist/2019';
 import type { Address } from '../db/entities';
 import { normalizeQuantity, unitPriceWithBaseQuantity } from '../domain/money';
 import type { PreparedInvoice, PreparedVat } from './invoice-model';
@@ -189,15 +190,39 @@ function insertNotes(xml: string, notes: PreparedInvoice['notes']): string {
   return xml.slice(0, end) + elements + xml.slice(end);
 }
 
+/** The library's name of its CII writer (its Factur-X EN 16931 mapping without the PDF step). */
+const CII_FORMAT = 'CII';
+
+let ciiValidator: ValidateFunction<Invoice> | undefined;
+
+/**
+ * The library's invoice schema, patched for CII and compiled once. `InvoiceService.generate` compiles this large
+ * schema with Ajv on every call (≈ 300 ms of CPU, more than drawing the PDF); the compiled validator is reusable.
+ * Same Ajv options as the library: `useDefaults` fills the defaults the formatter relies on.
+ */
+function compiledCiiValidator(): ValidateFunction<Invoice> {
+  if (!ciiValidator) {
+    const schema = structuredClone(invoiceSchema);
+    new FormatFactoryService().createFormatService(CII_FORMAT, new CollectingLogger()).patchSchema(schema);
+    ciiValidator = new Ajv2019({ strict: true, allErrors: true, useDefaults: true }).compile<Invoice>(schema);
+  }
+  return ciiValidator;
+}
+
 /**
  * CII D16B XML, EN 16931 profile (guideline urn:cen.eu:en16931:2017), as embedded in the PDF (`factur-x.xml`).
- * The library's "CII" format is its Factur-X-EN16931 mapping without the PDF step; we embed it ourselves (pdf.ts).
+ * The steps of the library's `InvoiceService.generate` (validate, fill defaults, format), with the validator
+ * compiled once; we embed the XML in the PDF ourselves (pdf.ts).
  */
 export async function buildFacturXXml(p: PreparedInvoice): Promise<string> {
   const logger = new CollectingLogger();
   let xml: string | Uint8Array;
   try {
-    xml = await new InvoiceService(logger).generate(toUblInvoice(p), { format: 'CII', lang: 'fr', noWarnings: true });
+    const formatter = new FormatFactoryService().createFormatService(CII_FORMAT, logger);
+    // The validator fills defaults in place: it gets its own copy.
+    const invoice = new ValidationService(logger).validate('invoice data', compiledCiiValidator(), structuredClone(toUblInvoice(p)));
+    formatter.fillInvoiceDefaults(invoice);
+    xml = await formatter.generate(invoice, { format: CII_FORMAT, lang: 'fr', noWarnings: true });
   } catch (error) {
     const detail = logger.problems.length > 0 ? `: ${logger.problems.join('; ')}` : '';
     throw new Error(`Factur-X XML generation failed for invoice ${p.input.number}${detail}`, { cause: error });

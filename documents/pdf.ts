@@ -7,16 +7,35 @@
  * Every date written comes from the invoice (issue date), never from the clock: the same input gives the same bytes,
  * so a retried activity stores an identical document (same sha256).
  */
+import { readFileSync } from 'node:fs';
+import { create as createFont, type Font } from 'fontkit';
 import PDFDocument from 'pdfkit';
 import type { Address } from '../db/entities';
 import { formatDate, formatEuro, formatQuantity, formatRate, formatSiret, formatUnitPrice, NBSP } from './format';
 import type { PreparedInvoice } from './invoice-model';
 import { OPERATION_CATEGORY_TEXT, paymentMeansText } from './legal-mentions';
 
-const FONT_REGULAR = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
-const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
 const REGULAR = 'DejaVuSans';
 const BOLD = 'DejaVuSans-Bold';
+
+/**
+ * The two fonts, parsed once per process. Given a path, pdfkit parses the file again for every document, and fontkit
+ * then decodes the layout tables (GSUB/GPOS) again: that was most of the CPU of an invoice. A fontkit font is a
+ * read-only source (each document still embeds its own subset), and pdfkit accepts one where a path goes.
+ */
+let fonts: { regular: PDFKit.Mixins.PDFFontSource; bold: PDFKit.Mixins.PDFFontSource } | undefined;
+
+function loadFont(file: string): PDFKit.Mixins.PDFFontSource {
+  const font = createFont(readFileSync(require.resolve(file)));
+  if (!('layout' in font)) throw new Error(`${file} is a font collection, not one font`);
+  // pdfkit 0.20 takes a fontkit font (anything with `layout`); @types/pdfkit lists only paths and buffers.
+  return font satisfies Font as unknown as PDFKit.Mixins.PDFFontSource;
+}
+
+function dejaVu(): NonNullable<typeof fonts> {
+  fonts ??= { regular: loadFont('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'), bold: loadFont('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf') };
+  return fonts;
+}
 
 export const FACTURX_FILENAME = 'factur-x.xml';
 export const FACTURX_CONFORMANCE_LEVEL = 'EN 16931';
@@ -287,6 +306,7 @@ function facturXXmp(): string {
 /** Draws the invoice and packages it with its XML as a Factur-X PDF/A-3b. */
 export async function drawFacturXPdf(p: PreparedInvoice, xml: string): Promise<Buffer> {
   const documentDate = new Date(`${p.input.issueDate}T00:00:00Z`);
+  const { regular, bold } = dejaVu();
   const doc = new PDFDocument({
     size: 'A4',
     margin: MARGIN,
@@ -296,12 +316,12 @@ export async function drawFacturXPdf(p: PreparedInvoice, xml: string): Promise<B
     bufferPages: true,
     displayTitle: true,
     // The default font would be Helvetica (never embedded): start on DejaVu.
-    font: FONT_REGULAR,
+    font: regular as unknown as string, // pdfkit opens it like registerFont below; @types/pdfkit says path only
     // Only values without XML specials: pdfkit copies them unescaped into the XMP.
     info: { Title: `Facture ${p.input.number}`, Creator: 'Agrilocal', Producer: 'Agrilocal - facturation Chorus Pro', CreationDate: documentDate },
   });
-  doc.registerFont(REGULAR, FONT_REGULAR);
-  doc.registerFont(BOLD, FONT_BOLD);
+  doc.registerFont(REGULAR, regular);
+  doc.registerFont(BOLD, bold);
 
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
