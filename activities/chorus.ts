@@ -89,7 +89,11 @@ export function createChorusActivities(orm: Orm, chorus: ChorusClient) {
       if (record?.numeroFluxDepot) return { numeroFluxDepot: record.numeroFluxDepot, dateDepot: record.dateDepot ?? null };
 
       try {
-        const existing = await chorus.findInvoiceByNumber(number, { siretFournisseur: invoice.producerSiret });
+        // Chorus can hold this number only through a deposit of ours (an earlier attempt, or this one cut short):
+        // with none recorded, the search is skipped (one Chorus call less per invoice). A number deposited by
+        // hand on the portal is caught later: the flow is rejected as a duplicate and awaitFlowReport adopts it.
+        const depositedBefore = record !== null || (await em.count(ChorusDeposit, { invoiceId: input.invoiceId })) > 0;
+        const existing = depositedBefore ? await chorus.findInvoiceByNumber(number, { siretFournisseur: invoice.producerSiret }) : null;
         if (existing && existing.statut !== 'REJETEE' && existing.numeroFluxDepot) {
           const adopted = String(existing.identifiantFactureCPP);
           if (!record) record = em.create(ChorusDeposit, { businessKey: input.businessKey, invoiceId: input.invoiceId, numeroFacture: number });

@@ -4,7 +4,7 @@
  */
 import { createActivities, type Activities } from '../../activities';
 import { chorusClientFromConfig } from '../../chorus';
-import { SentMail } from '../../db/entities';
+import { ChorusDeposit, InvoiceDocument, SentMail } from '../../db/entities';
 import { createMailer } from '../../mail/mailer';
 import { startTestStack, type TestStack } from '../support/stack';
 import { createOrder, setUpParties, validateQuantities, waitForInvoice } from '../support/scenario';
@@ -79,4 +79,28 @@ it('When a deposit was made but its flow number was lost, then the retry waits f
   expect(retried.adoptedIdentifiantFactureCPP).toBeDefined();
   const flows = (await (await fetch(`${stack.sandbox.url}/sandbox/v1/invoices?siretFournisseur=${parties.producerSiret}`)).json()) as { flows: unknown[] };
   expect(flows.flows).toHaveLength(1);
+});
+
+it('When the number is already on Chorus without a deposit of ours (put there by hand), then our flow is rejected as a duplicate and the invoice Chorus holds is adopted', async () => {
+  const { parties, invoiceId } = await readyInvoice();
+  const em = stack.db.orm.em.fork();
+  const document = await em.findOneOrFail(InvoiceDocument, { invoiceId });
+  const chorus = chorusClientFromConfig(stack.config);
+  const byHand = await chorus.deposerFlux({ fichierFlux: Buffer.from(document.pdf), nomFichier: document.filename });
+  await new Promise((r) => setTimeout(r, 300)); // integrated after ~20 ms
+
+  const key = `${invoiceId}:deposit:after-hand`;
+  const ours = await activities.depositOnChorus({ invoiceId, businessKey: key, settleMs: 10_000 });
+  expect(ours.adoptedIdentifiantFactureCPP).toBeUndefined(); // no deposit of ours before: Chorus was not searched
+  expect(ours.numeroFluxDepot).not.toBe(byHand.numeroFluxDepot);
+  await new Promise((r) => setTimeout(r, 300));
+  const report = await activities.awaitFlowReport({ invoiceId, businessKey: key, numeroFluxDepot: ours.numeroFluxDepot });
+  expect(report.outcome).toBe('INTEGRATED');
+
+  const invoices = (await (await fetch(`${stack.sandbox.url}/sandbox/v1/invoices?siretFournisseur=${parties.producerSiret}`)).json()) as {
+    invoices: { numeroFluxDepot: string }[];
+  };
+  expect(invoices.invoices.map((i) => i.numeroFluxDepot)).toEqual([byHand.numeroFluxDepot]);
+  const row = await em.fork().findOneOrFail(ChorusDeposit, { businessKey: key });
+  expect(row.etatCourantDepotFlux).toBe('IN_REJETE');
 });
