@@ -23,7 +23,7 @@ import { addLoadOptions, int, timingEnv, type LoadOptions } from './lib/options'
 import { runLoad } from './lib/run';
 import { PATHS, rng } from './lib/scenario';
 import type { ManagedProcess } from './lib/proc';
-import { Stack } from './lib/stack';
+import { Stack, stopOnSignal } from './lib/stack';
 import { table } from './lib/stats';
 
 interface DrillOptions extends LoadOptions {
@@ -71,18 +71,8 @@ async function main(): Promise<number> {
   log(`${o.invoices} invoices at ${o.rate ?? '∞'}/s, concurrency ${o.concurrency}, mix ${PATHS.map((p) => `${p}=${o.mix[p]}`).join(',')}, seed ${o.seed}`);
 
   const env = timingEnv(o);
-  const stack = await Stack.start({ env, logLevel: o.logLevel, keep: o.keep, log, workers: o.workers });
-  let interrupted = false;
-  const onSignal = () => {
-    if (interrupted) return;
-    interrupted = true;
-    process.stderr.write('\n[drill] interrupted: stopping the stack…\n');
-    process.on('uncaughtException', () => undefined);
-    process.on('unhandledRejection', () => undefined);
-    void stack.stop().finally(() => process.exit(130));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stack = await Stack.start({ env, logLevel: o.logLevel, keep: o.keep, log, workers: o.workers, cpuProfileDir: o.cpuProf });
+  const detachSignals = stopOnSignal(stack, 'drill');
 
   // A supervisor, as systemd or Kubernetes would be: a process that dies on its own is started again.
   const supervised = [...stack.workers, stack.api];
@@ -292,9 +282,7 @@ async function main(): Promise<number> {
   } finally {
     for (const t of timers) clearTimeout(t);
     supervising = false;
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    if (!interrupted) await stack.stop();
+    if (!detachSignals().interrupted) await stack.stop();
   }
 }
 

@@ -22,7 +22,7 @@ import { progress } from './lib/progress';
 import { writeBenchReport, type BenchResult } from './lib/report';
 import { runLoad } from './lib/run';
 import { expectedFinal, PATHS, type InvoicePath } from './lib/scenario';
-import { Stack } from './lib/stack';
+import { Stack, stopOnSignal } from './lib/stack';
 import { histogramOverTime, round, summarize, type Summary } from './lib/stats';
 
 interface BenchOptions extends LoadOptions {
@@ -52,19 +52,8 @@ async function main(): Promise<number> {
   const lastChorusStatus = o.chorusPath[o.chorusPath.length - 1]!;
   log(`${o.invoices} invoices, concurrency ${o.concurrency}${o.rate ? `, at most ${o.rate}/s` : ''}, mix ${PATHS.map((p) => `${p}=${o.mix[p]}`).join(',')}, seed ${o.seed}`);
   const env = timingEnv(o);
-  const stack = await Stack.start({ env, logLevel: o.logLevel, keep: o.keep, log, workers: o.workers });
-  let interrupted = false;
-  const onSignal = () => {
-    if (interrupted) return;
-    interrupted = true;
-    process.stderr.write('\n[bench] interrupted: stopping the stack…\n');
-    // Calls in flight fail as their servers go away: that is expected now, not worth a stack trace.
-    process.on('uncaughtException', () => undefined);
-    process.on('unhandledRejection', () => undefined);
-    void stack.stop().finally(() => process.exit(130));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stack = await Stack.start({ env, logLevel: o.logLevel, keep: o.keep, log, workers: o.workers, cpuProfileDir: o.cpuProf });
+  const detachSignals = stopOnSignal(stack, 'bench');
   try {
     const { rows: pgVersion } = await stack.pool.query<{ v: string }>(`select current_setting('server_version') as v`);
     const machine = describeMachine(stack.temporalBinary, pgVersion[0]?.v ?? 'unknown');
@@ -230,9 +219,7 @@ async function main(): Promise<number> {
     }
     return 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    if (!interrupted) await stack.stop();
+    if (!detachSignals().interrupted) await stack.stop();
   }
 }
 

@@ -3,6 +3,7 @@
  * integrators report for the PISTE qualification environment (chorus-pro-api.md §6), which pass the Luhn check;
  * the suppliers are fictitious Agrilocal producers. docs/chorus.md lists them for people driving the sandbox.
  */
+import { hasLuhnKey } from '../domain/siret';
 
 export type StructureKind = 'PUBLIC' | 'SUPPLIER';
 
@@ -89,15 +90,5 @@ export const SANDBOX_SEED_STRUCTURES: readonly StructureSeed[] = [
 
 /** Luhn check used by INSEE for SIREN/SIRET (the La Poste exception does not matter here). */
 export function hasValidSiretChecksum(siret: string): boolean {
-  if (!/^\d{14}$/.test(siret)) return false;
-  let sum = 0;
-  for (let i = 0; i < siret.length; i++) {
-    let digit = Number(siret[siret.length - 1 - i]);
-    if (i % 2 === 1) {
-      digit *= 2;
-      if (digit > 9) digit -= 9;
-    }
-    sum += digit;
-  }
-  return sum % 10 === 0;
+  return /^\d{14}$/.test(siret) && hasLuhnKey(siret);
 }

@@ -362,31 +362,14 @@ export class SandboxState {
       if (sequence !== undefined) flowSequence = Math.max(flowSequence, Number(sequence));
     }
     for (const i of snapshot.invoices) {
+      const { codeServiceExecutant, numeroEngagement, numeroMarche, dateFacture, montantHT, montantTTC, montantAPayer } = i;
       const invoice: SandboxInvoice = {
-        identifiantFactureCPP: i.identifiantFactureCPP,
-        numeroFacture: i.numeroFacture,
-        numeroFluxDepot: i.numeroFluxDepot,
-        typeCode: i.typeCode,
-        idFournisseur: i.idFournisseur,
-        siretFournisseur: i.siretFournisseur,
-        designationFournisseur: i.designationFournisseur,
-        idDestinataire: i.idDestinataire,
-        siretDestinataire: i.siretDestinataire,
-        designationDestinataire: i.designationDestinataire,
-        codeServiceExecutant: i.codeServiceExecutant,
-        numeroEngagement: i.numeroEngagement,
-        numeroMarche: i.numeroMarche,
-        dateFacture: i.dateFacture,
-        dateDepot: i.dateDepot,
-        montantHT: i.montantHT,
-        montantTTC: i.montantTTC,
-        montantAPayer: i.montantAPayer,
-        devise: i.devise,
-        statut: i.statut,
-        dateHeureEtatCourant: i.dateHeureEtatCourant,
+        ...i,
+        // Optional in the file, present (possibly undefined) in memory.
+        ...{ codeServiceExecutant, numeroEngagement, numeroMarche, dateFacture, montantHT, montantTTC, montantAPayer },
         histo: i.histo.map((h) => ({ ...h })),
         piecesJointes: [...i.piecesJointes],
-        autopilot: i.autopilot && { path: [...i.autopilot.path], index: i.autopilot.index, stepDelayMs: i.autopilot.stepDelayMs, timerPending: false },
+        autopilot: i.autopilot && { ...i.autopilot, path: [...i.autopilot.path], timerPending: false },
       };
       this.invoices.set(invoice.identifiantFactureCPP, invoice);
       pushIndex(this.invoicesByNumber, invoice.numeroFacture, invoice.identifiantFactureCPP);
@@ -967,31 +950,13 @@ function flowSnapshotOf(f: SandboxFlow): FlowSnapshot {
 }
 
 function invoiceSnapshotOf(i: SandboxInvoice): InvoiceSnapshot {
+  // The snapshot leaves out the live timer flag; every other field is plain data, copied so the file is a snapshot.
+  const { autopilot, ...fields } = i;
   return {
-    identifiantFactureCPP: i.identifiantFactureCPP,
-    numeroFacture: i.numeroFacture,
-    numeroFluxDepot: i.numeroFluxDepot,
-    typeCode: i.typeCode,
-    idFournisseur: i.idFournisseur,
-    siretFournisseur: i.siretFournisseur,
-    designationFournisseur: i.designationFournisseur,
-    idDestinataire: i.idDestinataire,
-    siretDestinataire: i.siretDestinataire,
-    designationDestinataire: i.designationDestinataire,
-    codeServiceExecutant: i.codeServiceExecutant,
-    numeroEngagement: i.numeroEngagement,
-    numeroMarche: i.numeroMarche,
-    dateFacture: i.dateFacture,
-    dateDepot: i.dateDepot,
-    montantHT: i.montantHT,
-    montantTTC: i.montantTTC,
-    montantAPayer: i.montantAPayer,
-    devise: i.devise,
-    statut: i.statut,
-    dateHeureEtatCourant: i.dateHeureEtatCourant,
+    ...fields,
     histo: i.histo.map((h) => ({ ...h })),
     piecesJointes: [...i.piecesJointes],
-    autopilot: i.autopilot && { path: [...i.autopilot.path], index: i.autopilot.index, stepDelayMs: i.autopilot.stepDelayMs },
+    autopilot: autopilot && { path: [...autopilot.path], index: autopilot.index, stepDelayMs: autopilot.stepDelayMs },
   };
 }
 

@@ -64,6 +64,7 @@ export interface LoadOptions {
   logLevel: string;
   seed: number;
   keep: boolean;
+  cpuProf?: string;
   out: string;
   workers: number;
 }
@@ -91,6 +92,7 @@ export function addLoadOptions(program: Command, defaults: { invoices: number; c
     .option('--timeout <duration>', 'give up when no invoice has moved (submitted or settled) for this long', duration, parseDuration(defaults.timeout))
     .option('--log-level <level>', 'LOG_LEVEL of the worker and the API', 'warn')
     .option('--seed <number>', 'seed of the path order (and of the drill faults)', int(0, 2 ** 31), Math.floor(Math.random() * 1e9))
+    .option('--cpu-prof <dir>', 'write V8 CPU profiles of the worker and the API into this folder (open them in Chrome DevTools)')
     .option('--keep', 'keep the temporary folder (logs, databases) after the run', false)
     .option('--out <dir>', 'where to write the JSON and HTML results', 'bench/results');
 }

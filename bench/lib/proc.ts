@@ -45,6 +45,8 @@ export interface ManagedProcessOptions {
   /** TypeScript entry, relative to the repository root. */
   script: string;
   env: NodeJS.ProcessEnv;
+  /** Extra node options before the script (e.g. --cpu-prof). */
+  nodeArgs?: string[];
   /** A line of its output that says it is ready, or a check polled until it answers true. */
   ready: RegExp | (() => Promise<boolean>);
   logFile: string;
@@ -92,7 +94,7 @@ export class ManagedProcess {
     this.expectedExit = false;
     this.cpuCurrent = 0;
     this.log.write(`\n===== ${new Date().toISOString()} start #${this.starts} =====\n`);
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), '--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.sampler = setInterval(() => this.sample(), 500);
     this.sampler.unref();

@@ -3,6 +3,7 @@
  * quantities and the producer's decision, following one of the paths of the mix.
  */
 import { randomBytes } from 'node:crypto';
+import { frenchVatNumberOf, siretWithKey } from '../../domain/siret';
 
 export const PATHS = ['chorus', 'email', 'private', 'processed'] as const;
 export type InvoicePath = (typeof PATHS)[number];
@@ -87,31 +88,14 @@ export function assignPaths(count: number, weights: Record<InvoicePath, number>,
   return list;
 }
 
-function luhnOk(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let n = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) {
-      n *= 2;
-      if (n > 9) n -= 9;
-    }
-    sum += n;
-  }
-  return sum % 10 === 0;
-}
-
 /** A valid SIRET (Luhn) from a run prefix (8 digits) and an index. */
 export function siretFor(prefix: string, index: number): string {
   const body = `${prefix}${index.toString().padStart(5, '0')}`.slice(0, 13);
-  for (let d = 0; d <= 9; d++) if (luhnOk(body + d)) return body + d;
-  throw new Error('unreachable');
+  return siretWithKey(body);
 }
 
 /** French VAT number of the company of a SIRET. */
-export function vatNumberOf(siret: string): string {
-  const siren = siret.slice(0, 9);
-  return `FR${((12 + 3 * (Number(siren) % 97)) % 97).toString().padStart(2, '0')}${siren}`;
-}
+export const vatNumberOf = frenchVatNumberOf;
 
 /** 8 random digits not starting with 0: keeps runs apart in one database. */
 export function runPrefix(): string {

@@ -26,6 +26,8 @@ export interface StackOptions {
   workers: number;
   /** Extra environment of the worker processes only (e.g. NODE_OPTIONS). */
   workerEnv?: Record<string, string>;
+  /** Write V8 CPU profiles of the worker and API processes here (node --cpu-prof; written when they stop). */
+  cpuProfileDir?: string;
   /** Keep the temporary folder (logs, databases) after the run. */
   keep: boolean;
   log: (message: string) => void;
@@ -188,6 +190,7 @@ export class Stack {
       ...env,
     };
     this.workerEnv = common;
+    const profiled = this.options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${this.options.cpuProfileDir}`] : [];
     const logs = path.join(this.workDir, 'logs');
     this.sandbox = new ManagedProcess({ name: 'sandbox', script: 'chorus-sandbox/main.ts', env: common, ready: /listening/i, logFile: path.join(logs, 'sandbox.log') });
     this.workers = Array.from(
@@ -197,11 +200,12 @@ export class Stack {
           name: this.options.workers > 1 ? `worker ${i + 1}` : 'worker',
           script: 'worker/main.ts',
           env: { ...common, ...this.options.workerEnv },
+          nodeArgs: profiled,
           ready: /polling task queue/,
           logFile: path.join(logs, this.options.workers > 1 ? `worker-${i + 1}.log` : 'worker.log'),
         }),
     );
-    this.api = new ManagedProcess({ name: 'api', script: 'api/main.ts', env: common, ready: () => httpOk(`${this.apiUrl}/healthz`), logFile: path.join(logs, 'api.log') });
+    this.api = new ManagedProcess({ name: 'api', script: 'api/main.ts', env: common, nodeArgs: profiled, ready: () => httpOk(`${this.apiUrl}/healthz`), logFile: path.join(logs, 'api.log') });
     t = Date.now();
     await Promise.all([this.sandbox.start(), ...this.workers.map((w) => w.start()), this.api.start()]);
     log(`sandbox ${this.sandboxUrl}, worker pid ${this.workers.map((w) => w.pid).join(', ')}, API ${this.apiUrl} pid ${this.api.pid} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
@@ -251,4 +255,29 @@ export class Stack {
       fs.rmSync(this.workDir, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * Ctrl-C or SIGTERM during a run stops the stack (no stray servers left behind) and exits 130. Returns `detach`,
+ * for the end of the run: it removes the handlers and says whether the run was interrupted (the stack is then
+ * already stopping).
+ */
+export function stopOnSignal(stack: Stack, who: string): () => { interrupted: boolean } {
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) return;
+    interrupted = true;
+    process.stderr.write(`\n[${who}] interrupted: stopping the stack…\n`);
+    // Calls in flight fail as their servers go away: that is expected now, not worth a stack trace.
+    process.on('uncaughtException', () => undefined);
+    process.on('unhandledRejection', () => undefined);
+    void stack.stop().finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    return { interrupted };
+  };
 }

@@ -3,6 +3,7 @@
  * then actions; and waits on what the API shows. Used by the workflow and end-to-end suites.
  */
 import request from 'supertest';
+import { frenchVatNumberOf, siretWithKey } from '../../domain/siret';
 import type { TestStack } from './stack';
 import { noteWorkflow } from './histories';
 import { uniqueId } from './services';
@@ -14,33 +15,13 @@ export function makeSiret(): string {
   const body = `${(Date.now() % 1e7).toString().padStart(7, '0')}${(process.pid % 100).toString().padStart(2, '0')}${(siretCounter % 10000)
     .toString()
     .padStart(4, '0')}`.slice(0, 13);
-  for (let d = 0; d <= 9; d++) {
-    const candidate = body + d;
-    if (luhn(candidate)) return candidate;
-  }
-  throw new Error('unreachable');
-}
-function luhn(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let n = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) {
-      n *= 2;
-      if (n > 9) n -= 9;
-    }
-    sum += n;
-  }
-  return sum % 10 === 0;
+  return siretWithKey(body);
 }
 
 export const IBAN = 'FR7630006000011234567890189';
 
-/** The French VAT number of a SIRET's company (key = (12 + 3 × (SIREN mod 97)) mod 97). */
-export function vatNumberOf(siret: string): string {
-  const siren = siret.slice(0, 9);
-  const key = (12 + 3 * (Number(siren) % 97)) % 97;
-  return `FR${key.toString().padStart(2, '0')}${siren}`;
-}
+/** The French VAT number of a SIRET's company. */
+export const vatNumberOf = frenchVatNumberOf;
 
 export interface Parties {
   producerSiret: string;
