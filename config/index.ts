@@ -31,6 +31,7 @@ const optionalDuration = z
     return ms;
   });
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const count = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 const optionalString = z
   .string()
   .optional()
@@ -93,6 +94,14 @@ export const configSchema = z.object({
   LIFECYCLE_MAX_AGE: duration('365d'),
   /** Longest run of one activity attempt: also how long before the work of a dead worker is retried. */
   ACTIVITY_TIMEOUT: duration('2m'),
+
+  /**
+   * Workflows the worker keeps in memory between their tasks. Invoices mostly sleep (a poll in an activity, a
+   * year-long archive window): one evicted is replayed from its history when it wakes. Bench: docs/performance.md.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: count(500, 100_000),
+  /** Activities one worker runs at a time (Chorus calls, mails, PDF rendering). */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: count(50, 10_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

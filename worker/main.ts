@@ -10,7 +10,7 @@ import { connectWorkerConnection, ensureNamespaceReady, temporalSettings } from 
 import { initOrm } from '../db/orm';
 import { createMailer } from '../mail/mailer';
 import { runMain, UserFacingError } from '../scripts/lib/log';
-import { createInvoiceWorker } from './worker';
+import { createInvoiceWorker, invoiceWorkerTuning } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     namespace,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH || undefined,
+    tuning: invoiceWorkerTuning(config),
     deps: { orm, chorus: chorusClientFromConfig(config), mailer, publicAppUrl: config.PUBLIC_APP_URL },
   });
   process.stdout.write(`worker: polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${namespace}\n`);

@@ -4,6 +4,7 @@
  */
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import type { Config } from '../config';
 import { WORKFLOWS_ENTRY } from '../scripts/lib/bundle';
 
 export interface InvoiceWorkerOptions {
@@ -13,18 +14,21 @@ export interface InvoiceWorkerOptions {
   deps: ActivityDeps;
   /** A pre-built bundle (production, tests); without it the worker bundles at start (slower). */
   workflowBundlePath?: string;
-  tuning?: Partial<WorkerOptions>;
+  /** invoiceWorkerTuning(config), plus anything a test overrides. */
+  tuning: Partial<WorkerOptions>;
 }
 
 /**
- * Bounded cache (about 1 MB per cached workflow) and a grace time so running activities finish on SIGTERM.
- * Exported so that the bench's baseline worker (bench/baseline/worker.ts) runs with the same tuning.
+ * Bounded cache and concurrency from the configuration, and a grace time so running activities finish on SIGTERM.
+ * Also used by the bench's baseline worker (bench/baseline/worker.ts), so both run with the same tuning.
  */
-export const INVOICE_WORKER_TUNING = {
-  maxCachedWorkflows: 500,
-  maxConcurrentActivityTaskExecutions: 50,
-  shutdownGraceTime: '10s',
-} satisfies Partial<WorkerOptions>;
+export function invoiceWorkerTuning(config: Pick<Config, 'WORKER_MAX_CACHED_WORKFLOWS' | 'WORKER_MAX_CONCURRENT_ACTIVITIES'>) {
+  return {
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    shutdownGraceTime: '10s',
+  } satisfies Partial<WorkerOptions>;
+}
 
 export async function createInvoiceWorker(options: InvoiceWorkerOptions): Promise<Worker> {
   return Worker.create({
@@ -33,7 +37,6 @@ export async function createInvoiceWorker(options: InvoiceWorkerOptions): Promis
     taskQueue: options.taskQueue,
     activities: createActivities(options.deps),
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_ENTRY }),
-    ...INVOICE_WORKER_TUNING,
     ...options.tuning,
   });
 }

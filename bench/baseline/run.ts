@@ -36,7 +36,7 @@ export async function runBaseline(
   const worker = new ManagedProcess({
     name: 'baseline worker',
     script: 'bench/baseline/worker.ts',
-    env: { ...process.env, TEMPORAL_ADDRESS: stack.temporal.address, BASELINE_TASK_QUEUE: taskQueue, BASELINE_BUNDLE_PATH: bundlePath },
+    env: { ...stack.workerEnv, TEMPORAL_ADDRESS: stack.temporal.address, BASELINE_TASK_QUEUE: taskQueue, BASELINE_BUNDLE_PATH: bundlePath },
     ready: /polling task queue/,
     logFile: path.join(stack.workDir, 'logs', 'baseline-worker.log'),
   });

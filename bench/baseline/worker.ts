@@ -1,11 +1,12 @@
 /**
  * The baseline worker process (`node --import tsx bench/baseline/worker.ts`): the bare workflow and its no-op
  * activity on their own task queue, from a pre-built bundle, with the invoice worker's tuning.
- * Env: TEMPORAL_ADDRESS, BASELINE_TASK_QUEUE, BASELINE_BUNDLE_PATH.
+ * Env: TEMPORAL_ADDRESS, BASELINE_TASK_QUEUE, BASELINE_BUNDLE_PATH, and the WORKER_* tuning of the invoice worker.
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { runMain, UserFacingError } from '../../scripts/lib/log';
-import { INVOICE_WORKER_TUNING } from '../../worker/worker';
+import { loadConfig } from '../../config';
+import { invoiceWorkerTuning } from '../../worker/worker';
 import { baselineActivities } from './activities';
 
 async function main(): Promise<void> {
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
     taskQueue: BASELINE_TASK_QUEUE,
     workflowBundle: { codePath: BASELINE_BUNDLE_PATH },
     activities: baselineActivities,
-    ...INVOICE_WORKER_TUNING,
+    ...invoiceWorkerTuning(loadConfig()),
   });
   process.stdout.write(`baseline worker: polling task queue "${BASELINE_TASK_QUEUE}"\n`);
   try {

@@ -11,7 +11,7 @@ import { chorusClientFromConfig, type ChorusClient } from '../../chorus';
 import { startSandbox, type RunningSandbox } from '../../chorus-sandbox';
 import { loadConfig, type Config } from '../../config';
 import { createMailer, type Mailer } from '../../mail/mailer';
-import { createInvoiceWorker } from '../../worker/worker';
+import { createInvoiceWorker, invoiceWorkerTuning } from '../../worker/worker';
 import { createTestDatabase, type TestDatabase } from './db';
 import { testServices, uniqueId } from './services';
 import { startSmtpSink, type SmtpSink } from './smtp';
@@ -94,7 +94,7 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
       taskQueue,
       workflowBundlePath: services.workflowBundle,
       deps: { orm: db.orm, chorus, mailer, publicAppUrl: config.PUBLIC_APP_URL },
-      tuning: { shutdownGraceTime: '1s', stickyQueueScheduleToStartTimeout: '1s' },
+      tuning: { ...invoiceWorkerTuning(config), shutdownGraceTime: '1s', stickyQueueScheduleToStartTimeout: '1s' },
     });
     running = worker.run();
   };
