@@ -1,11 +1,14 @@
 /**
- * One activity sends one mail of one kind for one invoice, at most once: the `sent_mail` row keyed by
- * `invoiceId:kind[:n]` is checked before sending and written right after, and the Message-ID is derived from
- * the key so that a receiving server can drop the copy in the few-milliseconds window between the two.
+ * One activity sends one mail of one kind for one invoice, once: the `sent_mail` row keyed by `invoiceId:kind[:n]`
+ * is marked SENT inside a transaction opened before the SMTP exchange and committed as soon as the server accepts
+ * the message. The row lock keeps a second attempt (one Temporal retried while the first was still sending) from
+ * sending too: it waits, then finds SENT. SMTP has no transaction of its own, so one window stays: a worker killed
+ * between the server's acceptance and our COMMIT (one round trip to PostgreSQL) leaves the row unsent and the
+ * retry sends again; the Message-ID, derived from the key, is then the same, so receiving servers keep one copy.
  */
 import { Buyer, InvoiceDocument, Producer, SentMail } from '../db/entities';
 import type { Orm } from '../db/orm';
-import type { Mailer } from '../mail/mailer';
+import type { Mailer, OutgoingMail } from '../mail/mailer';
 import { renderMail } from '../mail/templates';
 import { invoiceDataError, loadInvoice } from './invoice-records';
 import type { SendMailInput, SendMailResult } from './types';
@@ -42,7 +45,7 @@ export function createMailActivities(orm: Orm, mailer: Mailer, publicAppUrl: str
         reason: input.reason,
       });
       const to = mail.to === 'BUYER' ? buyer.email : producer.email;
-      let attachments;
+      let attachments: OutgoingMail['attachments'];
       if (mail.attachInvoice) {
         const doc = await em.findOne(InvoiceDocument, { invoiceId: invoice.invoiceId });
         if (!doc) throw invoiceDataError(`The PDF of invoice ${invoice.invoiceId} is missing.`);
@@ -53,9 +56,15 @@ export function createMailActivities(orm: Orm, mailer: Mailer, publicAppUrl: str
         em.create(SentMail, { mailKey: input.mailKey, invoiceId: input.invoiceId, kind: input.kind, recipient: to, messageId, state: 'SENDING', sentAt: null });
         await em.flush();
       }
-      await mailer.send({ to, subject: mail.subject, text: mail.text, messageId, attachments });
-      await em.nativeUpdate(SentMail, { mailKey: input.mailKey }, { state: 'SENT', sentAt: new Date() });
-      return { messageId, alreadySent: false };
+      // The UPDATE takes the row lock and is committed only if the SMTP server accepted the message (a throw
+      // rolls it back). A concurrent attempt blocks on the lock, then updates nothing: the mail is sent.
+      const sent = await em.transactional(async (tx) => {
+        const marked = await tx.nativeUpdate(SentMail, { mailKey: input.mailKey, state: 'SENDING' }, { state: 'SENT', sentAt: new Date() });
+        if (marked === 0) return false;
+        await mailer.send({ to, subject: mail.subject, text: mail.text, messageId, attachments });
+        return true;
+      });
+      return { messageId, alreadySent: !sent };
     },
   };
 }

@@ -102,11 +102,14 @@ async function main(): Promise<number> {
     locks.set(p.options.name, mine);
     return mine;
   };
+  /** When each kill -9 happened: the invariants tell a resend across a worker's death from a bug. */
+  const killedAt: { name: string; at: number }[] = [];
   const killAndStart = async (p: ManagedProcess, downMs: number) => {
     while (restarting.has(p.options.name)) await sleep(200); // the supervisor is restarting it
     restarting.add(p.options.name);
     try {
       const pid = p.pid;
+      killedAt.push({ name: p.options.name, at: Date.now() });
       await p.kill9();
       await sleep(downMs);
       const t = Date.now();
@@ -228,6 +231,7 @@ async function main(): Promise<number> {
         lastChorusStatus: o.chorusPath[o.chorusPath.length - 1]!,
         sandbox,
         mails: stack.smtp.received,
+        workerKills: killedAt.filter((k) => k.name.startsWith('worker')).map((k) => k.at),
         pool: stack.pool,
         client: stack.client,
       })),

@@ -18,7 +18,9 @@ export interface Mailer {
 }
 
 export function createMailer(smtpUrl: string, from: string): Mailer {
-  const transport: Transporter = nodemailer.createTransport(smtpUrl);
+  // nodemailer waits up to 2 min to connect and 10 min on a silent socket; a mail is sent while its sent_mail row
+  // is locked (activities/mail.ts), so a server that hangs fails the attempt sooner, to be retried.
+  const transport: Transporter = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000 });
   return {
     async send(mail) {
       const info = await transport.sendMail({

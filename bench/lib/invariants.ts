@@ -41,12 +41,26 @@ export interface InvariantInput {
   lastChorusStatus: string;
   sandbox: { invoices: SandboxInvoice[]; flows: SandboxFlow[] };
   mails: ReceivedMail[];
+  /** When a worker was killed (epoch ms): a copy of a mail delivered just before is explained, not excused. */
+  workerKills?: number[];
   pool: Pool;
   client: Client;
 }
 
 /** Kinds that may legitimately go out more than once for one invoice (each time under a new key). */
 const RECURRING_KINDS = new Set(['PRODUCER_REMINDER', 'PRODUCER_FLOW_REJECTED', 'PRODUCER_RECYCLE_REQUIRED', 'PRODUCER_COMPLETION_REQUIRED']);
+
+/**
+ * Says when the first copy arrived against the nearest worker kill that followed: a kill a few milliseconds after
+ * the SMTP server accepted the message (before the sent_mail row was committed) is the one window SMTP leaves.
+ */
+function whyTwice(messageId: string, mails: ReceivedMail[], kills: number[]): string {
+  const first = Math.min(...mails.filter((m) => m.messageId === messageId).map((m) => m.at));
+  const next = kills.filter((k) => k >= first - 50).sort((a, b) => a - b)[0];
+  return next === undefined || next - first > 5_000
+    ? ' (no worker kill within 5 s after the first copy)'
+    : ` (worker killed ${next - first} ms after the first copy was accepted, same Message-ID: receivers keep one)`;
+}
 
 function result(name: string, checked: number, failures: string[]): InvariantResult {
   return { name, ok: failures.length === 0, checked, failures };
@@ -129,7 +143,7 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
   const mailFailures: string[] = [];
   const byMessageId = new Map<string, number>();
   for (const m of mails) byMessageId.set(m.messageId, (byMessageId.get(m.messageId) ?? 0) + 1);
-  for (const [id, n] of byMessageId) if (n > 1) mailFailures.push(`Message-ID ${id} delivered ${n} times`);
+  for (const [id, n] of byMessageId) if (n > 1) mailFailures.push(`Message-ID ${id} delivered ${n} times${whyTwice(id, mails, input.workerKills ?? [])}`);
   for (const [invoiceId, list] of mailsByInvoice) {
     const keysByKind = new Map<string, Set<number>>();
     for (const m of list) {

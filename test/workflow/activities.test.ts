@@ -104,3 +104,20 @@ it('When the number is already on Chorus without a deposit of ours (put there by
   const row = await em.fork().findOneOrFail(ChorusDeposit, { businessKey: key });
   expect(row.etatCourantDepotFlux).toBe('IN_REJETE');
 });
+
+it('When two attempts of one mail run at once (Temporal retried while the first was still sending), then the mail goes out once', async () => {
+  const { invoiceId } = await readyInvoice();
+  const input = { invoiceId, kind: 'INVOICE_TO_BUYER' as const, mailKey: `${invoiceId}:INVOICE_TO_BUYER:overlap`, reason: 'PRODUCER_CHOICE' as const };
+  // An earlier attempt died after recording its intent: both attempts find the row SENDING.
+  const em = stack.db.orm.em.fork();
+  em.create(SentMail, { mailKey: input.mailKey, invoiceId, kind: input.kind, recipient: 'x@example.org', messageId: 'pending', state: 'SENDING', sentAt: null });
+  await em.flush();
+
+  const results = await Promise.all([activities.sendMail(input), activities.sendMail(input)]);
+  expect(results.map((r) => r.alreadySent).sort()).toEqual([false, true]);
+  const messageId = results[0].messageId;
+  await stack.smtp.waitFor((m) => m.messageId === messageId);
+  await new Promise((r) => setTimeout(r, 500)); // a second copy would have arrived by now
+  expect(stack.smtp.messages.filter((m) => m.messageId === messageId)).toHaveLength(1);
+  expect((await em.fork().findOneOrFail(SentMail, { mailKey: input.mailKey })).state).toBe('SENT');
+});
