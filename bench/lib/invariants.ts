@@ -57,8 +57,9 @@ const RECURRING_KINDS = new Set(['PRODUCER_REMINDER', 'PRODUCER_FLOW_REJECTED', 
 function whyTwice(messageId: string, mails: ReceivedMail[], kills: number[]): string {
   const first = Math.min(...mails.filter((m) => m.messageId === messageId).map((m) => m.at));
   const next = kills.filter((k) => k >= first - 50).sort((a, b) => a - b)[0];
-  return next === undefined || next - first > 5_000
-    ? ' (no worker kill within 5 s after the first copy)'
+  // The window is one COMMIT round trip plus event-loop lag: a kill a second later is no explanation.
+  return next === undefined || next - first > 1_000
+    ? ' (no worker kill within 1 s after the first copy: not the SMTP crash window)'
     : ` (worker killed ${next - first} ms after the first copy was accepted, same Message-ID: receivers keep one)`;
 }
 
