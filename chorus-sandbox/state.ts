@@ -150,8 +150,8 @@ export class SandboxState {
 
   // ----------------------------------------------------------------------------------- lifecycle of the state
 
-  /** Back to the seeded state with the configuration given at creation; stats to zero. Issued tokens stay valid. */
-  reset(): void {
+  /** Every record and index gone, pending timers cancelled (a new generation: late timer callbacks do nothing). */
+  private clearRecords(): void {
     this.generation++;
     this.clearTimers();
     this.structuresById.clear();
@@ -163,6 +163,11 @@ export class SandboxState {
     this.invoicesBySupplierNumber.clear();
     this.invoicesByFlow.clear();
     this.attachments.clear();
+  }
+
+  /** Back to the seeded state with the configuration given at creation; stats to zero. Issued tokens stay valid. */
+  reset(): void {
+    this.clearRecords();
     this.calls.clear();
     this.nextStructureId = FIRST_STRUCTURE_ID;
     this.nextServiceId = FIRST_SERVICE_ID;
@@ -302,17 +307,7 @@ export class SandboxState {
    * continues after the highest id of the snapshot.
    */
   restore(snapshot: SandboxSnapshot): void {
-    this.generation++;
-    this.clearTimers();
-    this.structuresById.clear();
-    this.structuresBySiret.clear();
-    this.flows.clear();
-    this.flowsBySupplierNumber.clear();
-    this.invoices.clear();
-    this.invoicesByNumber.clear();
-    this.invoicesBySupplierNumber.clear();
-    this.invoicesByFlow.clear();
-    this.attachments.clear();
+    this.clearRecords();
 
     const c = snapshot.counters;
     let nextStructureId = c.nextStructureId;
