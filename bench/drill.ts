@@ -15,7 +15,7 @@ import { Command } from 'commander';
 import { chorusClientFromConfig } from '../chorus';
 import { loadConfig } from '../config';
 import { createMailer } from '../mail/mailer';
-import { runAndExit } from './lib/exit';
+import { runMain } from '../scripts/lib/log';
 import { checkInvariants, type InvariantResult } from './lib/invariants';
 import type { InvoiceRun } from './lib/load';
 import { finalRows, type FinalRow } from './lib/monitor';
@@ -326,4 +326,4 @@ async function sabotage(stack: Stack, rows: FinalRow[], runs: InvoiceRun[]): Pro
   return done;
 }
 
-runAndExit(main);
+runMain(main);

@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 import { Command } from 'commander';
-import { runAndExit } from './lib/exit';
+import { runMain } from '../scripts/lib/log';
 import { runBaseline, type BaselineResult } from './baseline/run';
 import type { BaselineShape } from './baseline/workflows';
 import { averageShape, historyLengths, historyShape, type HistoryShape } from './lib/histories';
@@ -223,4 +223,4 @@ async function main(): Promise<number> {
   }
 }
 
-runAndExit(main);
+runMain(main);

