@@ -335,13 +335,7 @@ export class SandboxState {
     }
     for (const f of snapshot.flows) {
       const flow: SandboxFlow = {
-        numeroFluxDepot: f.numeroFluxDepot,
-        nomFichier: f.nomFichier,
-        syntaxeFlux: f.syntaxeFlux,
-        deposeLe: f.deposeLe,
-        processingDelayMs: f.processingDelayMs,
-        etat: f.etat,
-        etatDepuis: f.etatDepuis,
+        ...f,
         historiqueEtats: f.historiqueEtats.map((e) => ({ ...e })),
         invoice: f.invoice && restoredCiiInvoice(f.invoice),
         incident: f.incident && new FlowIncident(f.incident.codeErreur, f.incident.libelleErreur, f.incident.natureErreur),
@@ -912,7 +906,7 @@ export function decodeBase64(text: string): Buffer | undefined {
   return Buffer.from(compact, 'base64');
 }
 
-// Records as snapshot data, each field listed (what is not listed, like an autopilot's timerPending, is not saved).
+// Records as snapshot data: plain fields spread, nested values copied; live-only state (an autopilot's timerPending) left out.
 
 function structureSnapshotOf(s: SandboxStructure): StructureSnapshot {
   return {
@@ -929,13 +923,7 @@ function structureSnapshotOf(s: SandboxStructure): StructureSnapshot {
 
 function flowSnapshotOf(f: SandboxFlow): FlowSnapshot {
   return {
-    numeroFluxDepot: f.numeroFluxDepot,
-    nomFichier: f.nomFichier,
-    syntaxeFlux: f.syntaxeFlux,
-    deposeLe: f.deposeLe,
-    processingDelayMs: f.processingDelayMs,
-    etat: f.etat,
-    etatDepuis: f.etatDepuis,
+    ...f,
     historiqueEtats: f.historiqueEtats.map((e) => ({ etat: e.etat, le: e.le })),
     invoice: f.invoice && { ...f.invoice, paymentMeansCodes: [...f.invoice.paymentMeansCodes] },
     incident: f.incident && { codeErreur: f.incident.codeErreur, libelleErreur: f.incident.libelleErreur, natureErreur: f.incident.natureErreur },

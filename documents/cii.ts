@@ -192,6 +192,7 @@ function insertNotes(xml: string, notes: PreparedInvoice['notes']): string {
 
 /** The library's name of its CII writer (its Factur-X EN 16931 mapping without the PDF step). */
 const CII_FORMAT = 'CII';
+const formats = new FormatFactoryService();
 
 let ciiValidator: ValidateFunction<Invoice> | undefined;
 
@@ -203,7 +204,7 @@ let ciiValidator: ValidateFunction<Invoice> | undefined;
 function compiledCiiValidator(): ValidateFunction<Invoice> {
   if (!ciiValidator) {
     const schema = structuredClone(invoiceSchema);
-    new FormatFactoryService().createFormatService(CII_FORMAT, new CollectingLogger()).patchSchema(schema);
+    formats.createFormatService(CII_FORMAT, new CollectingLogger()).patchSchema(schema);
     ciiValidator = new Ajv2019({ strict: true, allErrors: true, useDefaults: true }).compile<Invoice>(schema);
   }
   return ciiValidator;
@@ -218,7 +219,7 @@ export async function buildFacturXXml(p: PreparedInvoice): Promise<string> {
   const logger = new CollectingLogger();
   let xml: string | Uint8Array;
   try {
-    const formatter = new FormatFactoryService().createFormatService(CII_FORMAT, logger);
+    const formatter = formats.createFormatService(CII_FORMAT, logger);
     // The validator fills defaults in place: it gets its own copy.
     const invoice = new ValidationService(logger).validate('invoice data', compiledCiiValidator(), structuredClone(toUblInvoice(p)));
     formatter.fillInvoiceDefaults(invoice);

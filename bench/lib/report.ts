@@ -1,6 +1,8 @@
 /** The bench's results: a summary for the terminal, the JSON, and a small self-contained HTML page. */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { BaselineResult } from '../baseline/run';
+import type { BaselineShape } from '../baseline/workflows';
 import type { Machine } from './machine';
 import { PATH_DESCRIPTIONS, type InvoicePath } from './scenario';
 import { fmtMs, table, type Summary } from './stats';
@@ -41,17 +43,8 @@ export interface BenchResult {
   cpu: { load: CpuWindow; baseline: CpuWindow | undefined; speedProbeMs: number[] };
   tables: { table: string; seqScans: number; seqRowsRead: number; indexScans: number; rows: number }[];
   mails: { received: number };
-  baseline?: {
-    workflows: number;
-    inFlight: number;
-    seconds: number;
-    perSecond: number;
-    historyEventsPerWorkflow: number;
-    workerPeakRssMb: number;
-    workerCpuSeconds: number;
-    failed: number;
-    shapes: Record<string, { activities: number; timers: number; timerMs: number }>;
-  };
+  /** The baseline's figures (its samples go to `series`) and the shape run per path. */
+  baseline?: Omit<BaselineResult, 'workerRss' | 'completions'> & { shapes: Record<string, BaselineShape> };
   ratio?: number;
   series: {
     completions: { t: number; n: number }[];
