@@ -33,3 +33,8 @@ export function availableActions({ status, chorusStatus, buyerKind }: ActionCont
       return [];
   }
 }
+
+/** TEMP (replaced by the rules branch). */
+export function completeIssues(input: { comment?: string; attachmentIds: readonly string[] }): { path: string; message: string }[] {
+  return input.attachmentIds.length === 0 && !input.comment ? [{ path: 'attachments', message: 'at least one attachment or a comment is required' }] : [];
+}

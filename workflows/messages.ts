@@ -9,8 +9,6 @@ import type { InvoiceAction, InvoiceStatus } from '../domain/statuses';
 export const INVOICE_WORKFLOW_TYPE = 'invoiceWorkflow';
 export const invoiceWorkflowId = (orderId: string): string => `invoice-${orderId}`;
 
-export type OrderLineInput = OrderLine;
-
 /** Durations in milliseconds; workflow inputs so tests run in seconds and production waits days. */
 export interface InvoiceTiming {
   flowPollMs: number;
@@ -35,7 +33,7 @@ export interface InvoiceWorkflowInput {
   buyerSiret: string;
   buyerKind: 'PUBLIC' | 'PRIVATE';
   deliveryDate: string;
-  lines: OrderLineInput[];
+  lines: OrderLine[];
   engagementCodeRequired: boolean;
   engagementCode?: string | null;
   serviceCode?: string | null;
@@ -84,7 +82,7 @@ export interface CompleteInput {
 }
 
 /** The workflow's view of its invoice (the `getInvoice` query and every Update's answer). */
-export interface InvoiceSnapshot {
+export interface InvoiceState {
   invoiceId: string;
   orderId: string;
   status: InvoiceStatus;
@@ -99,11 +97,13 @@ export interface InvoiceSnapshot {
   actions: InvoiceAction[];
 }
 
-export const validateQuantitiesUpdate = defineUpdate<InvoiceSnapshot, [QuantityValidationInput]>('validateQuantities');
-export const cancelOrderUpdate = defineUpdate<InvoiceSnapshot, [CancelInput]>('cancelOrder');
-export const sendInvoiceUpdate = defineUpdate<InvoiceSnapshot, [SendInput]>('sendInvoice');
-export const markProcessedUpdate = defineUpdate<InvoiceSnapshot, []>('markProcessed');
-export const archiveUpdate = defineUpdate<InvoiceSnapshot, []>('archive');
-export const recycleUpdate = defineUpdate<InvoiceSnapshot, [RecycleInput]>('recycle');
-export const completeUpdate = defineUpdate<InvoiceSnapshot, [CompleteInput]>('complete');
-export const getInvoiceQuery = defineQuery<InvoiceSnapshot>('getInvoice');
+export type InvoiceWorkflow = (input: InvoiceWorkflowInput) => Promise<InvoiceState>;
+
+export const validateQuantitiesUpdate = defineUpdate<InvoiceState, [QuantityValidationInput]>('validateQuantities');
+export const cancelOrderUpdate = defineUpdate<InvoiceState, [CancelInput]>('cancelOrder');
+export const sendInvoiceUpdate = defineUpdate<InvoiceState, [SendInput]>('sendInvoice');
+export const markProcessedUpdate = defineUpdate<InvoiceState, []>('markProcessed');
+export const archiveUpdate = defineUpdate<InvoiceState, []>('archive');
+export const recycleUpdate = defineUpdate<InvoiceState, [RecycleInput]>('recycle');
+export const completeUpdate = defineUpdate<InvoiceState, [CompleteInput]>('complete');
+export const getInvoiceQuery = defineQuery<InvoiceState>('getInvoice');

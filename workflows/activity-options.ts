@@ -1,0 +1,97 @@
+/**
+ * The invoice's activities, one proxy per kind of call, so that each retry policy reads as configuration.
+ *
+ * - records / mail: PostgreSQL and SMTP are ours; retried until they succeed (a mail is never dropped
+ *   while SMTP refuses, it waits).
+ * - chorus within a budget: the Chorus path may fail for a while; past the failure budget the story mails
+ *   the invoice instead.
+ * - polling: the retry policy *is* the poll schedule (the activity throws a benign "not yet"); retries are
+ *   not written to history, so an invoice can be followed for months with a flat history.
+ */
+import { ActivityFailure, isCancellation, proxyActivities, type RetryPolicy } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { InvoiceTiming } from './messages';
+
+/** Business failures an activity may raise: never retried. */
+const NON_RETRYABLE = ['ChorusBusinessError', 'InvoiceDataError'];
+const DEFAULT_ATTEMPT_MS = 120_000;
+const CHORUS_RETRY: RetryPolicy = { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: NON_RETRYABLE };
+
+/** Start-to-close of one attempt: how soon a dead worker's work is retried elsewhere. */
+export const attemptMsOf = (timing: InvoiceTiming): number => timing.activityTimeoutMs ?? DEFAULT_ATTEMPT_MS;
+
+export function records(attemptMs: number) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: attemptMs,
+    retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+}
+
+export function mail(attemptMs: number) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: attemptMs,
+    retry: { initialInterval: '2s', maximumInterval: '5m', nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+}
+
+/** Chorus calls of the sending path: together they may take until `budgetEnds` (workflow time). */
+export function chorusWithinBudget(attemptMs: number, budgetEnds: number) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: attemptMs,
+    scheduleToCloseTimeout: Math.max(1000, budgetEnds - Date.now()),
+    retry: CHORUS_RETRY,
+  });
+}
+
+/** A producer's action on Chorus (recycle, complete): each call gets the whole failure budget. */
+export function chorusAction(attemptMs: number, timing: InvoiceTiming) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: attemptMs,
+    scheduleToCloseTimeout: timing.chorusFailureBudgetMs,
+    retry: CHORUS_RETRY,
+  });
+}
+
+/** The flow report, looked at every `flowPollMs` until Chorus has processed the flow. */
+export function flowReportPolling(attemptMs: number, timing: InvoiceTiming) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: attemptMs,
+    scheduleToCloseTimeout: timing.lifecycleMaxAgeMs,
+    retry: { initialInterval: timing.flowPollMs, backoffCoefficient: 1, nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+}
+
+/** The lifecycle schedule: one fixed interval when configured, else frequent at first, then daily. */
+export function lifecycleSchedule(timing: InvoiceTiming): RetryPolicy {
+  return timing.lifecyclePollMs !== undefined ?
+      { initialInterval: timing.lifecyclePollMs, backoffCoefficient: 1 }
+      // Chorus processes take days to weeks.
+    : { initialInterval: '15m', backoffCoefficient: 2, maximumInterval: '1d' };
+}
+
+/** The next Chorus status change, looked for until `remainingMs` has passed. */
+export function lifecyclePolling(attemptMs: number, schedule: RetryPolicy, remainingMs: number) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: attemptMs,
+    scheduleToCloseTimeout: remainingMs,
+    retry: { ...schedule, nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+}
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ActivityFailure };
+
+/**
+ * Runs an activity and says whether it failed for good (budget spent, business error), which the story
+ * handles as an outcome. A cancellation or any other error goes through: it is not the activity's verdict.
+ */
+export async function outcomeOf<T>(call: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await call() };
+  } catch (error) {
+    if (error instanceof ActivityFailure && !isCancellation(error)) return { ok: false, error };
+    throw error;
+  }
+}
+
+/** The business reason of an activity's failure (its cause's message), for the producer or the history. */
+export const reasonOf = (error: ActivityFailure): string => error.cause?.message ?? error.message;

@@ -1,0 +1,137 @@
+/**
+ * Step 4 of the story: follow the Chorus lifecycle until payment is issued, the buyer rejects the invoice, or
+ * the maximum age passes. Each new Chorus status is recorded (with the buyer's comment) and the producer is
+ * told what concerns him; when Chorus asks, he recycles or completes the invoice.
+ *
+ * The history stays bounded: polling lives in activity retries, and a long run continues as new.
+ */
+import { CancellationScope, allHandlersFinished, condition, continueAsNew, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
+import type { MailKind, StatusChange } from '../activities/types';
+import { CHORUS_TERMINAL_STATUSES, chorusStatusLabel } from '../domain/statuses';
+import { chorusAction, lifecyclePolling, lifecycleSchedule, outcomeOf, reasonOf } from './activity-options';
+import type { Taken } from './inbox';
+import type { StoryContext } from './invoice-state';
+import type { CompleteInput, InvoiceWorkflow, RecycleInput } from './messages';
+import { refuse, refuseOutOfPhase } from './refusals';
+
+/** What the producer is told when Chorus moves the invoice to a status. */
+const MAIL_ON_STATUS: Partial<Record<string, MailKind>> = {
+  A_RECYCLER: 'PRODUCER_RECYCLE_REQUIRED',
+  SUSPENDUE: 'PRODUCER_COMPLETION_REQUIRED',
+  MISE_EN_PAIEMENT: 'PRODUCER_PAYMENT_ISSUED',
+  REJETEE: 'PRODUCER_INVOICE_REJECTED',
+};
+
+type Watch = { kind: 'change'; value: StatusChange } | { kind: 'action' } | { kind: 'gave-up' };
+
+export async function followLifecycle(s: StoryContext): Promise<void> {
+  const { run, inbox } = s;
+  const cpp = run.identifiantFactureCPP;
+  if (!cpp) throw new Error('followLifecycle without identifiantFactureCPP');
+  const schedule = lifecycleSchedule(s.timing);
+  for (;;) {
+    if (run.chorusStatus !== null && CHORUS_TERMINAL_STATUSES.includes(run.chorusStatus)) return;
+    const remaining = run.depositedAt + s.timing.lifecycleMaxAgeMs - Date.now();
+    if (remaining <= 0) return stopFollowing(s);
+    if (workflowInfo().continueAsNewSuggested && !inbox.waiting) {
+      // A producer action arriving meanwhile is served by this run first (its handler waits for this loop).
+      await condition(() => allHandlersFinished() || inbox.waiting);
+      if (inbox.waiting) {
+        await onLifecycleAction(s);
+        continue;
+      }
+      await continueAsNew<InvoiceWorkflow>({ ...s.input, resume: run.toResume() });
+    }
+    const next = await nextChange(s, cpp, schedule, remaining);
+    if (next === 'ACTION_SERVED') continue;
+    if (next === 'GAVE_UP') return stopFollowing(s);
+    await recordChange(s, next);
+  }
+}
+
+/** The next status change; a producer action (recycle / complete / archive) arriving first is served instead. */
+async function nextChange(s: StoryContext, cpp: string, schedule: RetryPolicy, remainingMs: number): Promise<StatusChange | 'ACTION_SERVED' | 'GAVE_UP'> {
+  const { run, inbox } = s;
+  const { awaitChorusStatusChange } = lifecyclePolling(s.attemptMs, schedule, remainingMs);
+  const scope = new CancellationScope();
+  let watched: Watch;
+  try {
+    const polled = await outcomeOf(() =>
+      scope.run(() =>
+        Promise.race([
+          awaitChorusStatusChange({ identifiantFactureCPP: cpp, knownCount: run.chorusHistoryCount, knownStatus: run.chorusStatus }).then(
+            (value): Watch => ({ kind: 'change', value }),
+          ),
+          condition(() => inbox.waiting).then((): Watch => ({ kind: 'action' })),
+        ]),
+      ),
+    );
+    watched = polled.ok ? polled.value : { kind: 'gave-up' };
+  } finally {
+    scope.cancel(); // whichever of the two is still waiting
+  }
+  if (watched.kind === 'action') {
+    // Served with nothing awaited since the cancel: the poll's cancellation then reaches history after the
+    // action's first command, the order recorded histories replay against.
+    await onLifecycleAction(s);
+    return 'ACTION_SERVED';
+  }
+  return watched.kind === 'change' ? watched.value : 'GAVE_UP';
+}
+
+async function stopFollowing({ run }: StoryContext): Promise<void> {
+  await run.record(run.status, run.chorusStatus, 'Suivi du cycle de vie arrêté : durée maximale atteinte');
+}
+
+async function recordChange({ run }: StoryContext, change: StatusChange): Promise<void> {
+  for (const entry of change.newEntries) {
+    await run.record('DEPOSEE_CHORUS', entry.code, chorusStatusLabel(entry.code) + (entry.comment ? ` : ${entry.comment}` : ''), {}, entry.at);
+  }
+  run.chorusHistoryCount = change.totalCount;
+  if (run.chorusStatus !== change.statutCourantCode) {
+    await run.record('DEPOSEE_CHORUS', change.statutCourantCode, chorusStatusLabel(change.statutCourantCode));
+  }
+  const kind = run.chorusStatus === null ? undefined : MAIL_ON_STATUS[run.chorusStatus];
+  if (kind) await run.mail(kind);
+}
+
+async function onLifecycleAction(s: StoryContext): Promise<void> {
+  const taken = await s.inbox.next(0);
+  if (!taken) return;
+  const request = taken.request;
+  if (request.kind === 'RECYCLE') return recycle(s, taken, request.input);
+  if (request.kind === 'COMPLETE') return complete(s, taken, request.input);
+  s.inbox.answer(taken, refuseOutOfPhase(s.run, request));
+}
+
+/** Chorus sends the invoice back to a (possibly new) recipient under the same number. */
+async function recycle(s: StoryContext, taken: Taken, input: RecycleInput): Promise<void> {
+  const { run } = s;
+  const change = {
+    buyerSiret: input.buyerSiret ?? run.buyerSiret,
+    serviceCode: input.serviceCode ?? run.serviceCode,
+    engagementCode: input.engagementCode ?? run.engagementCode,
+  };
+  const identifiantFactureCPP = run.identifiantFactureCPP ?? '';
+  const done = await outcomeOf(() => chorusAction(s.attemptMs, s.timing).recycleOnChorus({ invoiceId: s.input.invoiceId, identifiantFactureCPP, ...change }));
+  if (!done.ok) return refuseOnChorus(s, taken, 'le recyclage', reasonOf(done.error), 'RECYCLE');
+  Object.assign(run, change);
+  await run.record('DEPOSEE_CHORUS', 'DEPOSEE', 'Facture recyclée : renvoyée au destinataire sous le même numéro', change);
+  s.inbox.answer(taken);
+}
+
+/** The producer answers a SUSPENDUE invoice with attachments and/or a comment. */
+async function complete(s: StoryContext, taken: Taken, input: CompleteInput): Promise<void> {
+  const identifiantFactureCPP = s.run.identifiantFactureCPP ?? '';
+  const acts = chorusAction(s.attemptMs, s.timing);
+  const done = await outcomeOf(() =>
+    acts.completeOnChorus({ invoiceId: s.input.invoiceId, identifiantFactureCPP, comment: input.comment ?? null, attachmentIds: input.attachmentIds }),
+  );
+  if (!done.ok) return refuseOnChorus(s, taken, 'le complément', reasonOf(done.error), 'COMPLETE');
+  await s.run.record('DEPOSEE_CHORUS', 'COMPLETEE', 'Pièces jointes ajoutées : facture complétée');
+  s.inbox.answer(taken);
+}
+
+function refuseOnChorus({ run, inbox }: StoryContext, taken: Taken, what: string, reason: string, retry: 'RECYCLE' | 'COMPLETE'): void {
+  inbox.answer(taken, refuse('INVALID_STATE', `Chorus Pro a refusé ${what} : ${reason}`, { status: run.status, chorusStatus: run.chorusStatus, allowedActions: [retry] }));
+}

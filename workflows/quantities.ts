@@ -1,0 +1,64 @@
+/**
+ * Steps 1 and 2 of the story: the order waits for its delivered quantities (or a cancellation), then the
+ * invoice is built: totals, number, Factur-X -> A_TRAITER.
+ */
+import { upsertSearchAttributes } from '@temporalio/workflow';
+import { parisDate } from '../domain/decimal';
+import { outcomeOf, reasonOf, records } from './activity-options';
+import type { Taken } from './inbox';
+import type { StoryContext } from './invoice-state';
+import type { QuantityValidationInput } from './messages';
+import { refuse, refuseOutOfPhase } from './refusals';
+import { searchAttributeUpdates } from './search-attributes';
+
+export async function openOrder({ run }: StoryContext): Promise<void> {
+  // Written before the first record (which upserts the same keys): the order of commands is the contract that
+  // recorded histories replay against, so it stays.
+  upsertSearchAttributes(searchAttributeUpdates({ status: run.status, chorusStatus: null, number: null }));
+  await run.record('EN_ATTENTE_VALIDATION', null, 'Commande reçue');
+}
+
+/** Until the quantities make an invoice, or the order is cancelled. */
+export async function awaitQuantities(s: StoryContext): Promise<'INVOICED' | 'CANCELLED'> {
+  for (;;) {
+    const taken = await s.inbox.next();
+    const request = taken.request;
+    if (request.kind === 'CANCEL') {
+      await cancelOrder(s, taken, request.reason);
+      return 'CANCELLED';
+    }
+    if (request.kind !== 'VALIDATE') {
+      s.inbox.answer(taken, refuseOutOfPhase(s.run, request));
+      continue;
+    }
+    if (await invoiceTheDelivery(s, taken, request.input)) return 'INVOICED';
+  }
+}
+
+async function cancelOrder({ run, inbox }: StoryContext, taken: Taken, reason: string | undefined): Promise<void> {
+  await run.record('ANNULEE', null, reason ? `Commande annulée : ${reason}` : 'Commande annulée', { cancelReason: reason ?? null });
+  inbox.answer(taken);
+}
+
+/** Builds the invoice; false when its data cannot make a legal invoice (refused, the order waits). */
+async function invoiceTheDelivery(s: StoryContext, taken: Taken, validation: QuantityValidationInput): Promise<boolean> {
+  const { run, input } = s;
+  const acts = records(s.attemptMs);
+  const issueDate = parisDate(new Date());
+  const built = await outcomeOf(async () => {
+    const invoice = await acts.buildInvoice({ invoiceId: input.invoiceId, validatedBy: validation.validatedBy, deliveredLines: validation.lines, issueDate });
+    run.number = await acts.assignInvoiceNumber({ invoiceId: input.invoiceId, producerSiret: input.producerSiret, issueDate });
+    await acts.renderInvoiceDocument({ invoiceId: input.invoiceId });
+    return invoice;
+  });
+  if (!built.ok) {
+    // e.g. VAT charged without the seller's VAT number.
+    s.inbox.answer(taken, refuse('INVOICE_DATA_INVALID', reasonOf(built.error), { status: run.status }));
+    return false;
+  }
+  upsertSearchAttributes(searchAttributeUpdates({ amountTtcCents: built.value.amountTtcCents }));
+  const by = validation.validatedBy === 'PRODUCER' ? 'le producteur' : "l'acheteur";
+  await run.record('A_TRAITER', null, `Quantité livrée validée par ${by} ; facture ${run.number} créée`, { number: run.number ?? undefined });
+  s.inbox.answer(taken);
+  return true;
+}
