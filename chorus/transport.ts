@@ -30,6 +30,7 @@ export interface ChorusCallLog {
   codeRetour?: number;
 }
 export type ChorusLogger = (entry: ChorusCallLog) => void;
+type CallLog = (status: number | null, outcome: ChorusCallLog['outcome'], codeRetour?: number) => void;
 
 export interface ChorusTransportOptions {
   /** API base, e.g. `https://sandbox-api.piste.gouv.fr` or `http://127.0.0.1:4010` (no trailing `/cpro`). */
@@ -128,89 +129,98 @@ export class ChorusTransport {
     for (let attempt = 1; ; attempt++) {
       const token = await this.getToken();
       const started = this.#now();
-      const log = (status: number | null, outcome: ChorusCallLog['outcome'], codeRetour?: number) =>
+      const log: CallLog = (status, outcome, codeRetour) =>
         this.log({ kind: 'api', method, path, status, durationMs: this.#now() - started, attempt, outcome, codeRetour });
 
       let response: Response;
       let text: string;
       try {
-        const headers: Record<string, string> = {
-          Authorization: `Bearer ${token.value}`,
-          'cpro-account': this.#cproAccount,
-          Accept: 'application/json',
-        };
-        if (payload !== undefined) headers['Content-Type'] = 'application/json;charset=utf-8';
-        const signal = this.signalFor(options?.signal);
-        response = await this.#fetch(`${this.apiUrl}${path}`, { method, headers, body: payload, signal });
-        text = await response.text();
+        ({ response, text } = await this.exchange(method, path, payload, token, options?.signal));
       } catch (error) {
         log(null, 'transient_error');
         throw this.networkError(error, operation, options?.signal);
       }
-
-      const status = response.status;
-      if (status === 401) {
-        if (attempt === 1) {
-          // Expired or revoked on the PISTE side before our margin: one replay with a fresh token.
-          log(status, 'retry_with_new_token');
-          this.invalidate(token);
-          continue;
-        }
-        log(status, 'auth_error');
-        throw new ChorusAuthError({
-          operation,
-          reason: 'unauthorized',
-          httpStatus: status,
-          wwwAuthenticate: response.headers.get('www-authenticate') ?? undefined,
-        });
+      if (response.status === 401 && attempt === 1) {
+        // Expired or revoked on the PISTE side before our margin: one replay with a fresh token.
+        log(response.status, 'retry_with_new_token');
+        this.invalidate(token);
+        continue;
       }
-      if (status === 403) {
-        log(status, 'auth_error');
-        throw new ChorusAuthError({ operation, reason: 'forbidden', httpStatus: status });
-      }
-      if (status === 408 || status === 429 || status >= 500) {
-        log(status, 'transient_error');
-        throw new ChorusTransientError(`Chorus Pro is unavailable for ${operation} (HTTP ${status})`, {
-          operation,
-          httpStatus: status,
-          retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.#now()),
-        });
-      }
-
-      const json = parseJson(text);
-      const envelope = readEnvelope(json);
-      if (status >= 400) {
-        log(status, 'business_error', envelope.codeRetour ?? undefined);
-        throw new ChorusBusinessError({
-          operation,
-          httpStatus: status,
-          codeRetour: envelope.codeRetour,
-          libelle: envelope.libelle ?? summarize(text) ?? `HTTP ${status}`,
-        });
-      }
-      if (envelope.codeRetour !== null && envelope.codeRetour !== 0) {
-        log(status, 'business_error', envelope.codeRetour);
-        throw new ChorusBusinessError({
-          operation,
-          httpStatus: status,
-          codeRetour: envelope.codeRetour,
-          libelle: envelope.libelle ?? '',
-        });
-      }
-      // A non-JSON body is handed to the schema as text: only an endpoint that accepts text (health-check) takes it.
-      const parsed = schema.safeParse(json === undefined ? text : json);
-      if (!parsed.success) {
-        log(status, 'transient_error');
-        const issue = parsed.error.issues[0];
-        const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unknown shape';
-        throw new ChorusTransientError(`Chorus Pro sent an unexpected answer to ${operation} (${where})`, {
-          operation,
-          httpStatus: status,
-        });
-      }
-      log(status, 'ok', envelope.codeRetour ?? undefined);
-      return parsed.data;
+      this.refuseByStatus(response, operation, log);
+      return this.readAnswer(response.status, text, schema, operation, log);
     }
+  }
+
+  /** One HTTP exchange with the business API, with our headers and timeout. */
+  private async exchange(
+    method: 'GET' | 'POST',
+    path: string,
+    payload: string | undefined,
+    token: CachedToken,
+    signal: AbortSignal | undefined,
+  ): Promise<{ response: Response; text: string }> {
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${token.value}`,
+      'cpro-account': this.#cproAccount,
+      Accept: 'application/json',
+    };
+    if (payload !== undefined) headers['Content-Type'] = 'application/json;charset=utf-8';
+    const response = await this.#fetch(`${this.apiUrl}${path}`, { method, headers, body: payload, signal: this.signalFor(signal) });
+    return { response, text: await response.text() };
+  }
+
+  /** HTTP statuses that say no before any body is read: authentication, and the host being unavailable. */
+  private refuseByStatus(response: Response, operation: string, log: CallLog): void {
+    const status = response.status;
+    if (status === 401) {
+      log(status, 'auth_error');
+      throw new ChorusAuthError({
+        operation,
+        reason: 'unauthorized',
+        httpStatus: status,
+        wwwAuthenticate: response.headers.get('www-authenticate') ?? undefined,
+      });
+    }
+    if (status === 403) {
+      log(status, 'auth_error');
+      throw new ChorusAuthError({ operation, reason: 'forbidden', httpStatus: status });
+    }
+    if (status === 408 || status === 429 || status >= 500) {
+      log(status, 'transient_error');
+      throw new ChorusTransientError(`Chorus Pro is unavailable for ${operation} (HTTP ${status})`, {
+        operation,
+        httpStatus: status,
+        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.#now()),
+      });
+    }
+  }
+
+  /** The envelope's business verdict (`codeRetour`), then the answer's shape. */
+  private readAnswer<S extends z.ZodType>(status: number, text: string, schema: S, operation: string, log: CallLog): z.output<S> {
+    const json = parseJson(text);
+    const envelope = readEnvelope(json);
+    if (status >= 400 || (envelope.codeRetour !== null && envelope.codeRetour !== 0)) {
+      log(status, 'business_error', envelope.codeRetour ?? undefined);
+      throw new ChorusBusinessError({
+        operation,
+        httpStatus: status,
+        codeRetour: envelope.codeRetour,
+        libelle: envelope.libelle ?? (status >= 400 ? (summarize(text) ?? `HTTP ${status}`) : ''),
+      });
+    }
+    // A non-JSON body is handed to the schema as text: only an endpoint that accepts text (health-check) takes it.
+    const parsed = schema.safeParse(json === undefined ? text : json);
+    if (!parsed.success) {
+      log(status, 'transient_error');
+      const issue = parsed.error.issues[0];
+      const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unknown shape';
+      throw new ChorusTransientError(`Chorus Pro sent an unexpected answer to ${operation} (${where})`, {
+        operation,
+        httpStatus: status,
+      });
+    }
+    log(status, 'ok', envelope.codeRetour ?? undefined);
+    return parsed.data;
   }
 
   /** The cached token while it is fresh enough; otherwise one shared request for every concurrent caller. */

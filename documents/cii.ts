@@ -53,42 +53,96 @@ function taxCategory(v: Pick<PreparedVat, 'category' | 'rate'>) {
   };
 }
 
+type Party = Ubl['cac:AccountingSupplierParty'];
+type CustomerParty = Ubl['cac:AccountingCustomerParty'];
+type PaymentMeans = NonNullable<Ubl['cac:PaymentMeans']>[number];
+
+function ublLine(l: PreparedInvoice['lines'][number]): UblLine {
+  // The library types prices as 2-decimal amounts: a finer price goes per 10/100 units (BT-149), same value.
+  const { price, baseQuantity } = unitPriceWithBaseQuantity(l.unitPriceHT);
+  return {
+    'cbc:ID': l.lineId,
+    'cbc:InvoicedQuantity': normalizeQuantity(l.quantity),
+    'cbc:InvoicedQuantity@unitCode': l.unitCode,
+    'cbc:LineExtensionAmount': l.totalHT,
+    'cbc:LineExtensionAmount@currencyID': CURRENCY,
+    'cac:Item': { 'cbc:Name': l.label, 'cac:ClassifiedTaxCategory': taxCategory(l) },
+    // Net price only: a gross price would make Chorus require an allowance amount (OCA #504).
+    'cac:Price': {
+      'cbc:PriceAmount': price,
+      'cbc:PriceAmount@currencyID': CURRENCY,
+      ...(baseQuantity !== '1' ? { 'cbc:BaseQuantity': baseQuantity, 'cbc:BaseQuantity@unitCode': l.unitCode } : {}),
+    },
+  };
+}
+
+function ublTaxSubtotal(v: PreparedVat): UblTaxSubtotal {
+  return {
+    'cbc:TaxableAmount': v.base,
+    'cbc:TaxableAmount@currencyID': CURRENCY,
+    'cbc:TaxAmount': v.tax,
+    'cbc:TaxAmount@currencyID': CURRENCY,
+    'cac:TaxCategory': { ...taxCategory(v), ...(v.exemptionReason ? { 'cbc:TaxExemptionReason': v.exemptionReason } : {}) },
+  };
+}
+
+function supplierParty(input: PreparedInvoice['input'], notSubjectToVat: boolean): Party {
+  return {
+    'cac:Party': {
+      'cac:PostalAddress': postalAddress(input.seller.address),
+      ...(input.seller.vatNumber && !notSubjectToVat
+        ? { 'cac:PartyTaxScheme': [{ 'cbc:CompanyID': input.seller.vatNumber, 'cac:TaxScheme': { 'cbc:ID': 'VAT' } }] }
+        : {}),
+      'cac:PartyLegalEntity': {
+        'cbc:RegistrationName': input.seller.name,
+        'cbc:CompanyID': input.seller.siret,
+        'cbc:CompanyID@schemeID': SIRENE_SCHEME,
+      },
+      'cac:Contact': { 'cbc:ElectronicMail': input.seller.email },
+    },
+  };
+}
+
+function customerParty(input: PreparedInvoice['input'], notSubjectToVat: boolean): CustomerParty {
+  return {
+    'cac:Party': {
+      'cac:PostalAddress': postalAddress(input.buyer.address),
+      // BR-O-02: no buyer VAT id on an invoice "not subject to VAT".
+      ...(input.buyer.vatNumber && !notSubjectToVat
+        ? { 'cac:PartyTaxScheme': { 'cbc:CompanyID': input.buyer.vatNumber, 'cac:TaxScheme': { 'cbc:ID': 'VAT' } } }
+        : {}),
+      'cac:PartyLegalEntity': {
+        'cbc:RegistrationName': input.buyer.name,
+        'cbc:CompanyID': input.buyer.siret,
+        'cbc:CompanyID@schemeID': SIRENE_SCHEME,
+      },
+    },
+  };
+}
+
+function paymentMeans(input: PreparedInvoice['input']): PaymentMeans {
+  const method = input.paymentMethod;
+  return (
+    method.type === 'VIREMENT'
+      ? {
+          'cbc:PaymentMeansCode': PAYMENT_MEANS_CREDIT_TRANSFER,
+          'cbc:PaymentID': input.number,
+          'cac:PayeeFinancialAccount': {
+            'cbc:ID': method.iban,
+            'cbc:Name': input.seller.name,
+            ...(method.bic ? { 'cac:FinancialInstitutionBranch': { 'cbc:ID': method.bic } } : {}),
+          },
+        }
+      : { 'cbc:PaymentMeansCode': PAYMENT_MEANS_CHEQUE, 'cbc:PaymentID': input.number }
+  );
+}
+
 /** The UBL-shaped invoice handed to @e-invoice-eu/core. Exported for tests and debugging. */
 export function toUblInvoice(p: PreparedInvoice): Invoice {
   const { input } = p;
   const notSubjectToVat = p.vatBreakdown.some((v) => v.category === 'O');
-  const method = input.paymentMethod;
-
-  const lines = p.lines.map((l): UblLine => {
-    // The library types prices as 2-decimal amounts: a finer price goes per 10/100 units (BT-149), same value.
-    const { price, baseQuantity } = unitPriceWithBaseQuantity(l.unitPriceHT);
-    return {
-      'cbc:ID': l.lineId,
-      'cbc:InvoicedQuantity': normalizeQuantity(l.quantity),
-      'cbc:InvoicedQuantity@unitCode': l.unitCode,
-      'cbc:LineExtensionAmount': l.totalHT,
-      'cbc:LineExtensionAmount@currencyID': CURRENCY,
-      'cac:Item': { 'cbc:Name': l.label, 'cac:ClassifiedTaxCategory': taxCategory(l) },
-      // Net price only: a gross price would make Chorus require an allowance amount (OCA #504).
-      'cac:Price': {
-        'cbc:PriceAmount': price,
-        'cbc:PriceAmount@currencyID': CURRENCY,
-        ...(baseQuantity !== '1' ? { 'cbc:BaseQuantity': baseQuantity, 'cbc:BaseQuantity@unitCode': l.unitCode } : {}),
-      },
-    };
-  });
-  const [firstLine, ...otherLines] = lines;
+  const [firstLine, ...otherLines] = p.lines.map(ublLine);
   if (!firstLine) throw new Error('an invoice needs at least one line');
-
-  const subtotals = p.vatBreakdown.map(
-    (v): UblTaxSubtotal => ({
-      'cbc:TaxableAmount': v.base,
-      'cbc:TaxableAmount@currencyID': CURRENCY,
-      'cbc:TaxAmount': v.tax,
-      'cbc:TaxAmount@currencyID': CURRENCY,
-      'cac:TaxCategory': { ...taxCategory(v), ...(v.exemptionReason ? { 'cbc:TaxExemptionReason': v.exemptionReason } : {}) },
-    }),
-  );
 
   const ubl: Ubl = {
     'cbc:ProfileID': CHORUS_BILLING_FRAMEWORK,
@@ -102,50 +156,12 @@ export function toUblInvoice(p: PreparedInvoice): Invoice {
     // "NA" in its place, which Chorus would read as an engagement number. The order id is printed on the PDF.
     ...(input.engagementCode ? { 'cac:OrderReference': { 'cbc:ID': input.engagementCode } } : {}),
     ...(input.marketNumber ? { 'cac:ContractDocumentReference': { 'cbc:ID': input.marketNumber } } : {}),
-    'cac:AccountingSupplierParty': {
-      'cac:Party': {
-        'cac:PostalAddress': postalAddress(input.seller.address),
-        ...(input.seller.vatNumber && !notSubjectToVat
-          ? { 'cac:PartyTaxScheme': [{ 'cbc:CompanyID': input.seller.vatNumber, 'cac:TaxScheme': { 'cbc:ID': 'VAT' } }] }
-          : {}),
-        'cac:PartyLegalEntity': {
-          'cbc:RegistrationName': input.seller.name,
-          'cbc:CompanyID': input.seller.siret,
-          'cbc:CompanyID@schemeID': SIRENE_SCHEME,
-        },
-        'cac:Contact': { 'cbc:ElectronicMail': input.seller.email },
-      },
-    },
-    'cac:AccountingCustomerParty': {
-      'cac:Party': {
-        'cac:PostalAddress': postalAddress(input.buyer.address),
-        // BR-O-02: no buyer VAT id on an invoice "not subject to VAT".
-        ...(input.buyer.vatNumber && !notSubjectToVat
-          ? { 'cac:PartyTaxScheme': { 'cbc:CompanyID': input.buyer.vatNumber, 'cac:TaxScheme': { 'cbc:ID': 'VAT' } } }
-          : {}),
-        'cac:PartyLegalEntity': {
-          'cbc:RegistrationName': input.buyer.name,
-          'cbc:CompanyID': input.buyer.siret,
-          'cbc:CompanyID@schemeID': SIRENE_SCHEME,
-        },
-      },
-    },
+    'cac:AccountingSupplierParty': supplierParty(input, notSubjectToVat),
+    'cac:AccountingCustomerParty': customerParty(input, notSubjectToVat),
     'cac:Delivery': { 'cbc:ActualDeliveryDate': input.deliveryDate },
-    'cac:PaymentMeans': [
-      method.type === 'VIREMENT'
-        ? {
-            'cbc:PaymentMeansCode': PAYMENT_MEANS_CREDIT_TRANSFER,
-            'cbc:PaymentID': input.number,
-            'cac:PayeeFinancialAccount': {
-              'cbc:ID': method.iban,
-              'cbc:Name': input.seller.name,
-              ...(method.bic ? { 'cac:FinancialInstitutionBranch': { 'cbc:ID': method.bic } } : {}),
-            },
-          }
-        : { 'cbc:PaymentMeansCode': PAYMENT_MEANS_CHEQUE, 'cbc:PaymentID': input.number },
-    ],
+    'cac:PaymentMeans': [paymentMeans(input)],
     'cac:PaymentTerms': { 'cbc:Note': p.paymentTerms },
-    'cac:TaxTotal': [{ 'cbc:TaxAmount': p.totals.tva, 'cbc:TaxAmount@currencyID': CURRENCY, 'cac:TaxSubtotal': subtotals }],
+    'cac:TaxTotal': [{ 'cbc:TaxAmount': p.totals.tva, 'cbc:TaxAmount@currencyID': CURRENCY, 'cac:TaxSubtotal': p.vatBreakdown.map(ublTaxSubtotal) }],
     'cac:LegalMonetaryTotal': {
       'cbc:LineExtensionAmount': p.totals.ht,
       'cbc:LineExtensionAmount@currencyID': CURRENCY,
