@@ -83,40 +83,16 @@ async function withTimeout<T>(what: string, ms: number, run: () => Promise<T>): 
   }
 }
 
-export function createApp(deps: AppDeps): App {
-  const { config, orm, temporalClient } = deps;
-  const options = deps.options ?? {};
-  const logger = deps.logger ?? createLogger(config);
-  const rpcTimeoutMs = options.rpcTimeoutMs ?? 5_000;
+/** Health, readiness, metrics and the API's documentation: outside /api/v1 and its authentication. */
+interface OperationalDeps {
+  orm: AppDeps['orm'];
+  workflows: InvoiceWorkflows;
+  metrics: ReturnType<typeof createMetrics>;
+  rpcTimeoutMs: number;
+  openapi: ReturnType<typeof buildOpenApiDocument>;
+}
 
-  const metrics = createMetrics(countInvoicesByStatus(() => orm.em.fork()));
-  const workflows = new InvoiceWorkflows(
-    temporalClient,
-    { taskQueue: config.TEMPORAL_TASK_QUEUE, rpcTimeoutMs, updateTimeoutMs: options.updateTimeoutMs ?? 30_000 },
-    metrics,
-  );
-  const openapi = buildOpenApiDocument();
-
-  const app = express() as unknown as App;
-  app.locals.metrics = metrics;
-  app.locals.workflows = workflows;
-  app.disable('x-powered-by');
-  app.set('etag', false);
-
-  app.use(requestId);
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req) => (req as unknown as { requestId: string }).requestId,
-      serializers: { req: requestLog, res: responseLog },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
-    }),
-  );
-  // The docs page runs on plain http on loopback too: no upgrade of its own assets to https.
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
-  app.use(metrics.middleware);
-
+function operationalRoutes(app: App, { orm, workflows, metrics, rpcTimeoutMs, openapi }: OperationalDeps): void {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -156,20 +132,55 @@ export function createApp(deps: AppDeps): App {
   });
   // The UI's own assets come from swagger-ui-dist (no CDN); it loads the document from /openapi.json.
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' }, customSiteTitle: 'Agrilocal invoicing API' }));
+}
 
+/** Per client of /api/v1; a refused call gets the RateLimit header that says when to retry. */
+function apiRateLimit(limits: { windowMs: number; limit: number }) {
+  return rateLimit({
+    windowMs: limits.windowMs,
+    limit: limits.limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, _res, next) => next(new ApiError('RATE_LIMITED', 'Too many requests: slow down and retry after the delay in the RateLimit header.')),
+  });
+}
+
+export function createApp(deps: AppDeps): App {
+  const { config, orm, temporalClient } = deps;
+  const options = deps.options ?? {};
+  const logger = deps.logger ?? createLogger(config);
+  const rpcTimeoutMs = options.rpcTimeoutMs ?? 5_000;
+
+  const metrics = createMetrics(countInvoicesByStatus(() => orm.em.fork()));
+  const workflows = new InvoiceWorkflows(
+    temporalClient,
+    { taskQueue: config.TEMPORAL_TASK_QUEUE, rpcTimeoutMs, updateTimeoutMs: options.updateTimeoutMs ?? 30_000 },
+    metrics,
+  );
+
+  const app = express() as unknown as App;
+  app.locals.metrics = metrics;
+  app.locals.workflows = workflows;
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.use(requestId);
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req) => (req as unknown as { requestId: string }).requestId,
+      serializers: { req: requestLog, res: responseLog },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+    }),
+  );
+  // The docs page runs on plain http on loopback too: no upgrade of its own assets to https.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.use(metrics.middleware);
+
+  operationalRoutes(app, { orm, workflows, metrics, rpcTimeoutMs, openapi: buildOpenApiDocument() });
   const limits = options.rateLimit ?? { windowMs: 60_000, limit: 1200 };
-  if (limits !== false) {
-    app.use(
-      '/api/v1',
-      rateLimit({
-        windowMs: limits.windowMs,
-        limit: limits.limit,
-        standardHeaders: 'draft-8',
-        legacyHeaders: false,
-        handler: (_req, _res, next) => next(new ApiError('RATE_LIMITED', 'Too many requests: slow down and retry after the delay in the RateLimit header.')),
-      }),
-    );
-  }
+  if (limits !== false) app.use('/api/v1', apiRateLimit(limits));
   // Who is calling, before reading any body: an unauthenticated client cannot make us parse 15 MB.
   app.use('/api/v1', authenticate(config));
   // One EntityManager fork per request (mikro-orm/guide): nothing leaks between requests.

@@ -30,8 +30,9 @@ const idempotencyHeader = z.object({
     .openapi({ description: 'Deduplicates a retried action: the same key gets the first result. Defaults to X-Request-Id.' }),
 });
 
-export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV3['generateDocument']> {
-  const registry = new OpenAPIRegistry();
+type Route = (security: Security[], config: Omit<RouteConfig, 'security'>) => void;
+
+function registerSecuritySchemes(registry: OpenAPIRegistry): void {
   registry.registerComponent('securitySchemes', 'platform', {
     type: 'http',
     scheme: 'bearer',
@@ -48,23 +49,9 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV3['generateD
     scheme: 'bearer',
     description: 'The admin key: ADMIN_API_KEY. Reads everything.',
   });
+}
 
-  const route = (security: Security[], config: Omit<RouteConfig, 'security'>) =>
-    registry.registerPath({ ...config, path: `/api/v1${config.path}`, security: security.map((name) => ({ [name]: [] })) });
-
-  const invoiceAction = (path: string, summary: string, body: z.ZodObject | z.ZodType, extra: (keyof typeof ERROR_STATUS)[]) =>
-    route(['platform', 'producer'], {
-      method: 'post',
-      path: `/invoices/{invoiceId}/${path}`,
-      tags: ['Invoices'],
-      summary,
-      request: { params: s.invoiceIdParams, headers: idempotencyHeader, body: { required: true, ...json(body) } },
-      responses: {
-        200: { description: 'The invoice after the action', ...json(s.invoice) },
-        ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE', ...extra),
-      },
-    });
-
+function profileRoutes(route: Route): void {
   route(['platform'], {
     method: 'put',
     path: '/producers/{siret}',
@@ -89,6 +76,9 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV3['generateD
       ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'),
     },
   });
+}
+
+function orderRoutes(route: Route): void {
   route(['platform'], {
     method: 'post',
     path: '/orders',
@@ -127,6 +117,22 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV3['generateD
       ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE'),
     },
   });
+}
+
+function invoiceRoutes(route: Route): void {
+  const invoiceAction = (path: string, summary: string, body: z.ZodObject | z.ZodType, extra: (keyof typeof ERROR_STATUS)[]) =>
+    route(['platform', 'producer'], {
+      method: 'post',
+      path: `/invoices/{invoiceId}/${path}`,
+      tags: ['Invoices'],
+      summary,
+      request: { params: s.invoiceIdParams, headers: idempotencyHeader, body: { required: true, ...json(body) } },
+      responses: {
+        200: { description: 'The invoice after the action', ...json(s.invoice) },
+        ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE', ...extra),
+      },
+    });
+
   route(['platform', 'producer', 'admin'], {
     method: 'get',
     path: '/invoices',
@@ -159,6 +165,16 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV3['generateD
   invoiceAction('archive', 'Archive the invoice', s.emptyBody, []);
   invoiceAction('recycle', 'Recycle an invoice Chorus holds as A_RECYCLER to a new recipient or commitment', s.recycleBody, ['UNKNOWN_BUYER', 'BUYER_NOT_PUBLIC']);
   invoiceAction('complete', 'Complete a SUSPENDUE invoice with the missing documents (10 MB each)', s.completeBody, ['PAYLOAD_TOO_LARGE']);
+}
+
+export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV3['generateDocument']> {
+  const registry = new OpenAPIRegistry();
+  registerSecuritySchemes(registry);
+  const route: Route = (security, config) =>
+    registry.registerPath({ ...config, path: `/api/v1${config.path}`, security: security.map((name) => ({ [name]: [] })) });
+  profileRoutes(route);
+  orderRoutes(route);
+  invoiceRoutes(route);
 
   return new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',
