@@ -75,14 +75,8 @@ function banner(config: Config, databaseUrl: string, temporal: DevServer): strin
 `;
 }
 
-async function main(): Promise<void> {
-  const log = step('start');
-  const config = loadConfig();
-  const dataDir = path.resolve(config.DATA_DIR);
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });
-
-  const binary = requireTemporalBinary(ensureTemporalCli(step('temporal-cli')));
-  const temporalPort = Number(config.TEMPORAL_ADDRESS.split(':').pop());
+/** The fixed ports of the stack must be free: a clear message instead of a half-started stack. */
+async function assertPortsFree(config: Config, temporalPort: number): Promise<void> {
   const fixedPorts: [number, string][] = [
     [temporalPort, 'Temporal gRPC (TEMPORAL_ADDRESS)'],
     [config.TEMPORAL_UI_PORT, 'Temporal Web UI (TEMPORAL_UI_PORT)'],
@@ -93,6 +87,45 @@ async function main(): Promise<void> {
   ];
   if (!config.DATABASE_URL) fixedPorts.push([config.EMBEDDED_PG_PORT, 'embedded PostgreSQL (EMBEDDED_PG_PORT)']);
   for (const [port, what] of fixedPorts) await assertPortFree(port, what);
+}
+
+async function migrateDatabase(log: (m: string) => void, databaseUrl: string): Promise<void> {
+  const orm = await initOrm(databaseUrl);
+  const applied = await migrate(orm);
+  await orm.close(true);
+  log(`migrations: ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}`);
+}
+
+/**
+ * Mail catcher, Chorus sandbox, worker and API, each in its own process, started in that order; each joins
+ * `services` as soon as it runs, so a failure further on still stops it.
+ */
+async function startServices(config: Config, env: NodeJS.ProcessEnv, dataDir: string, services: Service[]): Promise<void> {
+  const smtpPort = new URL(config.SMTP_URL).port || '1025';
+  fs.mkdirSync(path.join(dataDir, 'mail'), { recursive: true });
+  services.push(
+    await startService(
+      'mail',
+      path.join(root, 'node_modules', '.bin', 'maildev'),
+      ['--smtp', smtpPort, '--web', String(config.MAIL_WEB_PORT), '--ip', '127.0.0.1', '--web-ip', '127.0.0.1', '--mail-directory', path.join(dataDir, 'mail')],
+      env,
+      /MailDev API running/,
+    ),
+  );
+  services.push(await startService('sandbox', ...tsNode('chorus-sandbox/main.ts'), { ...env, CHORUS_SANDBOX_STATE_FILE: path.join(dataDir, 'chorus-sandbox.json') }, /listening/i));
+  services.push(await startService('worker', ...tsNode('worker/main.ts'), env, /polling task queue/));
+  services.push(await startService('api', ...tsNode('api/main.ts'), env, /listening/i));
+}
+
+async function main(): Promise<void> {
+  const log = step('start');
+  const config = loadConfig();
+  const dataDir = path.resolve(config.DATA_DIR);
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+
+  const binary = requireTemporalBinary(ensureTemporalCli(step('temporal-cli')));
+  const temporalPort = Number(config.TEMPORAL_ADDRESS.split(':').pop());
+  await assertPortsFree(config, temporalPort);
 
   const services: Service[] = [];
   let pg: EmbeddedPostgresHandle | undefined;
@@ -124,10 +157,7 @@ async function main(): Promise<void> {
       );
       databaseUrl = pg.url;
     }
-    const orm = await initOrm(databaseUrl);
-    const applied = await migrate(orm);
-    await orm.close(true);
-    log(`migrations: ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}`);
+    await migrateDatabase(log, databaseUrl);
 
     temporal = await timed(log, 'Temporal dev server', () =>
       startDevServer({
@@ -149,21 +179,7 @@ async function main(): Promise<void> {
       TEMPORAL_ADDRESS: temporal.address,
       WORKFLOW_BUNDLE_PATH: bundle,
     };
-    const smtpPort = new URL(config.SMTP_URL).port || '1025';
-    fs.mkdirSync(path.join(dataDir, 'mail'), { recursive: true });
-    services.push(
-      await startService(
-        'mail',
-        path.join(root, 'node_modules', '.bin', 'maildev'),
-        ['--smtp', smtpPort, '--web', String(config.MAIL_WEB_PORT), '--ip', '127.0.0.1', '--web-ip', '127.0.0.1', '--mail-directory', path.join(dataDir, 'mail')],
-        env,
-        /MailDev API running/,
-      ),
-    );
-    services.push(await startService('sandbox', ...tsNode('chorus-sandbox/main.ts'), { ...env, CHORUS_SANDBOX_STATE_FILE: path.join(dataDir, 'chorus-sandbox.json') }, /listening/i));
-    services.push(await startService('worker', ...tsNode('worker/main.ts'), env, /polling task queue/));
-    services.push(await startService('api', ...tsNode('api/main.ts'), env, /listening/i));
-
+    await startServices(config, env, dataDir, services);
     for (const s of services) {
       s.child.once('exit', (code, signal) => {
         if (stopping) return;
