@@ -27,7 +27,7 @@ async function refusalOf(update: Promise<unknown>): Promise<{ type: string | und
   const cause = (error as WorkflowUpdateFailedError).cause;
   expect(cause).toBeInstanceOf(ApplicationFailure);
   const failure = cause as ApplicationFailure;
-  return { type: failure.type ?? undefined, message: failure.message, details: (failure.details?.[0] ?? {}) as RefusalDetails };
+  return { type: failure.type ?? undefined, message: failure.message, details: failure.details?.[0] ?? {} };
 }
 
 describe('invoice workflow validators, without the API', () => {
