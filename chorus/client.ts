@@ -3,6 +3,7 @@
  * (`describeBuyer`, `findInvoiceByNumber`). Knows nothing of Temporal or Express; every failure is one of the
  * classes of errors.ts, decided by the transport.
  */
+import { isNoResult } from './errors';
 import { deriveRequirement, type BuyerRequirement } from './requirement';
 import type { CallOptions, ChorusTransport } from './transport';
 import {
@@ -18,6 +19,7 @@ import {
   rechercherServicesStructureResponseSchema,
   rechercherStructureResponseSchema,
   recyclerResponseSchema,
+  ACTIVE_STRUCTURE_STATUTS,
   SYNTAXE_FLUX_FACTURX,
   type AjouterFichierRequest,
   type CompleterRequest,
@@ -32,6 +34,7 @@ import {
   type ConsulterStructureResponse,
   type DeposerFluxRequest,
   type FactureParFournisseur,
+  type HistoStatut,
   type ParametresRetour,
   type RechercherFactureParFournisseurRequest,
   type RechercherServicesStructureRequest,
@@ -158,7 +161,7 @@ export class ChorusClient {
    * Results whose `identifiantStructure` is another SIRET are ignored (a search may match loosely). When several
    * remain, a single active one is taken; otherwise the SIRET is ambiguous and treated like an unknown one (OCA
    * accepts exactly one too): the invoice then goes by mail, which still reaches the buyer, instead of risking
-   * a deposit to the wrong structure.
+   * a deposit to the wrong structure. Chorus' "no result" answer (see `isNoResult`) reads as none.
    */
   async rechercherStructure(siret: string, options?: CallOptions): Promise<StructureRecherche | null> {
     const body: RechercherStructureRequest = {
@@ -166,12 +169,15 @@ export class ChorusClient {
       restreindreStructuresPrivees: false,
       parametres: { pageResultatDemandee: 1, nbResultatsParPage: 10 },
     };
-    const answer = await this.transport.post(CHORUS_PATHS.rechercherStructure, body, rechercherStructureResponseSchema, options);
+    const answer = await orEmpty(
+      this.transport.post(CHORUS_PATHS.rechercherStructure, body, rechercherStructureResponseSchema, options),
+      { listeStructures: [] },
+    );
     const candidates = answer.listeStructures.filter(
       (s) => s.identifiantStructure === undefined || s.identifiantStructure === siret,
     );
     if (candidates.length === 1) return candidates[0] ?? null;
-    const active = candidates.filter((s) => s.statut === undefined || s.statut === 'ACTIF');
+    const active = candidates.filter((s) => s.statut === undefined || ACTIVE_STRUCTURE_STATUTS.includes(s.statut));
     return active.length === 1 ? (active[0] ?? null) : null;
   }
 
@@ -192,11 +198,9 @@ export class ChorusClient {
         idStructure,
         parametresRechercherServicesStructure: { pageResultatDemandee: page, nbResultatsParPage: this.pageSize },
       };
-      const answer = await this.transport.post(
-        CHORUS_PATHS.rechercherServicesStructure,
-        body,
-        rechercherServicesStructureResponseSchema,
-        options,
+      const answer = await orEmpty(
+        this.transport.post(CHORUS_PATHS.rechercherServicesStructure, body, rechercherServicesStructureResponseSchema, options),
+        { listeServices: [], parametresRetour: undefined },
       );
       return { items: answer.listeServices, parametresRetour: answer.parametresRetour };
     });
@@ -276,11 +280,9 @@ export class ChorusClient {
         ...criteria,
         rechercheFactureParFournisseur: { pageResultatDemandee: page, nbResultatsParPage: this.pageSize },
       };
-      const answer = await this.transport.post(
-        CHORUS_PATHS.rechercherFactureParFournisseur,
-        body,
-        rechercherFactureParFournisseurResponseSchema,
-        options,
+      const answer = await orEmpty(
+        this.transport.post(CHORUS_PATHS.rechercherFactureParFournisseur, body, rechercherFactureParFournisseurResponseSchema, options),
+        { listeFactures: [], parametresRetour: undefined },
       );
       return { items: answer.listeFactures, parametresRetour: answer.parametresRetour };
     });
@@ -317,14 +319,20 @@ export class ChorusClient {
     };
   }
 
-  /** Current status (`statutCourantCode`) and the status history of an invoice. */
+  /**
+   * Current status (`statutCourantCode`) and the status history of an invoice, **oldest first**. The real host
+   * sorts `histoStatut` newest first by default (Pastell: "par défaut le tri est descendant sur
+   * HistoStatutDatePassage"); no order is promised, so it is sorted here by `histoStatutId`, then date.
+   */
   async consulterHistorique(idFacture: number, options?: CallOptions): Promise<ConsulterHistoriqueResponse> {
     const body: ConsulterHistoriqueRequest = {
       idFacture,
       // One large page: an invoice rarely passes through more than a dozen statuses.
       paramRechercheHistoStatuts: { nbResultatsParPageListeHistoStatut: 500, pageResultatDemandeeListeHistoStatut: 1 },
     };
-    return this.transport.post(CHORUS_PATHS.consulterHistorique, body, consulterHistoriqueResponseSchema, options);
+    const answer = await this.transport.post(CHORUS_PATHS.consulterHistorique, body, consulterHistoriqueResponseSchema, options);
+    const histoStatut = chronological(answer.historiquesDesStatuts.histoStatut);
+    return { ...answer, historiquesDesStatuts: { ...answer.historiquesDesStatuts, histoStatut } };
   }
 
   /** Only on `A_RECYCLER`: new routing data, same number, back to `DEPOSEE`. */
@@ -377,6 +385,29 @@ export class ChorusClient {
     }
     return items;
   }
+}
+
+/** A search answer, or `empty` when Chorus says the search found nothing (codeRetour 20000, TRA_MSG_00.015). */
+async function orEmpty<T, E extends Partial<T>>(answer: Promise<T>, empty: E): Promise<T | E> {
+  try {
+    return await answer;
+  } catch (error) {
+    if (isNoResult(error)) return empty;
+    throw error;
+  }
+}
+
+/** Oldest first: by `histoStatutId` when both entries have one, else by date (`YYYY-MM-DD HH:MM` sorts as text). */
+export function chronological(entries: readonly HistoStatut[]): HistoStatut[] {
+  return entries
+    .map((entry, index) => ({ entry, index }))
+    .sort((a, b) => {
+      const byId = (a.entry.histoStatutId ?? NaN) - (b.entry.histoStatutId ?? NaN);
+      if (!Number.isNaN(byId) && byId !== 0) return byId;
+      const byDate = (a.entry.histoStatutDatePassage ?? '').localeCompare(b.entry.histoStatutDatePassage ?? '');
+      return byDate !== 0 ? byDate : a.index - b.index;
+    })
+    .map(({ entry }) => entry);
 }
 
 async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

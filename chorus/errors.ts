@@ -62,6 +62,23 @@ export class ChorusBusinessError extends ChorusError {
   }
 }
 
+/**
+ * Chorus' "no result" answer to a search: `20000 TRA_MSG_00.015 - La recherche n'a retourné aucun résultat`
+ * (and `20007 GFT_MSG_01.075` for works invoices), sent with HTTP 200 by the real host (Pastell's
+ * CPPWrapper). A search that finds nothing is an empty list, not a refusal.
+ */
+export const NO_RESULT_CODES: readonly number[] = [20000, 20007];
+const NO_RESULT_MESSAGES = ['TRA_MSG_00.015', 'GFT_MSG_01.075'];
+
+export function isNoResult(error: unknown): boolean {
+  if (!(error instanceof ChorusBusinessError)) return false;
+  const libelle = error.libelle.trim();
+  return (
+    NO_RESULT_MESSAGES.some((m) => libelle.startsWith(m)) ||
+    (error.codeRetour !== null && NO_RESULT_CODES.includes(error.codeRetour) && error.httpStatus < 300)
+  );
+}
+
 export type ChorusAuthReason =
   /** The PISTE token endpoint refused our OAuth client (`error` / `error_description` carried). */
   | 'token_refused'

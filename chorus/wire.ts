@@ -17,11 +17,18 @@ const flag = z
   .boolean()
   .nullish()
   .transform((v) => v ?? false);
+/**
+ * A list as Chorus may send it: an array, nothing, or (older serialisers, seen by Pastell on `listeStructures`
+ * and in the official `consulterCRDetaille` example) a lone object standing for a one-item list.
+ */
 const list = <T extends z.ZodType>(item: T) =>
-  z
-    .array(item)
-    .nullish()
-    .transform((v) => v ?? []);
+  z.preprocess(
+    (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? [v] : v),
+    z
+      .array(item)
+      .nullish()
+      .transform((v) => v ?? []),
+  );
 
 // ---------------------------------------------------------------------------------------------- common
 
@@ -68,6 +75,12 @@ export interface RechercherStructureRequest {
   restreindreStructuresPrivees?: boolean;
   parametres?: PaginationRequest;
 }
+
+/**
+ * `StructureAAfficher.statut` is `ACTIVE` | `INACTIVE` (official Structures Swagger); `ACTIF`/`INACTIF` is the
+ * vocabulary of the *request* filter `statutStructure` only, accepted here too for safety.
+ */
+export const ACTIVE_STRUCTURE_STATUTS: readonly string[] = ['ACTIVE', 'ACTIF'];
 
 export const structureRechercheSchema = z.looseObject({
   idStructureCPP: int,

@@ -88,6 +88,10 @@ export const configSchema = z.object({
   MAIL_WEB_PORT: port(1080),
 
   FLOW_POLL_INTERVAL: duration('1m'),
+  /** The flow-report poll starts at FLOW_POLL_INTERVAL and doubles up to this (Chorus takes minutes to hours). */
+  FLOW_POLL_MAX_INTERVAL: duration('1h'),
+  /** A flow with no final state after this is given up: the producer is told to check it on the portal. */
+  FLOW_REPORT_MAX_AGE: duration('7d'),
   LIFECYCLE_POLL_INTERVAL: optionalDuration,
   PRODUCER_REMINDER_AFTER: duration('3d'),
   CHORUS_FAILURE_BUDGET: duration('1h'),

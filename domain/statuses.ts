@@ -105,9 +105,13 @@ export type InvoiceAction = (typeof INVOICE_ACTIONS)[number];
 
 /**
  * Chorus flow states (`etatCourantDepotFlux`). Final ones end the flow-report polling; any other `IN_*` code is
- * taken as "still in progress" (chorus-pro-api.md §4).
+ * taken as "still in progress" (docs/chorus.md). `IN_DEPOT_PORTAIL_EN_ATTENTE_TRAITEMENT_SE_CPP` is the first
+ * state seen right after a live deposit; the `QP_*` admissibility verdicts (Tryton) and `IN_A_RELANCER` /
+ * `IN_ERREUR_INTERNE` (to be deposited again, Demat4Dolibarr) end a flow as failed: polling them for a year
+ * would leave the invoice stalled without a word to the producer.
  */
 export const FLOW_STATES = [
+  'IN_DEPOT_PORTAIL_EN_ATTENTE_TRAITEMENT_SE_CPP',
   'IN_RECU',
   'IN_TRAITE_SE_CPP',
   'IN_EN_ATTENTE_TRAITEMENT_CPP',
@@ -115,11 +119,22 @@ export const FLOW_STATES = [
   'IN_EN_ATTENTE_RETRAITEMENT_CPP',
   'IN_INCIDENTE',
   'IN_REJETE',
+  'QP_IRRECEVABLE',
+  'QP_RECEVABLE_AVEC_ERREUR',
+  'IN_A_RELANCER',
+  'IN_ERREUR_INTERNE',
   'IN_INTEGRE',
   'IN_INTEGRE_PARTIEL',
 ] as const;
 export type FlowState = (typeof FLOW_STATES)[number] | (string & {});
-export const FLOW_FAILED_STATES: readonly string[] = ['IN_REJETE', 'IN_INCIDENTE'];
+export const FLOW_FAILED_STATES: readonly string[] = [
+  'IN_REJETE',
+  'IN_INCIDENTE',
+  'QP_IRRECEVABLE',
+  'QP_RECEVABLE_AVEC_ERREUR',
+  'IN_A_RELANCER',
+  'IN_ERREUR_INTERNE',
+];
 export const FLOW_INTEGRATED_STATES: readonly string[] = ['IN_INTEGRE', 'IN_INTEGRE_PARTIEL'];
 export function isFlowFinal(state: string): boolean {
   return FLOW_FAILED_STATES.includes(state) || FLOW_INTEGRATED_STATES.includes(state);

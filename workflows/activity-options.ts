@@ -52,12 +52,23 @@ export function chorusAction(attemptMs: number, timing: InvoiceTiming) {
   });
 }
 
-/** The flow report, looked at every `flowPollMs` until Chorus has processed the flow. */
+const DEFAULT_FLOW_POLL_MAX_MS = 3_600_000;
+const DEFAULT_FLOW_REPORT_MAX_AGE_MS = 7 * 86_400_000;
+
+/** How long a flow may stay unprocessed before the story gives it up. */
+export const flowReportMaxAgeOf = (timing: InvoiceTiming): number => timing.flowReportMaxAgeMs ?? DEFAULT_FLOW_REPORT_MAX_AGE_MS;
+
+/**
+ * The flow report: looked at after `flowPollMs`, then less and less often (doubling, up to `flowPollMaxMs`),
+ * until Chorus has processed the flow or `flowReportMaxAgeMs` has passed. Chorus settles most flows within
+ * minutes; a flow stuck for days will not settle by being asked every minute.
+ */
 export function flowReportPolling(attemptMs: number, timing: InvoiceTiming) {
+  const maximumInterval = Math.max(timing.flowPollMs, timing.flowPollMaxMs ?? DEFAULT_FLOW_POLL_MAX_MS);
   return proxyActivities<Activities>({
     startToCloseTimeout: attemptMs,
-    scheduleToCloseTimeout: timing.lifecycleMaxAgeMs,
-    retry: { initialInterval: timing.flowPollMs, backoffCoefficient: 1, nonRetryableErrorTypes: NON_RETRYABLE },
+    scheduleToCloseTimeout: flowReportMaxAgeOf(timing),
+    retry: { initialInterval: timing.flowPollMs, backoffCoefficient: 2, maximumInterval, nonRetryableErrorTypes: NON_RETRYABLE },
   });
 }
 

@@ -5,8 +5,9 @@
  * The producer's Update answers once the invoice has left A_TRAITER (deposited, mailed) or was refused; the
  * flow report comes after that answer.
  */
+import { TimeoutFailure } from '@temporalio/workflow';
 import type { FlowReport } from '../activities/types';
-import { chorusWithinBudget, flowReportPolling, outcomeOf, records } from './activity-options';
+import { chorusWithinBudget, flowReportMaxAgeOf, flowReportPolling, outcomeOf, records } from './activity-options';
 import type { Taken } from './inbox';
 import type { StoryContext } from './invoice-state';
 import type { SendInput } from './messages';
@@ -114,10 +115,19 @@ async function depositAndAwaitIntegration(sending: Sending): Promise<ChorusPathE
   return 'DEPOSITED';
 }
 
-/** Polled through activity retries (no history growth while Chorus works); no report at all counts as rejected. */
+/**
+ * Polled through activity retries (no history growth while Chorus works). No report at all counts as rejected;
+ * a flow still unprocessed after its maximum age is given up, and the producer is told to look at the portal.
+ */
 async function flowReport(s: StoryContext, businessKey: string, numeroFluxDepot: string): Promise<FlowReport> {
   const polled = await outcomeOf(() =>
     flowReportPolling(s.attemptMs, s.timing).awaitFlowReport({ invoiceId: s.input.invoiceId, businessKey, numeroFluxDepot }),
   );
-  return polled.ok ? polled.value : { outcome: 'REJECTED', etat: 'INCONNU', errors: ["Chorus Pro n'a pas rendu de compte rendu de traitement du flux"] };
+  if (polled.ok) return polled.value;
+  if (polled.error.cause instanceof TimeoutFailure) {
+    const days = Math.max(1, Math.round(flowReportMaxAgeOf(s.timing) / 86_400_000));
+    const error = `Chorus Pro n'a pas fini de traiter le flux ${numeroFluxDepot} après ${days} jour${days > 1 ? 's' : ''} : vérifiez son état sur le portail Chorus Pro avant de renvoyer la facture`;
+    return { outcome: 'REJECTED', etat: 'SANS_COMPTE_RENDU', errors: [error] };
+  }
+  return { outcome: 'REJECTED', etat: 'INCONNU', errors: ["Chorus Pro n'a pas rendu de compte rendu de traitement du flux"] };
 }

@@ -12,6 +12,10 @@ export const invoiceWorkflowId = (orderId: string): string => `invoice-${orderId
 /** Durations in milliseconds; workflow inputs so tests run in seconds and production waits days. */
 export interface InvoiceTiming {
   flowPollMs: number;
+  /** Longest interval between two flow-report polls (back-off from flowPollMs); absent in older runs: 1 h. */
+  flowPollMaxMs?: number;
+  /** How long a flow may stay unprocessed before it is given up; absent in older runs: 7 days. */
+  flowReportMaxAgeMs?: number;
   /** One fixed lifecycle polling interval; when absent, the default schedule (frequent, then daily). */
   lifecyclePollMs?: number;
   reminderAfterMs: number;

@@ -47,6 +47,7 @@ export interface StackOptions {
 
 export const FAST_TIMING_ENV: Record<string, string> = {
   FLOW_POLL_INTERVAL: '200ms',
+  FLOW_POLL_MAX_INTERVAL: '200ms',
   LIFECYCLE_POLL_INTERVAL: '200ms',
   PRODUCER_REMINDER_AFTER: '1h',
   CHORUS_FAILURE_BUDGET: '4s',
