@@ -48,7 +48,11 @@ const decimalString = (intDigits: number, decimals: number, example: string) =>
     .string(expected(`a decimal number written as a string (e.g. "${example}"), not a JSON number`))
     .regex(
       new RegExp(`^\\d{1,${intDigits}}(\\.\\d{1,${decimals}})?$`),
-      `must be a decimal number written as a string, at least 0, with at most ${intDigits} digits before the point and ${decimals} after (e.g. "${example}")`,
+      {
+        message: `must be a decimal number written as a string, at least 0, with at most ${intDigits} digits before the point and ${decimals} after (e.g. "${example}")`,
+        // Checks chained after this one (e.g. the VAT rate's bound) read the value as a number.
+        abort: true,
+      },
     )
     .openapi({ example });
 
