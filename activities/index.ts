@@ -6,6 +6,7 @@ import type { ChorusClient } from '../chorus';
 import type { Orm } from '../db/orm';
 import type { Mailer } from '../mail/mailer';
 import { createChorusActivities } from './chorus';
+import { createChorusAccountActivities } from './chorus-account';
 import { createDocumentActivities } from './documents';
 import { createInvoiceRecordActivities } from './invoice-records';
 import { createMailActivities } from './mail';
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDocumentActivities(deps.orm),
     ...createMailActivities(deps.orm, deps.mailer, deps.publicAppUrl),
     ...createChorusActivities(deps.orm, deps.chorus),
+    ...createChorusAccountActivities(deps.chorus),
   };
 }
 export type Activities = ReturnType<typeof createActivities>;

@@ -19,6 +19,7 @@ import {
   rechercherServicesStructureResponseSchema,
   rechercherStructureResponseSchema,
   recyclerResponseSchema,
+  recupererStructuresActivesResponseSchema,
   ACTIVE_STRUCTURE_STATUTS,
   SYNTAXE_FLUX_FACTURX,
   type AjouterFichierRequest,
@@ -42,6 +43,7 @@ import {
   type RecyclerRequest,
   type RecyclerResponse,
   type ServiceStructure,
+  type StructureActive,
   type StructureRecherche,
   type SyntaxeFlux,
 } from './wire';
@@ -59,6 +61,7 @@ export const CHORUS_PATHS = {
   completer: '/cpro/factures/v1/completer',
   ajouterFichier: '/cpro/transverses/v1/ajouter/fichier',
   healthCheck: '/cpro/transverses/v1/health-check',
+  recupererStructuresActivesFournisseur: '/cpro/transverses/v1/recuperer/structures/actives/fournisseur',
 } as const;
 
 /** Reserved to invoicing between public entities: a supplier using it gets the flow rejected (OCA `89eca877`). */
@@ -179,6 +182,23 @@ export class ChorusClient {
     if (candidates.length === 1) return candidates[0] ?? null;
     const active = candidates.filter((s) => s.statut === undefined || ACTIVE_STRUCTURE_STATUTS.includes(s.statut));
     return active.length === 1 ? (active[0] ?? null) : null;
+  }
+
+  /**
+   * The supplier structures our technical account is attached to: a deposit for any other seller is rejected
+   * (UNKNOWN-8 of the fidelity audit). "No result" reads as none.
+   */
+  async recupererStructuresActivesFournisseur(options?: CallOptions): Promise<StructureActive[]> {
+    const answer = await orEmpty(
+      this.transport.post(CHORUS_PATHS.recupererStructuresActivesFournisseur, {}, recupererStructuresActivesResponseSchema, options),
+      { listeStructures: [] },
+    );
+    return answer.listeStructures;
+  }
+
+  /** Whether the technical account may deposit invoices for this supplier SIRET. */
+  async isSupplierAttached(siret: string, options?: CallOptions): Promise<boolean> {
+    return (await this.recupererStructuresActivesFournisseur(options)).some((s) => s.siret === siret);
   }
 
   /** Structure detail with the derived invoicing `requirement` (see requirement.ts). */

@@ -7,6 +7,7 @@ import { ChorusClient, type ChorusClientOptions } from './client';
 import { ChorusTransport, type ChorusLogger } from './transport';
 
 export * from './errors';
+export * from './attachments';
 export * from './client';
 export * from './requirement';
 export * from './transport';

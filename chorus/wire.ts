@@ -98,6 +98,28 @@ export const rechercherStructureResponseSchema = z.looseObject({
 });
 export type RechercherStructureResponse = z.output<typeof rechercherStructureResponseSchema>;
 
+// --------------------------------------------------- transverses/v1/recuperer/structures/actives/fournisseur
+
+/**
+ * The supplier structures the technical account is attached to ("rattachement") and may invoice for: request
+ * `{}` (go-choruspro, zmog/piste-gouv-fr). The SIRET comes as `identifiant` (go-choruspro's fixture) or
+ * `identifiantStructure`; both are read.
+ */
+export const structureActiveSchema = z
+  .looseObject({
+    idStructureCPP: int,
+    identifiant: text,
+    identifiantStructure: text,
+    designationStructure: text,
+  })
+  .transform(({ identifiant, identifiantStructure, ...rest }) => ({ ...rest, siret: identifiantStructure ?? identifiant }));
+export type StructureActive = z.output<typeof structureActiveSchema>;
+
+export const recupererStructuresActivesResponseSchema = z.looseObject({
+  ...envelope,
+  listeStructures: list(structureActiveSchema),
+});
+
 // ------------------------------------------------------------------------------- structures/v1/consulter
 
 export interface ConsulterStructureRequest {

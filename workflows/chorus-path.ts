@@ -5,7 +5,7 @@
  * The producer's Update answers once the invoice has left A_TRAITER (deposited, mailed) or was refused; the
  * flow report comes after that answer.
  */
-import { TimeoutFailure } from '@temporalio/workflow';
+import { patched, TimeoutFailure } from '@temporalio/workflow';
 import type { FlowReport } from '../activities/types';
 import { chorusWithinBudget, flowReportMaxAgeOf, flowReportPolling, outcomeOf, records } from './activity-options';
 import type { Taken } from './inbox';
@@ -26,6 +26,8 @@ export async function sendThroughChorus(s: StoryContext, taken: Taken, send: Sen
   const engagementCode = await engagementCodeIfSendable(s, taken, send);
   if (engagementCode === false) return 'BACK_TO_PRODUCER';
   const sending: Sending = { s, taken, budgetEnds: Date.now() + s.timing.chorusFailureBudgetMs };
+  // Runs started before the check existed go straight to the buyer lookup (their histories have no such call).
+  if (patched('chorus-attachment-check') && !(await producerAttached(sending))) return 'BACK_TO_PRODUCER';
 
   const buyer = await outcomeOf(() => chorusWithinBudget(s.attemptMs, sending.budgetEnds).describeBuyerOnChorus({ buyerSiret: s.run.buyerSiret }));
   if (!buyer.ok) return mailAfterChorusFailure(sending, 'recherche de la structure');
@@ -38,6 +40,21 @@ export async function sendThroughChorus(s: StoryContext, taken: Taken, send: Sen
   }
   await keepEngagementCode(s, engagementCode);
   return depositAndAwaitIntegration(sending);
+}
+
+/**
+ * Chorus rejects a flow whose seller is not attached to our technical account: say so before depositing, and
+ * the invoice stays "à traiter". When Chorus cannot answer, the deposit path goes on and handles it.
+ */
+async function producerAttached({ s, taken, budgetEnds }: Sending): Promise<boolean> {
+  const checked = await outcomeOf(() => chorusWithinBudget(s.attemptMs, budgetEnds).checkChorusAttachment({ producerSiret: s.input.producerSiret }));
+  if (!checked.ok || checked.value.attached) return true;
+  const message =
+    `Votre structure (SIRET ${s.input.producerSiret}) n'est pas rattachée au compte technique Agrilocal sur Chorus Pro : ` +
+    "sur le portail Chorus Pro, demandez le rattachement de votre structure au compte technique d'Agrilocal " +
+    "(rubrique « Gestion des rattachements »), puis renvoyez la facture. En attendant, vous pouvez l'envoyer par mail.";
+  s.inbox.answer(taken, refuse('CHORUS_ACCOUNT_NOT_ATTACHED', message, { status: s.run.status, allowedActions: s.run.actions() }));
+  return false;
 }
 
 /** The engagement code to send with (null: none needed so far), or false when the Update was refused. */
