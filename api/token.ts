@@ -3,16 +3,14 @@
  * sub = SIRET, role = producer), as the Agrilocal platform issues them. For development and the README.
  */
 import { loadConfig } from '../config';
+import { runMain, UserFacingError } from '../lib/main';
 import { signProducerToken } from './auth';
 import { isSiret } from './checks';
 
 async function main(): Promise<void> {
   const [siret, ttl = '1h'] = process.argv.slice(2);
-  if (!siret || !isSiret(siret)) throw new Error('usage: tsx api/token.ts <SIRET of the producer> [lifetime, e.g. 1h]');
+  if (!siret || !isSiret(siret)) throw new UserFacingError('usage: tsx api/token.ts <SIRET of the producer> [lifetime, e.g. 1h]');
   process.stdout.write(`${await signProducerToken(loadConfig().PRODUCER_JWT_SECRET, siret, { expiresIn: ttl })}\n`);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+runMain(main);

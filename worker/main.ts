@@ -9,7 +9,7 @@ import { Connection } from '@temporalio/client';
 import { connectWorkerConnection, ensureNamespaceReady, temporalSettings } from '../config/temporal';
 import { initOrm } from '../db/orm';
 import { createMailer } from '../mail/mailer';
-import { runMain, UserFacingError } from '../scripts/lib/log';
+import { runMain, UserFacingError } from '../lib/main';
 import { createInvoiceWorker, invoiceWorkerTuning } from './worker';
 
 async function main(): Promise<void> {

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { ensureNamespaceReady } from '../../config/temporal';
 import { SEARCH_ATTRIBUTES } from '../../domain/statuses';
-import { UserFacingError } from './log';
+import { UserFacingError } from '../../lib/main';
 
 const execFileAsync = promisify(execFile);
 
