@@ -1,6 +1,6 @@
 /** Writes the pre-built workflow bundle (used by the Docker image; `npm start` writes its own). */
 import path from 'node:path';
-import { writeWorkflowBundle } from './lib/bundle';
+import { writeWorkflowBundle } from '../worker/bundle';
 import { runMain } from '../lib/main';
 
 runMain(async () => {

@@ -13,7 +13,7 @@ import { loadConfig, type Config } from '../config';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../db/embedded-postgres';
 import { initOrm, migrate } from '../db/orm';
 import { runMain, UserFacingError } from '../lib/main';
-import { writeWorkflowBundle } from './lib/bundle';
+import { writeWorkflowBundle } from '../worker/bundle';
 import { step, timed } from './lib/log';
 import { assertPortFree } from './lib/ports';
 import { ensureTemporalCli, requireTemporalBinary } from './lib/temporal-cli';
