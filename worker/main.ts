@@ -10,6 +10,7 @@ import { connectWorkerConnection, ensureNamespaceReady, temporalSettings } from 
 import { initOrm } from '../db/orm';
 import { createMailer } from '../mail/mailer';
 import { runMain, UserFacingError } from '../lib/main';
+import { INVOICE_SEARCH_ATTRIBUTES } from './search-attributes';
 import { createInvoiceWorker, invoiceWorkerTuning } from './worker';
 
 async function main(): Promise<void> {
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
     const settings = temporalSettings(config);
     const admin = await Connection.connect(settings.connectionOptions);
     try {
-      await ensureNamespaceReady(admin, settings.namespace);
+      await ensureNamespaceReady(admin, settings.namespace, INVOICE_SEARCH_ATTRIBUTES);
     } finally {
       await admin.close();
     }
