@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { chorusClientFromConfig } from '../chorus';
+import { chorusClientFromConfig } from '../worker/chorus-client';
 import { loadConfig } from '../config';
 import { createMailer } from '../mail/mailer';
 import { runMain } from '../lib/main';

@@ -3,13 +3,13 @@
  * (the start script passes the embedded PostgreSQL's). SIGINT/SIGTERM shut it down gracefully.
  */
 import { Runtime, DefaultLogger } from '@temporalio/worker';
-import { chorusClientFromConfig } from '../chorus';
 import { loadConfig } from '../config';
 import { Connection } from '@temporalio/client';
 import { connectWorkerConnection, ensureNamespaceReady, temporalSettings } from '../config/temporal';
 import { initOrm } from '../db/orm';
 import { createMailer } from '../mail/mailer';
 import { runMain, UserFacingError } from '../lib/main';
+import { chorusClientFromConfig } from './chorus-client';
 import { INVOICE_SEARCH_ATTRIBUTES } from './search-attributes';
 import { createInvoiceWorker, invoiceWorkerTuning } from './worker';
 
