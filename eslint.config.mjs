@@ -1,11 +1,51 @@
 // Strict, type-aware lint: no floating promises anywhere; no Node builtins in workflow code (the workflow
-// bundle runs in a deterministic sandbox that refuses them).
+// bundle runs in a deterministic sandbox that refuses them); imports run downhill between the production folders.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+const nodeBuiltinPaths = nodeBuiltins.map((name) => ({ name, message: 'Workflow code runs in a sandbox: no Node builtins.' }));
+
+// The layers of the production folders, bottom to top (README "ARCHITECTURE"). A folder imports only from the
+// layers below it; within a layer, only the arrows listed in SIBLING_ARROWS. Tests (test/) may import anything.
+const LAYERS = [
+  ['lib'],
+  ['domain', 'chorus'],
+  ['config', 'mail'],
+  ['db', 'chorus-sandbox'],
+  ['documents'],
+  ['activities'],
+  ['workflows', 'worker'],
+  ['api'],
+  ['scripts', 'bench'],
+];
+const SIBLING_ARROWS = { worker: ['workflows'], bench: ['scripts'] };
+const LAYER_ORDER = LAYERS.map((layer) => layer.join(', ')).join(' < ');
+const SANDBOXED = new Set(['workflows', 'domain']);
+
+/** One `no-restricted-imports` block per folder: every folder it may not import, matched on the relative path. */
+function layerRules(folder) {
+  const index = LAYERS.findIndex((layer) => layer.includes(folder));
+  const siblings = LAYERS[index].filter((f) => f !== folder && !(SIBLING_ARROWS[folder] ?? []).includes(f));
+  const forbidden = [...siblings, ...LAYERS.slice(index + 1).flat()];
+  return {
+    files: [`${folder}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: SANDBOXED.has(folder) ? nodeBuiltinPaths : [],
+          patterns: forbidden.map((target) => ({
+            regex: `^(\\.\\./)+${target}(/|$)`,
+            message: `Imports run downhill (${LAYER_ORDER}): ${folder}/ may not import ${target}/.`,
+          })),
+        },
+      ],
+    },
+  };
+}
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.data/**', '.scratch/**', 'coverage/**', 'bench/results/**', '**/*.js', '**/*.mjs'] },
@@ -25,12 +65,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-enum-comparison': 'off',
     },
   },
-  {
-    files: ['workflows/**/*.ts', 'domain/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code runs in a sandbox: no Node builtins.' })) }],
-    },
-  },
+  ...LAYERS.flat().map(layerRules),
   {
     files: ['test/**/*.ts'],
     rules: {

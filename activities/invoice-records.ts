@@ -8,7 +8,7 @@ import { computeInvoiceTotals, toCents } from '../domain/money';
 import { Invoice, InvoiceHistory, Producer } from '../db/entities';
 import type { BuildInvoiceInput, BuiltInvoice, RecordStatusInput } from './types';
 import type { Orm } from '../db/orm';
-import { assignInvoiceNumber as assignNumber } from '../documents/numbering';
+import { assignInvoiceNumber as assignNumber } from '../db/numbering';
 
 const PAYMENT_TERMS_DAYS = 30;
 

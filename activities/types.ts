@@ -3,6 +3,7 @@
  * imports types only). Everything is plain JSON: no PDFs or attachments travel through Temporal.
  */
 import type { InvoiceStatus } from '../domain/statuses';
+import type { MailKind, MailReason } from '../mail/kinds';
 
 export interface InvoicePatch {
   number?: string;
@@ -97,18 +98,7 @@ export interface CompleteOnChorusInput {
   attachmentIds: string[];
 }
 
-export const MAIL_KINDS = [
-  'INVOICE_TO_BUYER',
-  'PRODUCER_INVOICE_READY',
-  'PRODUCER_REMINDER',
-  'PRODUCER_FLOW_REJECTED',
-  'PRODUCER_SENT_BY_MAIL_FALLBACK',
-  'PRODUCER_RECYCLE_REQUIRED',
-  'PRODUCER_COMPLETION_REQUIRED',
-  'PRODUCER_PAYMENT_ISSUED',
-  'PRODUCER_INVOICE_REJECTED',
-] as const;
-export type MailKind = (typeof MAIL_KINDS)[number];
+export { MAIL_KINDS, type MailKind, type MailReason } from '../mail/kinds';
 
 export interface SendMailInput {
   invoiceId: string;
@@ -116,7 +106,7 @@ export interface SendMailInput {
   /** `invoiceId:kind[:n]`: a mail with this key goes out at most once. */
   mailKey: string;
   /** Why the buyer gets the invoice by mail (shown in the producer's copy and the history). */
-  reason?: 'PRIVATE_BUYER' | 'PRODUCER_CHOICE' | 'BUYER_UNKNOWN_ON_CHORUS' | 'CHORUS_FAILURE';
+  reason?: MailReason;
 }
 export interface SendMailResult {
   messageId: string;

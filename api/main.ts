@@ -5,13 +5,14 @@
 import { loadConfig } from '../config';
 import { connectClient } from '../config/temporal';
 import { initOrm } from '../db/orm';
+import { runMain, UserFacingError } from '../lib/main';
 import { createLogger } from './app';
 import { startWebServer, stopWebServer } from './server';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config);
-  if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required by the API (npm start sets it for the embedded PostgreSQL).');
+  if (!config.DATABASE_URL) throw new UserFacingError('DATABASE_URL is required by the API (npm start sets it for the embedded PostgreSQL).');
   const orm = await initOrm(config.DATABASE_URL);
   const temporalClient = await connectClient(config);
   const web = await startWebServer({ config, orm, temporalClient, logger, port: config.PORT, host: config.API_HOST });
@@ -38,8 +39,6 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-main().catch((err: unknown) => {
-  // Configuration errors carry their own message; nothing secret is in them.
-  process.stderr.write(`API failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+// Configuration errors carry their own message; nothing secret is in them. Exit at once: a half-opened pool or
+// connection would keep the process alive.
+runMain(main, { label: 'API failed to start', exitOnError: true });

@@ -12,10 +12,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { chorusClientFromConfig } from '../chorus';
+import { chorusClientFromConfig } from '../worker/chorus-client';
 import { loadConfig } from '../config';
 import { createMailer } from '../mail/mailer';
-import { runMain } from '../scripts/lib/log';
+import { runMain } from '../lib/main';
 import { checkInvariants, type InvariantResult } from './lib/invariants';
 import type { InvoiceRun } from './lib/load';
 import { finalRows, type FinalRow } from './lib/monitor';

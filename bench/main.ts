@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 import { Command } from 'commander';
-import { runMain } from '../scripts/lib/log';
+import { runMain } from '../lib/main';
 import { runBaseline, type BaselineResult } from './baseline/run';
 import type { BaselineShape } from './baseline/workflows';
 import { averageShape, historyLengths, historyShape, type HistoryShape } from './lib/histories';

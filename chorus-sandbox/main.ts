@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import { loadConfig } from '../config';
+import { runMain } from '../lib/main';
 import type { LoadOutcome } from './persistence';
 import { SANDBOX_SEED_STRUCTURES } from './seeds';
 import { startSandbox } from './server';
@@ -65,7 +66,4 @@ function describeLoad(loaded: LoadOutcome): string {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`Chorus Pro sandbox failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+runMain(main, { label: 'Chorus Pro sandbox failed to start', exitOnError: true });

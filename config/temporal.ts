@@ -4,9 +4,9 @@
  * and API run against the local dev server, a self-hosted cluster or Temporal Cloud by configuration alone.
  */
 import { Client, Connection } from '@temporalio/client';
+import type { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import Long from 'long';
-import { SEARCH_ATTRIBUTES } from '../domain/statuses';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { Config } from './index';
@@ -39,15 +39,22 @@ export async function connectWorkerConnection(
   return { connection: await NativeConnection.connect(connectionOptions), namespace };
 }
 
-/** Registers missing search attributes and sets retention; idempotent. */
+/** A custom search attribute to register: what `defineSearchAttributeKey` returns (name and type). */
+export interface SearchAttributeDefinition {
+  readonly name: string;
+  readonly type: SearchAttributeType;
+}
+
+/**
+ * Registers missing search attributes and sets retention; idempotent. The attributes come from the caller (the
+ * worker's `INVOICE_SEARCH_ATTRIBUTES`), so the configuration layer knows no workflow.
+ */
 export async function ensureNamespaceReady(
-  connection: Connection, namespace: string, retentionHours?: number): Promise<void> {
+  connection: Connection, namespace: string, searchAttributes: readonly SearchAttributeDefinition[], retentionHours?: number): Promise<void> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const missing: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
-  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) {
-    if (existing.customAttributes[name] === undefined) {
-      missing[name] = type === 'Int' ? IndexedValueType.INDEXED_VALUE_TYPE_INT : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
-    }
+  for (const { name, type } of searchAttributes) {
+    if (existing.customAttributes[name] === undefined) missing[name] = IndexedValueType[`INDEXED_VALUE_TYPE_${type}`];
   }
   if (Object.keys(missing).length > 0) {
     await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });

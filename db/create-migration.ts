@@ -3,7 +3,7 @@
  * entities (run `npm run migrate` first), then lists it in db/migrations/index.ts by hand.
  */
 import { loadConfig } from '../config';
-import { runMain, UserFacingError } from '../scripts/lib/log';
+import { runMain, UserFacingError } from '../lib/main';
 import { initOrm } from './orm';
 
 runMain(async () => {

@@ -4,17 +4,8 @@
  */
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import type { OrderLine } from '../domain/order';
+import type { Address, PaymentMethod } from '../domain/party';
 import type { InvoiceStatus } from '../domain/statuses';
-
-export interface Address {
-  line1: string;
-  line2?: string;
-  postalCode: string;
-  city: string;
-  country?: string;
-}
-
-export type PaymentMethod = { type: 'VIREMENT'; iban: string; bic?: string } | { type: 'CHEQUE' };
 
 export const Producer = defineEntity({
   name: 'Producer',

@@ -1,6 +1,6 @@
 /** `npm run migrate`: applies pending migrations to DATABASE_URL (one-shot; used by docker-compose too). */
 import { loadConfig } from '../config';
-import { runMain, UserFacingError } from '../scripts/lib/log';
+import { runMain, UserFacingError } from '../lib/main';
 import { initOrm, migrate } from './orm';
 
 runMain(async () => {

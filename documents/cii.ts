@@ -12,8 +12,8 @@
  */
 import { FormatFactoryService, invoiceSchema, ValidationService, type Invoice, type Logger } from '@e-invoice-eu/core';
 import Ajv2019, { type ValidateFunction } from 'ajv/dist/2019';
-import type { Address } from '../db/entities';
 import { normalizeQuantity, unitPriceWithBaseQuantity } from '../domain/money';
+import type { Address } from '../domain/party';
 import type { PreparedInvoice, PreparedVat } from './invoice-model';
 
 type Ubl = Invoice['ubl:Invoice'];

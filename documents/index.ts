@@ -1,4 +1,4 @@
-/** Invoice documents: exact totals, gapless numbers, Factur-X PDF/A-3b. See docs/documents.md. */
+/** Invoice documents: exact totals, Factur-X PDF/A-3b. See docs/documents.md (gapless numbers: db/numbering.ts). */
 export { renderFacturX, type RenderedInvoice } from './render';
 export {
   parseInvoiceDocumentInput,
@@ -10,5 +10,4 @@ export {
   type InvoiceBuyer,
   type InputIssue,
 } from './input';
-export { assignInvoiceNumber, formatInvoiceNumber, parseInvoiceNumber, InvoiceNumberingError, INVOICE_NUMBER_PREFIX } from './numbering';
 export { prepareInvoice, type PreparedInvoice, type VatCategory } from './invoice-model';

@@ -4,8 +4,8 @@
  * and `renderFacturX` both go through `parseInvoiceDocumentInput`.
  */
 import { z } from 'zod';
-import type { Address, PaymentMethod } from '../db/entities';
 import { MoneyError, parseQuantity, parseUnitPrice, parseVatRate } from '../domain/money';
+import type { Address, PaymentMethod } from '../domain/party';
 
 export interface InvoiceParty {
   name: string;

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { create as createFont, type Font } from 'fontkit';
 import PDFDocument from 'pdfkit';
-import type { Address } from '../db/entities';
+import type { Address } from '../domain/party';
 import { formatDate, formatEuro, formatQuantity, formatRate, formatSiret, formatUnitPrice, NBSP } from './format';
 import type { PreparedInvoice } from './invoice-model';
 import { OPERATION_CATEGORY_TEXT, paymentMeansText } from './legal-mentions';

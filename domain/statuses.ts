@@ -139,15 +139,3 @@ export const FLOW_INTEGRATED_STATES: readonly string[] = ['IN_INTEGRE', 'IN_INTE
 export function isFlowFinal(state: string): boolean {
   return FLOW_FAILED_STATES.includes(state) || FLOW_INTEGRATED_STATES.includes(state);
 }
-
-/** Custom search attribute names (api-contract.md §3); registered by the start scripts. Never `Status`. */
-export const SEARCH_ATTRIBUTES = {
-  InvoiceStatus: 'Keyword',
-  ChorusStatus: 'Keyword',
-  ProducerSiret: 'Keyword',
-  BuyerSiret: 'Keyword',
-  InvoiceNumber: 'Keyword',
-  OrderId: 'Keyword',
-  AmountTtcCents: 'Int',
-} as const;
-export type SearchAttributeName = keyof typeof SEARCH_ATTRIBUTES;

@@ -1,6 +1,6 @@
 /** The mails, in French: one template per kind. Pure functions of the invoice's data. */
-import type { MailKind, SendMailInput } from '../activities/types';
 import { formatEuros } from '../domain/format';
+import type { MailKind, MailReason } from './kinds';
 
 export interface MailContext {
   invoiceId: string;
@@ -13,7 +13,7 @@ export interface MailContext {
   chorusErrors: string[];
   identifiantFactureCPP: string | null;
   link: string;
-  reason?: SendMailInput['reason'];
+  reason?: MailReason;
 }
 
 export interface RenderedMail {

@@ -15,7 +15,7 @@ import { SANDBOX_SEEDS, startSandbox, type RunningSandbox } from '../chorus-sand
 import { loadConfig, type Config } from '../config';
 import { parseDuration } from '../domain/duration';
 import { renderFacturX } from '../documents';
-import { UserFacingError, runMain } from './lib/log';
+import { UserFacingError, runMain } from '../lib/main';
 import {
   Recorder,
   checkAccess,

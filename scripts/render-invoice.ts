@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InvoiceDocumentError, parseInvoiceDocumentInput } from '../documents/input';
+import { runMain } from '../lib/main';
 
 const USAGE = 'usage: npx tsx scripts/render-invoice.ts <invoice.json> <out.pdf> [--xml <out.xml>]';
 
@@ -75,13 +76,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    // Unexpected: still no stack trace for the user, but enough to report it.
-    process.stderr.write(`render-invoice failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain(() => main(process.argv.slice(2)), { label: 'render-invoice failed' });

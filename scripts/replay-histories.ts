@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { runMain, UserFacingError } from './lib/log';
+import { runMain, UserFacingError } from '../lib/main';
 
 runMain(async () => {
   const [bundle, ...inputs] = process.argv.slice(2);

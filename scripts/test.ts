@@ -11,11 +11,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../db/embedded-postgres';
-import { step, timed, runMain, UserFacingError } from './lib/log';
+import { runMain, UserFacingError } from '../lib/main';
+import { writeWorkflowBundle } from '../worker/bundle';
+import { step, timed } from './lib/log';
 import { freePort } from './lib/ports';
 import { ensureTemporalCli, requireTemporalBinary } from './lib/temporal-cli';
 import { startDevServer, type DevServer } from './lib/temporal-server';
-import { writeWorkflowBundle } from './lib/bundle';
 import { provisionTestTools } from './lib/test-tools';
 
 const root = path.resolve(__dirname, '..');

@@ -3,13 +3,14 @@
  * (the start script passes the embedded PostgreSQL's). SIGINT/SIGTERM shut it down gracefully.
  */
 import { Runtime, DefaultLogger } from '@temporalio/worker';
-import { chorusClientFromConfig } from '../chorus';
 import { loadConfig } from '../config';
 import { Connection } from '@temporalio/client';
 import { connectWorkerConnection, ensureNamespaceReady, temporalSettings } from '../config/temporal';
 import { initOrm } from '../db/orm';
 import { createMailer } from '../mail/mailer';
-import { runMain, UserFacingError } from '../scripts/lib/log';
+import { runMain, UserFacingError } from '../lib/main';
+import { chorusClientFromConfig } from './chorus-client';
+import { INVOICE_SEARCH_ATTRIBUTES } from './search-attributes';
 import { createInvoiceWorker, invoiceWorkerTuning } from './worker';
 
 async function main(): Promise<void> {
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
     const settings = temporalSettings(config);
     const admin = await Connection.connect(settings.connectionOptions);
     try {
-      await ensureNamespaceReady(admin, settings.namespace);
+      await ensureNamespaceReady(admin, settings.namespace, INVOICE_SEARCH_ATTRIBUTES);
     } finally {
       await admin.close();
     }

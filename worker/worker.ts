@@ -5,7 +5,7 @@
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Config } from '../config';
-import { WORKFLOWS_ENTRY } from '../scripts/lib/bundle';
+import { WORKFLOWS_ENTRY } from './bundle';
 
 export interface InvoiceWorkerOptions {
   connection: NativeConnection;

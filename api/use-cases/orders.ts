@@ -5,9 +5,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Config } from '../../config';
-import { invoiceTiming } from '../../config/timing';
 import { Buyer, Invoice, Producer, type IInvoice } from '../../db/entities';
-import { cancelOrderUpdate, invoiceWorkflowId, validateQuantitiesUpdate, type InvoiceWorkflowInput } from '../../workflows/messages';
+import { cancelOrderUpdate, invoiceWorkflowId, validateQuantitiesUpdate, type InvoiceTiming, type InvoiceWorkflowInput } from '../../workflows/messages';
 import { ApiError, notFound, validationError, type ErrorDetail } from '../errors';
 import { MAX_INVOICE_TTC, linesTtc, type CancelBody, type InvoiceResponse, type OrderBody, type OrderCreatedResponse, type QuantityValidationBody } from '../schemas';
 import type { UseCaseContext } from './context';
@@ -26,6 +25,20 @@ export function canonicalJson(value: unknown): string {
 }
 
 export const orderHash = (order: OrderBody): string => createHash('sha256').update(canonicalJson(order)).digest('hex');
+
+/** The workflow's durations, from the configuration of whoever starts it (the API). */
+export function invoiceTiming(config: Config): InvoiceTiming {
+  return {
+    flowPollMs: config.FLOW_POLL_INTERVAL,
+    flowPollMaxMs: config.FLOW_POLL_MAX_INTERVAL,
+    flowReportMaxAgeMs: config.FLOW_REPORT_MAX_AGE,
+    ...(config.LIFECYCLE_POLL_INTERVAL !== undefined ? { lifecyclePollMs: config.LIFECYCLE_POLL_INTERVAL } : {}),
+    reminderAfterMs: config.PRODUCER_REMINDER_AFTER,
+    chorusFailureBudgetMs: config.CHORUS_FAILURE_BUDGET,
+    lifecycleMaxAgeMs: config.LIFECYCLE_MAX_AGE,
+    activityTimeoutMs: config.ACTIVITY_TIMEOUT,
+  };
+}
 
 /** The workflow's input, rebuilt from the stored row so that a retry starts exactly what the first call stored. */
 export function workflowInput(invoice: IInvoice, config: Config): InvoiceWorkflowInput {

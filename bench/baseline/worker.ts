@@ -4,7 +4,7 @@
  * Env: TEMPORAL_ADDRESS, BASELINE_TASK_QUEUE, BASELINE_BUNDLE_PATH, and the WORKER_* tuning of the invoice worker.
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { runMain, UserFacingError } from '../../scripts/lib/log';
+import { runMain, UserFacingError } from '../../lib/main';
 import { loadConfig } from '../../config';
 import { invoiceWorkerTuning } from '../../worker/worker';
 import { baselineActivities } from './activities';

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { UserFacingError } from '../../scripts/lib/log';
+import { UserFacingError } from '../../lib/main';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux

@@ -1,10 +1,11 @@
 /**
- * A counting SMTP server for the bench and the drill (npm `smtp-server`, loopback, any free port). Unlike the
- * test sink it does not parse whole mails (PDF attachments cost CPU the bench wants for the product): it keeps
- * the Message-ID of each mail accepted, which the product derives from the mail key `invoiceId:kind[:n]`.
- * It can refuse mail (451) for a while, as an SMTP outage.
+ * The bench's and the drill's reading of the shared SMTP sink (scripts/lib/smtp-sink.ts). Unlike the tests it does
+ * not parse whole mails (PDF attachments cost CPU the bench wants for the product): it keeps the Message-ID of each
+ * mail accepted, which the product derives from the mail key `invoiceId:kind[:n]`. It can refuse mail (451) for a
+ * while, as an SMTP outage.
  */
-import { SMTPServer } from 'smtp-server';
+import type { Readable } from 'node:stream';
+import { startSmtpSink as startSharedSmtpSink, type SmtpSink as SharedSmtpSink } from '../../scripts/lib/smtp-sink';
 
 export interface ReceivedMail {
   messageId: string;
@@ -15,13 +16,7 @@ export interface ReceivedMail {
   at: number;
 }
 
-export interface SmtpSink {
-  url: string;
-  received: ReceivedMail[];
-  refused: number;
-  setRefusing(refusing: boolean): void;
-  close(): Promise<void>;
-}
+export type SmtpSink = SharedSmtpSink<ReceivedMail>;
 
 const UUID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(.+)$/i;
 
@@ -42,54 +37,30 @@ export function parseMailKey(messageId: string): { invoiceId?: string; kind?: st
   return { invoiceId: m[1]!.toLowerCase(), kind: rest.replace(/\./g, '_'), n };
 }
 
-export async function startSmtpSink(): Promise<SmtpSink> {
-  const received: ReceivedMail[] = [];
-  let refusing = false;
-  let refused = 0;
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    size: 50 * 1024 * 1024,
-    onData(stream, _session, callback) {
-      // Headers only: read until the blank line, then drain the rest without keeping it.
-      let head = '';
-      let headDone = false;
-      stream.on('data', (chunk: Buffer) => {
-        if (headDone) return;
-        head += chunk.toString('latin1');
-        const end = head.search(/\r?\n\r?\n/);
-        if (end >= 0) {
-          head = head.slice(0, end);
-          headDone = true;
-        }
-      });
-      stream.on('end', () => {
-        if (refusing) {
-          refused += 1;
-          callback(Object.assign(new Error('Mailbox unavailable (drill outage)'), { responseCode: 451 }));
-          return;
-        }
-        const unfolded = head.replace(/\r?\n[ \t]+/g, ' ');
-        const messageId = /^message-id:\s*(.+)$/im.exec(unfolded)?.[1]?.trim() ?? '';
-        const key = parseMailKey(messageId);
-        received.push({ messageId, invoiceId: key.invoiceId, kind: key.kind, n: key.n, at: Date.now() });
-        callback();
-      });
-    },
+/** Headers only: reads until the blank line, then drains the rest without keeping it. */
+function readMailKey(stream: Readable): Promise<ReceivedMail> {
+  return new Promise((resolve, reject) => {
+    let head = '';
+    let headDone = false;
+    stream.on('data', (chunk: Buffer) => {
+      if (headDone) return;
+      head += chunk.toString('latin1');
+      const end = head.search(/\r?\n\r?\n/);
+      if (end >= 0) {
+        head = head.slice(0, end);
+        headDone = true;
+      }
+    });
+    stream.on('error', reject);
+    stream.on('end', () => {
+      const unfolded = head.replace(/\r?\n[ \t]+/g, ' ');
+      const messageId = /^message-id:\s*(.+)$/im.exec(unfolded)?.[1]?.trim() ?? '';
+      const key = parseMailKey(messageId);
+      resolve({ messageId, invoiceId: key.invoiceId, kind: key.kind, n: key.n, at: Date.now() });
+    });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    received,
-    get refused() {
-      return refused;
-    },
-    setRefusing: (r) => {
-      refusing = r;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+}
+
+export function startSmtpSink(): Promise<SmtpSink> {
+  return startSharedSmtpSink({ read: readMailKey, size: 50 * 1024 * 1024 });
 }

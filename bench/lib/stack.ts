@@ -11,7 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Pool } from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../db/embedded-postgres';
 import { initOrm, migrate } from '../../db/orm';
-import { writeWorkflowBundle } from '../../scripts/lib/bundle';
+import { writeWorkflowBundle } from '../../worker/bundle';
 import { freePort } from '../../scripts/lib/ports';
 import { ensureTemporalCli, requireTemporalBinary } from '../../scripts/lib/temporal-cli';
 import { startDevServer, type DevServer } from '../../scripts/lib/temporal-server';

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { UserFacingError } from './log';
+import { UserFacingError } from '../../lib/main';
 
 /** A free TCP port on loopback (asked of the kernel, then released). */
 export async function freePort(host = '127.0.0.1'): Promise<number> {

@@ -7,7 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserFacingError } from './log';
+import { UserFacingError } from '../../lib/main';
 import { toolsDir } from './tools';
 
 export const TEMPORAL_CLI_VERSION = '1.5.1';

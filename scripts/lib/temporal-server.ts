@@ -8,9 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
+import type { SearchAttributeType } from '@temporalio/common';
 import { ensureNamespaceReady } from '../../config/temporal';
-import { SEARCH_ATTRIBUTES } from '../../domain/statuses';
-import { UserFacingError } from './log';
+import { UserFacingError } from '../../lib/main';
+import { INVOICE_SEARCH_ATTRIBUTES } from '../../worker/search-attributes';
 
 const execFileAsync = promisify(execFile);
 
@@ -40,8 +41,19 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+/** The CLI's spelling of each search attribute type (`--search-attribute Name=Keyword`). */
+const CLI_SEARCH_ATTRIBUTE_TYPES: Record<SearchAttributeType, string> = {
+  TEXT: 'Text',
+  KEYWORD: 'Keyword',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
+};
+
 function searchAttributeFlags(): string[] {
-  return Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]);
+  return INVOICE_SEARCH_ATTRIBUTES.flatMap(({ name, type }) => ['--search-attribute', `${name}=${CLI_SEARCH_ATTRIBUTE_TYPES[type]}`]);
 }
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
@@ -78,7 +90,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
       try {
         await connection.workflowService.getSystemInfo({});
-        await ensureNamespaceReady(connection, namespace, options.retentionHours);
+        await ensureNamespaceReady(connection, namespace, INVOICE_SEARCH_ATTRIBUTES, options.retentionHours);
       } finally {
         await connection.close();
       }

@@ -5,8 +5,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
-import { ensureMustang } from '../../documents/validator/mustang';
-import { UserFacingError } from './log';
+import { UserFacingError } from '../../lib/main';
+import { ensureMustang } from './mustang/mustang';
 
 function has(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;

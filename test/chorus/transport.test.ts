@@ -10,12 +10,12 @@ import {
   ChorusClient,
   ChorusTransientError,
   ChorusTransport,
-  chorusClientFromConfig,
   parseRetryAfter,
   type ChorusCallLog,
 } from '../../chorus';
 import { SANDBOX_SEEDS, startSandbox, type RunningSandbox } from '../../chorus-sandbox';
 import { loadConfig } from '../../config';
+import { chorusClientFromConfig } from '../../worker/chorus-client';
 import { control, DEV_CREDENTIALS, FAST_FLOW_MS, makeClient, tokenCalls, urlOf } from './harness';
 
 const KNOWN_SIRET = SANDBOX_SEEDS.buyers.noRequirement.siret;

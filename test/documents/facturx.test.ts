@@ -12,7 +12,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { computeInvoiceTotals } from '../../domain/money';
 import { InvoiceDocumentError, parseInvoiceDocumentInput } from '../../documents/input';
 import { renderFacturX, type RenderedInvoice } from '../../documents/render';
-import { ensureMustang, validateWithMustang, type MustangResult } from '../../documents/validator/mustang';
+import { ensureMustang, validateWithMustang, type MustangResult } from '../../scripts/lib/mustang/mustang';
 import { baseInput, INVOICE_CASES, SELLER } from './support/invoice-cases';
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agrilocal-facturx-'));

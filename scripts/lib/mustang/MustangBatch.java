@@ -7,7 +7,7 @@ import org.mustangproject.validator.ZUGFeRDValidator;
 /**
  * Validates every file named on the command line in one JVM (the JVM, veraPDF and the Schematron XSLT load once:
  * ~8 s for the first file, well under 1 s for each next one) and prints one Mustang XML report per file, each after
- * a marker line. Run by documents/validator/mustang.ts with the Mustang-CLI jar on the class path.
+ * a marker line. Run by scripts/lib/mustang/mustang.ts with the Mustang-CLI jar on the class path.
  */
 public class MustangBatch {
   public static void main(String[] args) {

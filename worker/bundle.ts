@@ -1,9 +1,12 @@
-/** Pre-bundles the workflow code once (webpack + swc), so workers start fast and tests bundle once per run. */
+/**
+ * The worker's workflow code: its entry point, and a pre-bundle of it (webpack + swc) written once, so workers start
+ * fast and tests bundle once per run (`scripts/bundle-workflows.ts`, `npm start`, `npm test`, the bench).
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 
-export const WORKFLOWS_ENTRY = path.resolve(__dirname, '../../workflows/index.ts');
+export const WORKFLOWS_ENTRY = path.resolve(__dirname, '../workflows/index.ts');
 
 let runtimeInstalled = false;
 

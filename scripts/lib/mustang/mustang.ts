@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { toolsDir } from '../../scripts/lib/tools';
+import { toolsDir } from '../tools';
 
 /** Maven Central served only 2.26.0 of Mustang-CLI when this was written; override with MUSTANG_VERSION. */
 export const DEFAULT_MUSTANG_VERSION = '2.26.0';
