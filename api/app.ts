@@ -11,8 +11,10 @@ import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { RequestContext } from '@mikro-orm/core';
 import type { Client } from '@temporalio/client';
+import { SupplierAttachments } from '../chorus';
 import type { Config } from '../config';
 import type { Orm } from '../db/orm';
+import { chorusClientFromConfig } from '../worker/chorus-client';
 import { authenticate } from './auth';
 import { ApiError, errorHandler, notFoundHandler } from './errors';
 import { requestId } from './http';
@@ -37,6 +39,8 @@ export interface AppDeps {
   config: Config;
   orm: Orm;
   temporalClient: Client;
+  /** Default: asked of the Chorus host of the configuration. */
+  chorusAttachments?: SupplierAttachments;
   logger?: Logger;
   options?: AppOptions;
 }
@@ -190,6 +194,7 @@ export function createApp(deps: AppDeps): App {
     apiRouter({
       config,
       workflows,
+      chorusAttachments: deps.chorusAttachments ?? new SupplierAttachments(chorusClientFromConfig(config)),
       ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
       ...(options.attachmentBodyLimit ? { attachmentBodyLimit: options.attachmentBodyLimit } : {}),
     }),

@@ -1,5 +1,6 @@
 /** What a use case gets from the HTTP layer: a request-scoped EntityManager, Temporal, the caller. */
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { SupplierAttachments } from '../../chorus';
 import type { Config } from '../../config';
 import type { Caller } from '../auth';
 import type { InvoiceWorkflows } from '../workflows';
@@ -7,6 +8,8 @@ import type { InvoiceWorkflows } from '../workflows';
 export interface UseCaseContext {
   em: EntityManager;
   workflows: InvoiceWorkflows;
+  /** Whether our Chorus technical account may deposit for a producer (cached briefly). */
+  chorusAttachments: SupplierAttachments;
   config: Config;
   caller: Caller;
   /**

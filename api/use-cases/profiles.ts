@@ -3,6 +3,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Buyer, Producer } from '../../db/entities';
 import { toBuyer, toProducer } from '../invoice-view';
 import type { BuyerBody, BuyerResponse, ProducerBody, ProducerResponse } from '../schemas';
+import { ApiError } from '../errors';
 import type { UseCaseContext } from './context';
 
 export interface Upserted<T> {
@@ -21,7 +22,30 @@ async function upsert<T>(attempt: () => Promise<Upserted<T>>, ctx: UseCaseContex
   }
 }
 
+/**
+ * Opening the Chorus flow needs our technical account attached to the producer's structure: refused now, when
+ * the platform can tell him, rather than on his first invoice. When Chorus cannot answer, the profile is taken
+ * and the check runs again before each deposit.
+ */
+async function checkChorusAttachment(ctx: UseCaseContext, siret: string, body: ProducerBody): Promise<void> {
+  if (!body.chorusEnabled) return;
+  const existing = await ctx.em.findOne(Producer, { siret });
+  if (existing?.chorusEnabled) return;
+  let attached: boolean;
+  try {
+    attached = await ctx.chorusAttachments.isAttached(siret);
+  } catch {
+    return;
+  }
+  if (attached) return;
+  const message =
+    `La structure ${siret} n'est pas rattachée au compte technique Agrilocal sur Chorus Pro : sur le portail Chorus Pro, ` +
+    "le producteur doit demander le rattachement de sa structure au compte technique d'Agrilocal (rubrique « Gestion des rattachements ») avant d'ouvrir le flux.";
+  throw new ApiError('CHORUS_ACCOUNT_NOT_ATTACHED', message, [{ path: 'body.chorusEnabled', message }]);
+}
+
 export async function putProducer(ctx: UseCaseContext, siret: string, body: ProducerBody): Promise<Upserted<ProducerResponse>> {
+  await checkChorusAttachment(ctx, siret, body);
   const data = {
     name: body.name,
     email: body.email,
