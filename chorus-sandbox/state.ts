@@ -32,6 +32,7 @@ import {
   type SandboxStructure,
 } from './model';
 import { checkDepositedInvoice, routingErrors } from './rules';
+import { Scheduler } from './scheduler';
 import { SANDBOX_SEED_STRUCTURES, type StructureKind } from './seeds';
 import {
   SNAPSHOT_VERSION,
@@ -112,8 +113,7 @@ export class SandboxState {
   private readonly attachments = new Map<number, SandboxAttachment>();
   private readonly tokens = new Map<string, number>();
   private readonly calls = new Map<string, number>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly sleepers = new Set<NodeJS.Timeout>();
+  private readonly scheduler = new Scheduler();
   private readonly changeListeners = new Set<() => void>();
   /** JSON of each record as last serialised; `changed(record)` drops it, so a save re-serialises only what moved. */
   private readonly jsonCache = new WeakMap<object, string>();
@@ -124,9 +124,6 @@ export class SandboxState {
   private nextInvoiceId = FIRST_INVOICE_ID;
   private nextAttachmentId = FIRST_ATTACHMENT_ID;
   private nextHistoId = 1;
-  /** Bumped by reset/close: work started before (a deposit being parsed) must not land in the new state. */
-  private generation = 0;
-  private closed = false;
 
   constructor(options: SandboxStateOptions = {}) {
     this.credentials = {
@@ -152,8 +149,7 @@ export class SandboxState {
 
   /** Every record and index gone, pending timers cancelled (a new generation: late timer callbacks do nothing). */
   private clearRecords(): void {
-    this.generation++;
-    this.clearTimers();
+    this.scheduler.cancelTimers();
     this.structuresById.clear();
     this.structuresBySiret.clear();
     this.flows.clear();
@@ -178,51 +174,22 @@ export class SandboxState {
 
   /** Stops every timer; the state must not be used afterwards. */
   close(): void {
-    this.closed = true;
-    this.generation++;
-    this.clearTimers();
-    for (const timer of this.sleepers) clearTimeout(timer);
-    this.sleepers.clear();
+    this.scheduler.close();
   }
 
   /** A timer that never keeps the process alive and dies with reset/close. */
   schedule(delayMs: number, task: () => void): void {
-    if (this.closed) return;
-    const timer = setTimeout(
-      () => {
-        this.timers.delete(timer);
-        task();
-      },
-      Math.max(0, Math.round(delayMs)),
-    );
-    timer.unref();
-    this.timers.add(timer);
+    this.scheduler.schedule(delayMs, task);
   }
 
-  /**
-   * Resolves after `delayMs` (fault latency). Survives reset (a request in flight still gets its answer);
-   * never resolves once the state is closed, when the server drops its connections anyway.
-   */
+  /** Resolves after `delayMs` (fault latency), across resets; never once the state is closed. */
   sleep(delayMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.closed) return;
-      const timer = setTimeout(() => {
-        this.sleepers.delete(timer);
-        resolve();
-      }, Math.max(0, Math.round(delayMs)));
-      timer.unref();
-      this.sleepers.add(timer);
-    });
+    return this.scheduler.sleep(delayMs);
   }
 
   /** Timers still to fire (flow steps, autopilot steps, latencies). */
   get pendingTimers(): number {
-    return this.timers.size + this.sleepers.size;
-  }
-
-  private clearTimers(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    return this.scheduler.pendingTimers;
   }
 
   /**
@@ -497,7 +464,7 @@ export class SandboxState {
     const bytes = decodeBase64(input.fichierFlux);
     if (bytes && bytes.length > MAX_FILE_BYTES) throw CHORUS_ERRORS.fichierTropVolumineux();
 
-    const generation = this.generation;
+    const generation = this.scheduler.generation;
     const now = this.now();
     const flow: SandboxFlow = {
       numeroFluxDepot: this.nextFlowNumber(),
@@ -521,7 +488,7 @@ export class SandboxState {
           ? error
           : new FlowIncident('ERR_TECH_001', `Erreur technique lors de la lecture du flux : ${String(error)}`, 'TECHNIQUE');
     }
-    if (generation !== this.generation) return flow; // reset or closed while reading: drop it.
+    if (generation !== this.scheduler.generation) return flow; // reset or closed while reading: drop it.
 
     this.flows.set(flow.numeroFluxDepot, flow);
     const { siretFournisseur, numeroFacture } = flow.invoice ?? {};
