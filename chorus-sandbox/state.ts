@@ -1,12 +1,10 @@
 /**
- * The sandbox's Chorus Pro, in memory: structures, flows, invoices, attachments, tokens, and the timers that
+ * The sandbox's Chorus Pro, in memory: structures, flows, invoices, attachments, and the timers that
  * make flows and invoices move. Indexed by every key a request uses so that thousands of invoices stay fast.
  * HTTP lives in the routers; everything here is callable directly (the property tests do).
  * `snapshot()` / `restore()` turn it into plain data and back (persistence.ts keeps it in a file); listeners given
  * to `onChange` hear of every change of what a snapshot holds.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { DEV_DEFAULTS } from '../config';
 import type { FlowState } from '../domain/statuses';
 import { chorusDate, chorusDateTime } from './dates';
 import { CHORUS_ERRORS, SandboxControlError } from './errors';
@@ -24,7 +22,6 @@ import {
   type SandboxAttachment,
   type SandboxAutopilot,
   type SandboxConfig,
-  type SandboxCredentials,
   type SandboxFaults,
   type SandboxFlow,
   type SandboxInvoice,
@@ -57,8 +54,6 @@ const FIRST_ATTACHMENT_ID = 500_001;
 const FLOW_STEPS: readonly FlowState[] = ['IN_RECU', 'IN_EN_ATTENTE_TRAITEMENT_CPP', 'IN_EN_COURS_TRAITEMENT_CPP'];
 
 export interface SandboxStateOptions {
-  /** Accepted OAuth client and technical account; default: DEV_DEFAULTS of config/index.ts. */
-  credentials?: Partial<SandboxCredentials>;
   /** Lifetime of issued tokens (answered as `expires_in`, in seconds, rounded up). Default 1 h like PISTE. */
   tokenLifetimeMs?: number;
   flowProcessingDelayMs?: number;
@@ -92,10 +87,7 @@ export interface InvoiceSearch {
   periodeDateDepotAu?: string;
 }
 
-export type TokenCheck = 'valid' | 'expired' | 'unknown';
-
 export class SandboxState {
-  readonly credentials: SandboxCredentials;
   readonly now: () => number;
   readonly random: () => number;
   config: SandboxConfig;
@@ -111,7 +103,6 @@ export class SandboxState {
   private readonly invoicesBySupplierNumber = new Map<string, number[]>();
   private readonly invoicesByFlow = new Map<string, number[]>();
   private readonly attachments = new Map<number, SandboxAttachment>();
-  private readonly tokens = new Map<string, number>();
   private readonly calls = new Map<string, number>();
   private readonly scheduler = new Scheduler();
   private readonly changeListeners = new Set<() => void>();
@@ -126,12 +117,6 @@ export class SandboxState {
   private nextHistoId = 1;
 
   constructor(options: SandboxStateOptions = {}) {
-    this.credentials = {
-      clientId: options.credentials?.clientId ?? DEV_DEFAULTS.CHORUS_CLIENT_ID,
-      clientSecret: options.credentials?.clientSecret ?? DEV_DEFAULTS.CHORUS_CLIENT_SECRET,
-      techLogin: options.credentials?.techLogin ?? DEV_DEFAULTS.CHORUS_TECH_LOGIN,
-      techPassword: options.credentials?.techPassword ?? DEV_DEFAULTS.CHORUS_TECH_PASSWORD,
-    };
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.seeded = options.seed ?? true;
@@ -161,7 +146,7 @@ export class SandboxState {
     this.attachments.clear();
   }
 
-  /** Back to the seeded state with the configuration given at creation; stats to zero. Issued tokens stay valid. */
+  /** Back to the seeded state with the configuration given at creation; stats to zero. Issued tokens stay valid (gateway.ts keeps them). */
   reset(): void {
     this.clearRecords();
     this.calls.clear();
@@ -350,35 +335,6 @@ export class SandboxState {
     }
     for (const flow of this.flows.values()) this.resumeFlow(flow);
     this.changed();
-  }
-
-  // -------------------------------------------------------------------------------------------- credentials
-
-  issueToken(): { access_token: string; expires_in: number } {
-    const now = this.now();
-    if (this.tokens.size > 10_000) {
-      for (const [token, expiresAt] of this.tokens) if (expiresAt <= now) this.tokens.delete(token);
-    }
-    const token = randomBytes(24).toString('base64url');
-    this.tokens.set(token, now + this.config.tokenLifetimeMs);
-    return { access_token: token, expires_in: Math.ceil(this.config.tokenLifetimeMs / 1000) };
-  }
-
-  checkToken(token: string): TokenCheck {
-    const expiresAt = this.tokens.get(token);
-    if (expiresAt === undefined) return 'unknown';
-    return this.now() < expiresAt ? 'valid' : 'expired';
-  }
-
-  checkClient(clientId: string, clientSecret: string): boolean {
-    return sameText(clientId, this.credentials.clientId) && sameText(clientSecret, this.credentials.clientSecret);
-  }
-
-  /** `cpro-account` = base64(UTF-8 "login:password"). */
-  checkCproAccount(header: string | undefined): boolean {
-    if (!header) return false;
-    const decoded = Buffer.from(header.trim(), 'base64').toString('utf8');
-    return sameText(decoded, `${this.credentials.techLogin}:${this.credentials.techPassword}`);
   }
 
   // ------------------------------------------------------------------------------------------------- stats
@@ -956,12 +912,6 @@ function toAmount(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
   return Number.isFinite(value) ? value : undefined;
-}
-
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'utf8');
-  const right = Buffer.from(b, 'utf8');
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 function cloneConfig(config: SandboxConfig): SandboxConfig {
