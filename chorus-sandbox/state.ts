@@ -18,6 +18,7 @@ import {
   type SandboxInvoiceStatus,
 } from './lifecycle';
 import {
+  cloneConfig,
   NO_FAULTS,
   type SandboxAttachment,
   type SandboxAutopilot,
@@ -87,6 +88,8 @@ export interface InvoiceSearch {
   periodeDateDepotAu?: string;
 }
 
+export type SandboxCounters = SandboxSnapshot['counters'];
+
 export class SandboxState {
   readonly now: () => number;
   readonly random: () => number;
@@ -108,13 +111,18 @@ export class SandboxState {
   private readonly changeListeners = new Set<() => void>();
   /** JSON of each record as last serialised; `changed(record)` drops it, so a save re-serialises only what moved. */
   private readonly jsonCache = new WeakMap<object, string>();
-  private nextStructureId = FIRST_STRUCTURE_ID;
-  private nextServiceId = FIRST_SERVICE_ID;
-  // Flow, invoice, attachment and history ids never restart, so a stale id cannot hit a newer record after a reset.
-  private flowSequence = 0;
-  private nextInvoiceId = FIRST_INVOICE_ID;
-  private nextAttachmentId = FIRST_ATTACHMENT_ID;
-  private nextHistoId = 1;
+  /**
+   * The next id of each sequence (for this module, flows.ts, invoices.ts and snapshot.ts). Flow, invoice,
+   * attachment and history ids never restart, so a stale id cannot hit a newer record after a reset.
+   */
+  readonly counters: SandboxCounters = {
+    nextStructureId: FIRST_STRUCTURE_ID,
+    nextServiceId: FIRST_SERVICE_ID,
+    flowSequence: 0,
+    nextInvoiceId: FIRST_INVOICE_ID,
+    nextAttachmentId: FIRST_ATTACHMENT_ID,
+    nextHistoId: 1,
+  };
 
   constructor(options: SandboxStateOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -150,8 +158,8 @@ export class SandboxState {
   reset(): void {
     this.clearRecords();
     this.calls.clear();
-    this.nextStructureId = FIRST_STRUCTURE_ID;
-    this.nextServiceId = FIRST_SERVICE_ID;
+    this.counters.nextStructureId = FIRST_STRUCTURE_ID;
+    this.counters.nextServiceId = FIRST_SERVICE_ID;
     this.config = cloneConfig(this.initialConfig);
     this.loadSeeds();
     this.changed();
@@ -227,12 +235,12 @@ export class SandboxState {
       version: SNAPSHOT_VERSION,
       savedAt: new Date(this.now()).toISOString(),
       counters: {
-        nextStructureId: this.nextStructureId,
-        nextServiceId: this.nextServiceId,
-        flowSequence: this.flowSequence,
-        nextInvoiceId: this.nextInvoiceId,
-        nextAttachmentId: this.nextAttachmentId,
-        nextHistoId: this.nextHistoId,
+        nextStructureId: this.counters.nextStructureId,
+        nextServiceId: this.counters.nextServiceId,
+        flowSequence: this.counters.flowSequence,
+        nextInvoiceId: this.counters.nextInvoiceId,
+        nextAttachmentId: this.counters.nextAttachmentId,
+        nextHistoId: this.counters.nextHistoId,
       },
       config: cloneConfig(this.config),
     };
@@ -276,13 +284,12 @@ export class SandboxState {
         nextServiceId = Math.max(nextServiceId, service.idService + 1);
       }
       const structure: SandboxStructure = { ...s, services };
-      this.structuresById.set(structure.idStructureCPP, structure);
-      this.structuresBySiret.set(structure.siret, structure);
+      this.indexStructure(structure);
       nextStructureId = Math.max(nextStructureId, structure.idStructureCPP + 1);
     }
     for (const a of snapshot.attachments) {
       const contenu = Buffer.from(a.contenu, 'base64');
-      this.attachments.set(a.pieceJointeId, { ...a, contenu });
+      this.indexAttachment({ ...a, contenu });
       nextAttachmentId = Math.max(nextAttachmentId, a.pieceJointeId + 1);
     }
     for (const f of snapshot.flows) {
@@ -294,11 +301,7 @@ export class SandboxState {
         erreursDP: f.erreursDP.map((e) => ({ ...e })),
         identifiantFactureCPP: f.identifiantFactureCPP,
       };
-      this.flows.set(flow.numeroFluxDepot, flow);
-      const { siretFournisseur, numeroFacture } = flow.invoice ?? {};
-      if (siretFournisseur !== undefined && numeroFacture !== undefined) {
-        pushIndex(this.flowsBySupplierNumber, supplierNumberKey(siretFournisseur, numeroFacture), flow.numeroFluxDepot);
-      }
+      this.indexFlow(flow);
       const sequence = /^CPP001111(\d{16})$/.exec(flow.numeroFluxDepot)?.[1];
       if (sequence !== undefined) flowSequence = Math.max(flowSequence, Number(sequence));
     }
@@ -312,20 +315,17 @@ export class SandboxState {
         piecesJointes: [...i.piecesJointes],
         autopilot: i.autopilot && { ...i.autopilot, path: [...i.autopilot.path], timerPending: false },
       };
-      this.invoices.set(invoice.identifiantFactureCPP, invoice);
-      pushIndex(this.invoicesByNumber, invoice.numeroFacture, invoice.identifiantFactureCPP);
-      pushIndex(this.invoicesBySupplierNumber, supplierNumberKey(invoice.siretFournisseur, invoice.numeroFacture), invoice.identifiantFactureCPP);
-      pushIndex(this.invoicesByFlow, invoice.numeroFluxDepot, invoice.identifiantFactureCPP);
+      this.indexInvoice(invoice);
       nextInvoiceId = Math.max(nextInvoiceId, invoice.identifiantFactureCPP + 1);
       for (const h of invoice.histo) nextHistoId = Math.max(nextHistoId, h.histoStatutId + 1);
     }
 
-    this.nextStructureId = nextStructureId;
-    this.nextServiceId = nextServiceId;
-    this.flowSequence = flowSequence;
-    this.nextInvoiceId = nextInvoiceId;
-    this.nextAttachmentId = nextAttachmentId;
-    this.nextHistoId = nextHistoId;
+    this.counters.nextStructureId = nextStructureId;
+    this.counters.nextServiceId = nextServiceId;
+    this.counters.flowSequence = flowSequence;
+    this.counters.nextInvoiceId = nextInvoiceId;
+    this.counters.nextAttachmentId = nextAttachmentId;
+    this.counters.nextHistoId = nextHistoId;
     this.config = cloneConfig(snapshot.config);
 
     // Walks first: invoices a resumed flow integrates below start their own.
@@ -347,6 +347,34 @@ export class SandboxState {
     return Object.fromEntries([...this.calls.entries()].sort(([a], [b]) => a.localeCompare(b)));
   }
 
+  // ------------------------------------------------------------------------------------------------ indexes
+  // The one place each kind of record enters the store (a new record, or one read back from a snapshot).
+
+  indexStructure(structure: SandboxStructure): void {
+    this.structuresById.set(structure.idStructureCPP, structure);
+    this.structuresBySiret.set(structure.siret, structure);
+  }
+
+  indexFlow(flow: SandboxFlow): void {
+    this.flows.set(flow.numeroFluxDepot, flow);
+    const { siretFournisseur, numeroFacture } = flow.invoice ?? {};
+    if (siretFournisseur !== undefined && numeroFacture !== undefined) {
+      pushIndex(this.flowsBySupplierNumber, supplierNumberKey(siretFournisseur, numeroFacture), flow.numeroFluxDepot);
+    }
+  }
+
+  indexInvoice(invoice: SandboxInvoice): void {
+    const id = invoice.identifiantFactureCPP;
+    this.invoices.set(id, invoice);
+    pushIndex(this.invoicesByNumber, invoice.numeroFacture, id);
+    pushIndex(this.invoicesBySupplierNumber, supplierNumberKey(invoice.siretFournisseur, invoice.numeroFacture), id);
+    pushIndex(this.invoicesByFlow, invoice.numeroFluxDepot, id);
+  }
+
+  indexAttachment(attachment: SandboxAttachment): void {
+    this.attachments.set(attachment.pieceJointeId, attachment);
+  }
+
   // ---------------------------------------------------------------------------------------------- structures
 
   private loadSeeds(): void {
@@ -358,7 +386,7 @@ export class SandboxState {
   upsertStructure(input: StructureInput): { created: boolean; structure: SandboxStructure } {
     const existing = this.structuresBySiret.get(input.siret);
     const structure: SandboxStructure = existing ?? {
-      idStructureCPP: this.nextStructureId++,
+      idStructureCPP: this.counters.nextStructureId++,
       siret: input.siret,
       designation: input.designation,
       type: input.type,
@@ -377,7 +405,7 @@ export class SandboxState {
       for (const s of input.services) {
         const previous = structure.services.get(s.codeService);
         services.set(s.codeService, {
-          idService: previous?.idService ?? this.nextServiceId++,
+          idService: previous?.idService ?? this.counters.nextServiceId++,
           codeService: s.codeService,
           libelle: s.libelle,
           actif: s.actif,
@@ -387,10 +415,7 @@ export class SandboxState {
       }
       structure.services = services;
     }
-    if (!existing) {
-      this.structuresById.set(structure.idStructureCPP, structure);
-      this.structuresBySiret.set(structure.siret, structure);
-    }
+    if (!existing) this.indexStructure(structure);
     this.changed(structure);
     return { created: !existing, structure };
   }
@@ -446,11 +471,7 @@ export class SandboxState {
     }
     if (generation !== this.scheduler.generation) return flow; // reset or closed while reading: drop it.
 
-    this.flows.set(flow.numeroFluxDepot, flow);
-    const { siretFournisseur, numeroFacture } = flow.invoice ?? {};
-    if (siretFournisseur !== undefined && numeroFacture !== undefined) {
-      pushIndex(this.flowsBySupplierNumber, supplierNumberKey(siretFournisseur, numeroFacture), flow.numeroFluxDepot);
-    }
+    this.indexFlow(flow);
     flow.processingDelayMs = this.config.flowProcessingDelayMs;
     this.scheduleFlow(flow, flow.processingDelayMs);
     this.changed(flow);
@@ -480,9 +501,9 @@ export class SandboxState {
   }
 
   private nextFlowNumber(): string {
-    this.flowSequence++;
+    this.counters.flowSequence++;
     // CPP + 22 digits, like CPP0011110000000000001557.
-    return `CPP001111${String(this.flowSequence).padStart(16, '0')}`;
+    return `CPP001111${String(this.counters.flowSequence).padStart(16, '0')}`;
   }
 
   /**
@@ -561,7 +582,7 @@ export class SandboxState {
     }
     const now = this.now();
     const created: SandboxInvoice = {
-      identifiantFactureCPP: this.nextInvoiceId++,
+      identifiantFactureCPP: this.counters.nextInvoiceId++,
       numeroFacture: invoice.numeroFacture,
       numeroFluxDepot: flow.numeroFluxDepot,
       typeCode: invoice.typeCode ?? '380',
@@ -587,10 +608,7 @@ export class SandboxState {
       autopilot: undefined,
     };
     this.appendHisto(created, 'DEPOSEE', '', now);
-    this.invoices.set(created.identifiantFactureCPP, created);
-    pushIndex(this.invoicesByNumber, created.numeroFacture, created.identifiantFactureCPP);
-    pushIndex(this.invoicesBySupplierNumber, supplierNumberKey(supplier.siret, created.numeroFacture), created.identifiantFactureCPP);
-    pushIndex(this.invoicesByFlow, flow.numeroFluxDepot, created.identifiantFactureCPP);
+    this.indexInvoice(created);
     flow.identifiantFactureCPP = created.identifiantFactureCPP;
     this.setFlowState(flow, 'IN_INTEGRE');
     this.startAutopilot(created);
@@ -709,7 +727,7 @@ export class SandboxState {
 
   private appendHisto(invoice: SandboxInvoice, code: SandboxInvoiceStatus, commentaire: string, now: number): void {
     invoice.histo.push({
-      histoStatutId: this.nextHistoId++,
+      histoStatutId: this.counters.nextHistoId++,
       histoStatutCode: code,
       histoStatutDatePassage: chorusDateTime(new Date(now)),
       histoStatutCommentaire: commentaire,
@@ -772,14 +790,14 @@ export class SandboxState {
     if (!bytes) throw CHORUS_ERRORS.invalidRequest("pieceJointeFichier n'est pas encode en base64");
     if (bytes.length > MAX_FILE_BYTES) throw CHORUS_ERRORS.pieceJointeTropVolumineuse();
     const attachment: SandboxAttachment = {
-      pieceJointeId: this.nextAttachmentId++,
+      pieceJointeId: this.counters.nextAttachmentId++,
       pieceJointeNom: input.pieceJointeNom,
       pieceJointeTypeMime: input.pieceJointeTypeMime,
       pieceJointeExtension: input.pieceJointeExtension,
       taille: bytes.length,
       contenu: bytes,
     };
-    this.attachments.set(attachment.pieceJointeId, attachment);
+    this.indexAttachment(attachment);
     this.changed(attachment);
     return attachment;
   }
@@ -912,14 +930,6 @@ function toAmount(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
   return Number.isFinite(value) ? value : undefined;
-}
-
-function cloneConfig(config: SandboxConfig): SandboxConfig {
-  return {
-    ...config,
-    autopilot: config.autopilot && { ...config.autopilot, path: [...config.autopilot.path] },
-    faults: { ...config.faults },
-  };
 }
 
 function forbiddenMoveMessage(invoice: SandboxInvoice, target: SandboxInvoiceStatus, by: Actor | undefined): string {
