@@ -32,14 +32,7 @@ import {
 import { checkDepositedInvoice, routingErrors } from './rules';
 import { Scheduler } from './scheduler';
 import { SANDBOX_SEED_STRUCTURES, type StructureKind } from './seeds';
-import {
-  SNAPSHOT_VERSION,
-  type AttachmentSnapshot,
-  type FlowSnapshot,
-  type InvoiceSnapshot,
-  type SandboxSnapshot,
-  type StructureSnapshot,
-} from './snapshot';
+import { restoreInto, SnapshotJsonCache, snapshotOf, type SandboxSnapshot } from './snapshot';
 
 export const SUPPORTED_SYNTAXES = ['IN_DP_E2_CII_FACTURX', 'IN_DP_E1_CII_16B'] as const;
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -110,7 +103,7 @@ export class SandboxState {
   private readonly scheduler = new Scheduler();
   private readonly changeListeners = new Set<() => void>();
   /** JSON of each record as last serialised; `changed(record)` drops it, so a save re-serialises only what moved. */
-  private readonly jsonCache = new WeakMap<object, string>();
+  private readonly jsonCache = new SnapshotJsonCache();
   /**
    * The next id of each sequence (for this module, flows.ts, invoices.ts and snapshot.ts). Flow, invoice,
    * attachment and history ids never restart, so a stale id cannot hit a newer record after a reset.
@@ -141,7 +134,7 @@ export class SandboxState {
   // ----------------------------------------------------------------------------------- lifecycle of the state
 
   /** Every record and index gone, pending timers cancelled (a new generation: late timer callbacks do nothing). */
-  private clearRecords(): void {
+  clearRecords(): void {
     this.scheduler.cancelTimers();
     this.structuresById.clear();
     this.structuresBySiret.clear();
@@ -195,8 +188,8 @@ export class SandboxState {
   }
 
   /** Every mutation ends here, naming the record it touched (none: configuration, counters, whole state). */
-  private changed(record?: object): void {
-    if (record) this.jsonCache.delete(record);
+  changed(record?: object): void {
+    if (record) this.jsonCache.forget(record);
     for (const listener of this.changeListeners) listener();
   }
 
@@ -207,13 +200,7 @@ export class SandboxState {
    * on each call (records are copied, nothing is shared with the live state).
    */
   snapshot(): SandboxSnapshot {
-    return {
-      ...this.snapshotHead(),
-      structures: [...this.structuresById.values()].map(structureSnapshotOf),
-      flows: [...this.flows.values()].map(flowSnapshotOf),
-      invoices: [...this.invoices.values()].map(invoiceSnapshotOf),
-      attachments: [...this.attachments.values()].map(attachmentSnapshotOf),
-    };
+    return snapshotOf(this);
   }
 
   /**
@@ -221,42 +208,7 @@ export class SandboxState {
    * with thousands of invoices a save re-serialises the few that moved and joins the rest.
    */
   snapshotJson(): string {
-    const head = JSON.stringify(this.snapshotHead());
-    return (
-      `${head.slice(0, -1)},"structures":[${this.recordsJson(this.structuresById.values(), structureSnapshotOf)}]` +
-      `,"flows":[${this.recordsJson(this.flows.values(), flowSnapshotOf)}]` +
-      `,"invoices":[${this.recordsJson(this.invoices.values(), invoiceSnapshotOf)}]` +
-      `,"attachments":[${this.recordsJson(this.attachments.values(), attachmentSnapshotOf)}]}`
-    );
-  }
-
-  private snapshotHead(): Pick<SandboxSnapshot, 'version' | 'savedAt' | 'counters' | 'config'> {
-    return {
-      version: SNAPSHOT_VERSION,
-      savedAt: new Date(this.now()).toISOString(),
-      counters: {
-        nextStructureId: this.counters.nextStructureId,
-        nextServiceId: this.counters.nextServiceId,
-        flowSequence: this.counters.flowSequence,
-        nextInvoiceId: this.counters.nextInvoiceId,
-        nextAttachmentId: this.counters.nextAttachmentId,
-        nextHistoId: this.counters.nextHistoId,
-      },
-      config: cloneConfig(this.config),
-    };
-  }
-
-  private recordsJson<T extends object>(records: Iterable<T>, toSnapshot: (record: T) => unknown): string {
-    const parts: string[] = [];
-    for (const record of records) {
-      let json = this.jsonCache.get(record);
-      if (json === undefined) {
-        json = JSON.stringify(toSnapshot(record));
-        this.jsonCache.set(record, json);
-      }
-      parts.push(json);
-    }
-    return parts.join(',');
+    return this.jsonCache.snapshotJson(this);
   }
 
   /**
@@ -267,67 +219,7 @@ export class SandboxState {
    * continues after the highest id of the snapshot.
    */
   restore(snapshot: SandboxSnapshot): void {
-    this.clearRecords();
-
-    const c = snapshot.counters;
-    let nextStructureId = c.nextStructureId;
-    let nextServiceId = c.nextServiceId;
-    let flowSequence = c.flowSequence;
-    let nextInvoiceId = c.nextInvoiceId;
-    let nextAttachmentId = c.nextAttachmentId;
-    let nextHistoId = c.nextHistoId;
-
-    for (const s of snapshot.structures) {
-      const services = new Map<string, SandboxService>();
-      for (const service of s.services) {
-        services.set(service.codeService, { ...service });
-        nextServiceId = Math.max(nextServiceId, service.idService + 1);
-      }
-      const structure: SandboxStructure = { ...s, services };
-      this.indexStructure(structure);
-      nextStructureId = Math.max(nextStructureId, structure.idStructureCPP + 1);
-    }
-    for (const a of snapshot.attachments) {
-      const contenu = Buffer.from(a.contenu, 'base64');
-      this.indexAttachment({ ...a, contenu });
-      nextAttachmentId = Math.max(nextAttachmentId, a.pieceJointeId + 1);
-    }
-    for (const f of snapshot.flows) {
-      const flow: SandboxFlow = {
-        ...f,
-        historiqueEtats: f.historiqueEtats.map((e) => ({ ...e })),
-        invoice: f.invoice && restoredCiiInvoice(f.invoice),
-        incident: f.incident && new FlowIncident(f.incident.codeErreur, f.incident.libelleErreur, f.incident.natureErreur),
-        erreursDP: f.erreursDP.map((e) => ({ ...e })),
-        identifiantFactureCPP: f.identifiantFactureCPP,
-      };
-      this.indexFlow(flow);
-      const sequence = /^CPP001111(\d{16})$/.exec(flow.numeroFluxDepot)?.[1];
-      if (sequence !== undefined) flowSequence = Math.max(flowSequence, Number(sequence));
-    }
-    for (const i of snapshot.invoices) {
-      const { codeServiceExecutant, numeroEngagement, numeroMarche, dateFacture, montantHT, montantTTC, montantAPayer } = i;
-      const invoice: SandboxInvoice = {
-        ...i,
-        // Optional in the file, present (possibly undefined) in memory.
-        ...{ codeServiceExecutant, numeroEngagement, numeroMarche, dateFacture, montantHT, montantTTC, montantAPayer },
-        histo: i.histo.map((h) => ({ ...h })),
-        piecesJointes: [...i.piecesJointes],
-        autopilot: i.autopilot && { ...i.autopilot, path: [...i.autopilot.path], timerPending: false },
-      };
-      this.indexInvoice(invoice);
-      nextInvoiceId = Math.max(nextInvoiceId, invoice.identifiantFactureCPP + 1);
-      for (const h of invoice.histo) nextHistoId = Math.max(nextHistoId, h.histoStatutId + 1);
-    }
-
-    this.counters.nextStructureId = nextStructureId;
-    this.counters.nextServiceId = nextServiceId;
-    this.counters.flowSequence = flowSequence;
-    this.counters.nextInvoiceId = nextInvoiceId;
-    this.counters.nextAttachmentId = nextAttachmentId;
-    this.counters.nextHistoId = nextHistoId;
-    this.config = cloneConfig(snapshot.config);
-
+    restoreInto(this, snapshot);
     // Walks first: invoices a resumed flow integrates below start their own.
     for (const invoice of this.invoices.values()) {
       const run = invoice.autopilot;
@@ -430,6 +322,19 @@ export class SandboxState {
 
   listStructures(): SandboxStructure[] {
     return [...this.structuresById.values()];
+  }
+
+  /** Every flow, invoice, attachment in creation order (for snapshots). */
+  allFlows(): Iterable<SandboxFlow> {
+    return this.flows.values();
+  }
+
+  allInvoices(): Iterable<SandboxInvoice> {
+    return this.invoices.values();
+  }
+
+  allAttachments(): Iterable<SandboxAttachment> {
+    return this.attachments.values();
   }
 
   // --------------------------------------------------------------------------------------------------- flows
@@ -845,75 +750,6 @@ export function decodeBase64(text: string): Buffer | undefined {
   const compact = text.replace(/\s+/g, '');
   if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return undefined;
   return Buffer.from(compact, 'base64');
-}
-
-// Records as snapshot data: plain fields spread, nested values copied; live-only state (an autopilot's timerPending) left out.
-
-function structureSnapshotOf(s: SandboxStructure): StructureSnapshot {
-  return {
-    idStructureCPP: s.idStructureCPP,
-    siret: s.siret,
-    designation: s.designation,
-    type: s.type,
-    codeServiceDoitEtreRenseigne: s.codeServiceDoitEtreRenseigne,
-    numeroEJDoitEtreRenseigne: s.numeroEJDoitEtreRenseigne,
-    gestionNumeroEJOuCodeService: s.gestionNumeroEJOuCodeService,
-    services: [...s.services.values()].map((service) => ({ ...service })),
-  };
-}
-
-function flowSnapshotOf(f: SandboxFlow): FlowSnapshot {
-  return {
-    ...f,
-    historiqueEtats: f.historiqueEtats.map((e) => ({ etat: e.etat, le: e.le })),
-    invoice: f.invoice && { ...f.invoice, paymentMeansCodes: [...f.invoice.paymentMeansCodes] },
-    incident: f.incident && { codeErreur: f.incident.codeErreur, libelleErreur: f.incident.libelleErreur, natureErreur: f.incident.natureErreur },
-    erreursDP: f.erreursDP.map((e) => ({ ...e })),
-    identifiantFactureCPP: f.identifiantFactureCPP,
-  };
-}
-
-function invoiceSnapshotOf(i: SandboxInvoice): InvoiceSnapshot {
-  // The snapshot leaves out the live timer flag; every other field is plain data, copied so the file is a snapshot.
-  const { autopilot, ...fields } = i;
-  return {
-    ...fields,
-    histo: i.histo.map((h) => ({ ...h })),
-    piecesJointes: [...i.piecesJointes],
-    autopilot: autopilot && { path: [...autopilot.path], index: autopilot.index, stepDelayMs: autopilot.stepDelayMs },
-  };
-}
-
-function attachmentSnapshotOf(a: SandboxAttachment): AttachmentSnapshot {
-  return {
-    pieceJointeId: a.pieceJointeId,
-    pieceJointeNom: a.pieceJointeNom,
-    pieceJointeTypeMime: a.pieceJointeTypeMime,
-    pieceJointeExtension: a.pieceJointeExtension,
-    taille: a.taille,
-    contenu: a.contenu.toString('base64'),
-  };
-}
-
-/** Every key of `CiiInvoice`, absent ones (dropped by JSON) back as undefined. */
-function restoredCiiInvoice(i: NonNullable<FlowSnapshot['invoice']>): CiiInvoice {
-  return {
-    numeroFacture: i.numeroFacture,
-    typeCode: i.typeCode,
-    dateFacture: i.dateFacture,
-    siretFournisseur: i.siretFournisseur,
-    sellerName: i.sellerName,
-    siretDestinataire: i.siretDestinataire,
-    buyerName: i.buyerName,
-    codeService: i.codeService,
-    numeroEngagement: i.numeroEngagement,
-    numeroMarche: i.numeroMarche,
-    paymentMeansCodes: [...i.paymentMeansCodes],
-    currency: i.currency,
-    taxBasisTotal: i.taxBasisTotal,
-    grandTotal: i.grandTotal,
-    duePayable: i.duePayable,
-  };
 }
 
 function supplierNumberKey(siret: string, numeroFacture: string): string {
