@@ -6,17 +6,9 @@
  * to `onChange` hear of every change of what a snapshot holds.
  */
 import type { FlowState } from '../domain/statuses';
-import { chorusDate, chorusDateTime } from './dates';
-import { CHORUS_ERRORS, SandboxControlError } from './errors';
+import { chorusDate } from './dates';
+import { CHORUS_ERRORS } from './errors';
 import { extractFacturXml, FlowIncident, readCiiInvoice, type CiiInvoice } from './facturx';
-import {
-  allowedTargets,
-  isSandboxInvoiceStatus,
-  SUPPLIER_ACTIONS,
-  transitionActor,
-  type Actor,
-  type SandboxInvoiceStatus,
-} from './lifecycle';
 import {
   cloneConfig,
   NO_FAULTS,
@@ -29,9 +21,10 @@ import {
   type SandboxService,
   type SandboxStructure,
 } from './model';
-import { checkDepositedInvoice, routingErrors } from './rules';
+import { checkDepositedInvoice } from './rules';
 import { Scheduler } from './scheduler';
 import { SANDBOX_SEED_STRUCTURES, type StructureKind } from './seeds';
+import { InvoiceLifecycle, type CompleterInput, type RecyclerInput } from './invoices';
 import { restoreInto, SnapshotJsonCache, snapshotOf, type SandboxSnapshot } from './snapshot';
 
 export const SUPPORTED_SYNTAXES = ['IN_DP_E2_CII_FACTURX', 'IN_DP_E1_CII_16B'] as const;
@@ -101,6 +94,7 @@ export class SandboxState {
   private readonly attachments = new Map<number, SandboxAttachment>();
   private readonly calls = new Map<string, number>();
   private readonly scheduler = new Scheduler();
+  private readonly invoiceLifecycle = new InvoiceLifecycle(this, this.scheduler);
   private readonly changeListeners = new Set<() => void>();
   /** JSON of each record as last serialised; `changed(record)` drops it, so a save re-serialises only what moved. */
   private readonly jsonCache = new SnapshotJsonCache();
@@ -223,7 +217,7 @@ export class SandboxState {
     // Walks first: invoices a resumed flow integrates below start their own.
     for (const invoice of this.invoices.values()) {
       const run = invoice.autopilot;
-      if (run) this.scheduleAutopilotStep(invoice, invoice.dateHeureEtatCourant + run.stepDelayMs - this.now());
+      if (run) this.invoiceLifecycle.scheduleAutopilotStep(invoice, invoice.dateHeureEtatCourant + run.stepDelayMs - this.now());
     }
     for (const flow of this.flows.values()) this.resumeFlow(flow);
     this.changed();
@@ -512,11 +506,11 @@ export class SandboxState {
       piecesJointes: [],
       autopilot: undefined,
     };
-    this.appendHisto(created, 'DEPOSEE', '', now);
+    this.invoiceLifecycle.appendHisto(created, 'DEPOSEE', '', now);
     this.indexInvoice(created);
     flow.identifiantFactureCPP = created.identifiantFactureCPP;
     this.setFlowState(flow, 'IN_INTEGRE');
-    this.startAutopilot(created);
+    this.invoiceLifecycle.startAutopilot(created);
   }
 
   // ------------------------------------------------------------------------------------------------ invoices
@@ -555,131 +549,19 @@ export class SandboxState {
     return this.flowsBySupplierNumber.get(supplierNumberKey(invoice.siretFournisseur, invoice.numeroFacture))?.length ?? 0;
   }
 
-  /**
-   * The buyer's side (or Chorus routing) moves an invoice: only moves the table gives to Chorus or the recipient.
-   * A manual move stops the autopilot for that invoice.
-   */
+  /** The buyer's side (or Chorus routing) moves an invoice (invoices.ts); a manual move stops its autopilot. */
   moveStatus(identifiantFactureCPP: number, target: string, motif?: string): SandboxInvoice {
-    const invoice = this.invoices.get(identifiantFactureCPP);
-    if (!invoice) throw new SandboxControlError(404, 'NOT_FOUND', `No invoice with identifiantFactureCPP ${identifiantFactureCPP}`);
-    if (!isSandboxInvoiceStatus(target)) {
-      throw new SandboxControlError(400, 'VALIDATION_ERROR', `Unknown statut ${target}`, [
-        { path: 'statut', message: `not a Chorus invoice status handled by the sandbox` },
-      ]);
-    }
-    const by = transitionActor(invoice.statut, target);
-    if (by !== 'chorus' && by !== 'recipient') {
-      throw new SandboxControlError(409, 'FORBIDDEN_TRANSITION', forbiddenMoveMessage(invoice, target, by));
-    }
-    invoice.autopilot = undefined;
-    this.applyStatus(invoice, target, motif ?? '', ['chorus', 'recipient']);
-    return invoice;
+    return this.invoiceLifecycle.moveStatus(identifiantFactureCPP, target, motif);
   }
 
   /** `recycler`: only on A_RECYCLER; new routing data, same number, back to DEPOSEE. */
-  recycler(input: {
-    identifiantFactureCPP: number;
-    codeDestinataire: string;
-    codeServiceExecutant?: string;
-    numeroEngagement?: string;
-    commentaire?: string;
-  }): SandboxInvoice {
-    const invoice = this.invoices.get(input.identifiantFactureCPP);
-    if (!invoice) throw CHORUS_ERRORS.factureIntrouvable(input.identifiantFactureCPP);
-    if (invoice.statut !== 'A_RECYCLER') throw CHORUS_ERRORS.recyclerStatut(invoice.statut);
-    const buyer = this.structuresBySiret.get(input.codeDestinataire);
-    if (!buyer || buyer.type !== 'PUBLIC') throw CHORUS_ERRORS.recyclerDestinataire(input.codeDestinataire);
-    const numeroEngagement = input.numeroEngagement ?? invoice.numeroEngagement;
-    const errors = routingErrors(buyer, input.codeServiceExecutant, numeroEngagement);
-    if (errors.length > 0) throw CHORUS_ERRORS.recyclerAcheminement(errors.join(' | '));
-
-    invoice.idDestinataire = buyer.idStructureCPP;
-    invoice.siretDestinataire = buyer.siret;
-    invoice.designationDestinataire = buyer.designation;
-    invoice.codeServiceExecutant = input.codeServiceExecutant;
-    invoice.numeroEngagement = numeroEngagement;
-    this.applyStatus(invoice, 'DEPOSEE', input.commentaire ?? '', ['supplier']);
-    this.resumeAutopilot(invoice);
-    return invoice;
+  recycler(input: RecyclerInput): SandboxInvoice {
+    return this.invoiceLifecycle.recycler(input);
   }
 
   /** `completer`: only on SUSPENDUE; documents from `ajouter/fichier`; becomes COMPLETEE. */
-  completer(input: { identifiantFactureCPP: number; commentaire?: string; pieceJointeIds: readonly number[] }): SandboxInvoice {
-    const invoice = this.invoices.get(input.identifiantFactureCPP);
-    if (!invoice) throw CHORUS_ERRORS.factureIntrouvable(input.identifiantFactureCPP);
-    if (invoice.statut !== 'SUSPENDUE') throw CHORUS_ERRORS.completerStatut(invoice.statut);
-    for (const id of input.pieceJointeIds) {
-      if (!this.attachments.has(id)) throw CHORUS_ERRORS.pieceJointeIntrouvable(id);
-    }
-    invoice.piecesJointes.push(...input.pieceJointeIds);
-    this.applyStatus(invoice, 'COMPLETEE', input.commentaire ?? '', ['supplier']);
-    this.resumeAutopilot(invoice);
-    return invoice;
-  }
-
-  /** The one place a status changes: refuses anything the table does not give to one of `actors`. */
-  private applyStatus(invoice: SandboxInvoice, target: SandboxInvoiceStatus, commentaire: string, actors: readonly Actor[]): void {
-    const by = transitionActor(invoice.statut, target);
-    if (by === undefined || !actors.includes(by)) {
-      throw new Error(`Sandbox bug: ${invoice.statut} -> ${target} by ${actors.join('/')} is not in the lifecycle table`);
-    }
-    const now = this.now();
-    invoice.statut = target;
-    invoice.dateHeureEtatCourant = now;
-    this.appendHisto(invoice, target, commentaire, now);
-    this.changed(invoice);
-  }
-
-  private appendHisto(invoice: SandboxInvoice, code: SandboxInvoiceStatus, commentaire: string, now: number): void {
-    invoice.histo.push({
-      histoStatutId: this.counters.nextHistoId++,
-      histoStatutCode: code,
-      histoStatutDatePassage: chorusDateTime(new Date(now)),
-      histoStatutCommentaire: commentaire,
-      le: now,
-    });
-  }
-
-  // ----------------------------------------------------------------------------------------------- autopilot
-
-  private startAutopilot(invoice: SandboxInvoice): void {
-    const autopilot = this.config.autopilot;
-    if (!autopilot || autopilot.path.length === 0) return;
-    invoice.autopilot = { path: [...autopilot.path], index: 0, stepDelayMs: autopilot.stepDelayMs, timerPending: false };
-    this.changed(invoice);
-    this.scheduleAutopilotStep(invoice);
-  }
-
-  private resumeAutopilot(invoice: SandboxInvoice): void {
-    if (invoice.autopilot && !invoice.autopilot.timerPending) this.scheduleAutopilotStep(invoice);
-  }
-
-  private scheduleAutopilotStep(invoice: SandboxInvoice, delayMs?: number): void {
-    const run = invoice.autopilot;
-    if (!run) return;
-    if (run.index >= run.path.length) {
-      invoice.autopilot = undefined;
-      this.changed(invoice);
-      return;
-    }
-    run.timerPending = true;
-    this.schedule(delayMs ?? run.stepDelayMs, () => {
-      run.timerPending = false;
-      if (invoice.autopilot !== run) return; // stopped by a manual move
-      const next = run.path[run.index];
-      if (next === undefined) return;
-      const by = transitionActor(invoice.statut, next);
-      if (by === 'chorus' || by === 'recipient') {
-        this.applyStatus(invoice, next, 'autopilot', ['chorus', 'recipient']);
-        run.index++;
-        this.changed(invoice);
-        this.scheduleAutopilotStep(invoice);
-      } else if (SUPPLIER_ACTIONS[invoice.statut] === undefined) {
-        invoice.autopilot = undefined; // the path no longer fits: stop rather than force a move
-        this.changed(invoice);
-      }
-      // Otherwise it waits for recycler/completer, which resume it.
-    });
+  completer(input: CompleterInput): SandboxInvoice {
+    return this.invoiceLifecycle.completer(input);
   }
 
   // --------------------------------------------------------------------------------------------- attachments
@@ -767,16 +649,3 @@ function toAmount(text: string | undefined): number | undefined {
   const value = Number(text);
   return Number.isFinite(value) ? value : undefined;
 }
-
-function forbiddenMoveMessage(invoice: SandboxInvoice, target: SandboxInvoiceStatus, by: Actor | undefined): string {
-  const from = invoice.statut;
-  const head = `Invoice ${invoice.identifiantFactureCPP} cannot move from ${from} to ${target}`;
-  if (by === 'supplier') {
-    const call = from === 'A_RECYCLER' ? 'POST /cpro/factures/v1/recycler' : 'POST /cpro/factures/v1/completer';
-    return `${head}: only the supplier makes this move, with ${call}`;
-  }
-  const allowed = allowedTargets(from).filter((t) => transitionActor(from, t) !== 'supplier');
-  if (allowedTargets(from).length === 0) return `${head}: ${from} is terminal`;
-  return `${head}; allowed from ${from}: ${allowed.length > 0 ? allowed.join(', ') : 'none (waiting for the supplier)'}`;
-}
-
