@@ -5,10 +5,8 @@
  * `snapshot()` / `restore()` turn it into plain data and back (persistence.ts keeps it in a file); listeners given
  * to `onChange` hear of every change of what a snapshot holds.
  */
-import type { FlowState } from '../domain/statuses';
 import { chorusDate } from './dates';
 import { CHORUS_ERRORS } from './errors';
-import { extractFacturXml, FlowIncident, readCiiInvoice, type CiiInvoice } from './facturx';
 import {
   cloneConfig,
   NO_FAULTS,
@@ -21,14 +19,12 @@ import {
   type SandboxService,
   type SandboxStructure,
 } from './model';
-import { checkDepositedInvoice } from './rules';
 import { Scheduler } from './scheduler';
 import { SANDBOX_SEED_STRUCTURES, type StructureKind } from './seeds';
+import { decodeBase64, FlowProcessing, MAX_FILE_BYTES, type DepositInput } from './flows';
 import { InvoiceLifecycle, type CompleterInput, type RecyclerInput } from './invoices';
 import { restoreInto, SnapshotJsonCache, snapshotOf, type SandboxSnapshot } from './snapshot';
 
-export const SUPPORTED_SYNTAXES = ['IN_DP_E2_CII_FACTURX', 'IN_DP_E1_CII_16B'] as const;
-export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 const MAX_PIECE_JOINTE_NOM = 50;
 const DEFAULT_FLOW_PROCESSING_DELAY_MS = 2000;
 const DEFAULT_TOKEN_LIFETIME_MS = 3_600_000;
@@ -37,8 +33,6 @@ const FIRST_STRUCTURE_ID = 25_000_001;
 const FIRST_SERVICE_ID = 7_000_001;
 const FIRST_INVOICE_ID = 10_000_001;
 const FIRST_ATTACHMENT_ID = 500_001;
-/** The states a flow goes through before its final one, each lasting a third of its processing delay. */
-const FLOW_STEPS: readonly FlowState[] = ['IN_RECU', 'IN_EN_ATTENTE_TRAITEMENT_CPP', 'IN_EN_COURS_TRAITEMENT_CPP'];
 
 export interface SandboxStateOptions {
   /** Lifetime of issued tokens (answered as `expires_in`, in seconds, rounded up). Default 1 h like PISTE. */
@@ -95,6 +89,7 @@ export class SandboxState {
   private readonly calls = new Map<string, number>();
   private readonly scheduler = new Scheduler();
   private readonly invoiceLifecycle = new InvoiceLifecycle(this, this.scheduler);
+  private readonly flowProcessing = new FlowProcessing(this, this.scheduler, this.invoiceLifecycle);
   private readonly changeListeners = new Set<() => void>();
   /** JSON of each record as last serialised; `changed(record)` drops it, so a save re-serialises only what moved. */
   private readonly jsonCache = new SnapshotJsonCache();
@@ -157,11 +152,6 @@ export class SandboxState {
     this.scheduler.close();
   }
 
-  /** A timer that never keeps the process alive and dies with reset/close. */
-  schedule(delayMs: number, task: () => void): void {
-    this.scheduler.schedule(delayMs, task);
-  }
-
   /** Resolves after `delayMs` (fault latency), across resets; never once the state is closed. */
   sleep(delayMs: number): Promise<void> {
     return this.scheduler.sleep(delayMs);
@@ -219,7 +209,7 @@ export class SandboxState {
       const run = invoice.autopilot;
       if (run) this.invoiceLifecycle.scheduleAutopilotStep(invoice, invoice.dateHeureEtatCourant + run.stepDelayMs - this.now());
     }
-    for (const flow of this.flows.values()) this.resumeFlow(flow);
+    for (const flow of this.flows.values()) this.flowProcessing.resume(flow);
     this.changed();
   }
 
@@ -335,46 +325,10 @@ export class SandboxState {
 
   /**
    * Accepts a file at once (like Chorus: the answer only means "received"), reads it now so that its invoice
-   * number is known to the control routes, and lets timers walk the flow to its final state.
+   * number is known to the control routes, and lets timers walk the flow to its final state (flows.ts).
    */
-  async deposit(input: { fichierFlux: string; nomFichier: string; syntaxeFlux: string }): Promise<SandboxFlow> {
-    if (!(SUPPORTED_SYNTAXES as readonly string[]).includes(input.syntaxeFlux)) {
-      throw CHORUS_ERRORS.syntaxeNonSupportee(input.syntaxeFlux);
-    }
-    const bytes = decodeBase64(input.fichierFlux);
-    if (bytes && bytes.length > MAX_FILE_BYTES) throw CHORUS_ERRORS.fichierTropVolumineux();
-
-    const generation = this.scheduler.generation;
-    const now = this.now();
-    const flow: SandboxFlow = {
-      numeroFluxDepot: this.nextFlowNumber(),
-      nomFichier: input.nomFichier,
-      syntaxeFlux: input.syntaxeFlux,
-      deposeLe: now,
-      processingDelayMs: this.config.flowProcessingDelayMs,
-      etat: 'IN_RECU',
-      etatDepuis: now,
-      historiqueEtats: [{ etat: 'IN_RECU', le: now }],
-      invoice: undefined,
-      incident: undefined,
-      erreursDP: [],
-      identifiantFactureCPP: undefined,
-    };
-    try {
-      flow.invoice = await readDepositedFile(bytes, input.syntaxeFlux);
-    } catch (error) {
-      flow.incident =
-        error instanceof FlowIncident
-          ? error
-          : new FlowIncident('ERR_TECH_001', `Erreur technique lors de la lecture du flux : ${String(error)}`, 'TECHNIQUE');
-    }
-    if (generation !== this.scheduler.generation) return flow; // reset or closed while reading: drop it.
-
-    this.indexFlow(flow);
-    flow.processingDelayMs = this.config.flowProcessingDelayMs;
-    this.scheduleFlow(flow, flow.processingDelayMs);
-    this.changed(flow);
-    return flow;
+  deposit(input: DepositInput): Promise<SandboxFlow> {
+    return this.flowProcessing.deposit(input);
   }
 
   flow(numeroFluxDepot: string): SandboxFlow | undefined {
@@ -397,120 +351,6 @@ export class SandboxState {
         (filter.numeroFacture === undefined || f.invoice?.numeroFacture === filter.numeroFacture) &&
         (filter.siretFournisseur === undefined || f.invoice?.siretFournisseur === filter.siretFournisseur),
     );
-  }
-
-  private nextFlowNumber(): string {
-    this.counters.flowSequence++;
-    // CPP + 22 digits, like CPP0011110000000000001557.
-    return `CPP001111${String(this.counters.flowSequence).padStart(16, '0')}`;
-  }
-
-  /**
-   * IN_RECU → IN_EN_ATTENTE_TRAITEMENT_CPP → IN_EN_COURS_TRAITEMENT_CPP → final, a third of the delay each.
-   * A restored flow starts from `done` (its index in FLOW_STEPS) with what remains of its current step.
-   */
-  private scheduleFlow(flow: SandboxFlow, totalDelayMs: number, done = 0, firstDelayMs = totalDelayMs / 3): void {
-    const step = totalDelayMs / 3;
-    const advance = (index: number, delayMs: number): void => {
-      this.schedule(delayMs, () => {
-        const next = FLOW_STEPS[index + 1];
-        if (next !== undefined) {
-          this.setFlowState(flow, next);
-          advance(index + 1, step);
-        } else {
-          this.finishFlow(flow);
-        }
-      });
-    };
-    advance(done, firstDelayMs);
-  }
-
-  /** After a restore: a flow not yet final catches up the steps that fell due, then goes on with timers. */
-  private resumeFlow(flow: SandboxFlow): void {
-    let done = FLOW_STEPS.indexOf(flow.etat);
-    if (done < 0) return; // final
-    const step = flow.processingDelayMs / 3;
-    let dueAt = flow.etatDepuis + step;
-    const now = this.now();
-    while (dueAt <= now) {
-      const next = FLOW_STEPS[done + 1];
-      if (next === undefined) {
-        this.finishFlow(flow);
-        return;
-      }
-      this.setFlowState(flow, next);
-      done++;
-      dueAt += step;
-    }
-    this.scheduleFlow(flow, flow.processingDelayMs, done, dueAt - now);
-  }
-
-  private setFlowState(flow: SandboxFlow, etat: FlowState): void {
-    const now = this.now();
-    flow.etat = etat;
-    flow.etatDepuis = now;
-    flow.historiqueEtats.push({ etat, le: now });
-    this.changed(flow);
-  }
-
-  private finishFlow(flow: SandboxFlow): void {
-    const invoice = flow.invoice;
-    if (flow.incident || !invoice) {
-      this.setFlowState(flow, 'IN_INCIDENTE');
-      return;
-    }
-    const verdict = checkDepositedInvoice(invoice, {
-      structureBySiret: (siret) => this.structuresBySiret.get(siret),
-      hasLiveInvoice: (siret, numero) =>
-        (this.invoicesBySupplierNumber.get(supplierNumberKey(siret, numero)) ?? []).some(
-          (id) => this.invoices.get(id)?.statut !== 'REJETEE',
-        ),
-    });
-    const { supplier, buyer } = verdict;
-    if (verdict.errors.length > 0 || !supplier || !buyer || invoice.numeroFacture === undefined) {
-      flow.erreursDP = [
-        {
-          identifiantDestinataire: invoice.siretDestinataire ?? '',
-          identifiantFournisseur: invoice.siretFournisseur ?? '',
-          numeroDP: invoice.numeroFacture ?? '',
-          libelleErreurDP: verdict.errors.join(' | '),
-        },
-      ];
-      this.setFlowState(flow, 'IN_REJETE');
-      return;
-    }
-    const now = this.now();
-    const created: SandboxInvoice = {
-      identifiantFactureCPP: this.counters.nextInvoiceId++,
-      numeroFacture: invoice.numeroFacture,
-      numeroFluxDepot: flow.numeroFluxDepot,
-      typeCode: invoice.typeCode ?? '380',
-      idFournisseur: supplier.idStructureCPP,
-      siretFournisseur: supplier.siret,
-      designationFournisseur: supplier.designation,
-      idDestinataire: buyer.idStructureCPP,
-      siretDestinataire: buyer.siret,
-      designationDestinataire: buyer.designation,
-      codeServiceExecutant: invoice.codeService,
-      numeroEngagement: invoice.numeroEngagement,
-      numeroMarche: invoice.numeroMarche,
-      dateFacture: invoice.dateFacture,
-      dateDepot: flow.deposeLe,
-      montantHT: toAmount(invoice.taxBasisTotal),
-      montantTTC: toAmount(invoice.grandTotal),
-      montantAPayer: toAmount(invoice.duePayable ?? invoice.grandTotal),
-      devise: invoice.currency ?? 'EUR',
-      statut: 'DEPOSEE',
-      dateHeureEtatCourant: now,
-      histo: [],
-      piecesJointes: [],
-      autopilot: undefined,
-    };
-    this.invoiceLifecycle.appendHisto(created, 'DEPOSEE', '', now);
-    this.indexInvoice(created);
-    flow.identifiantFactureCPP = created.identifiantFactureCPP;
-    this.setFlowState(flow, 'IN_INTEGRE');
-    this.invoiceLifecycle.startAutopilot(created);
   }
 
   // ------------------------------------------------------------------------------------------------ invoices
@@ -542,6 +382,13 @@ export class SandboxState {
       result.push(inv);
     }
     return result.sort((a, b) => a.identifiantFactureCPP - b.identifiantFactureCPP);
+  }
+
+  /** Whether this supplier already has an invoice with this number that is not REJETEE (a deposit of it is a duplicate). */
+  hasLiveInvoice(siretFournisseur: string, numeroFacture: string): boolean {
+    return (this.invoicesBySupplierNumber.get(supplierNumberKey(siretFournisseur, numeroFacture)) ?? []).some(
+      (id) => this.invoices.get(id)?.statut !== 'REJETEE',
+    );
   }
 
   /** How many flows carried this invoice's number for its supplier, rejected ones included. */
@@ -619,21 +466,6 @@ export class SandboxState {
 
 // ------------------------------------------------------------------------------------------------- helpers
 
-async function readDepositedFile(bytes: Buffer | undefined, syntaxeFlux: string): Promise<CiiInvoice> {
-  if (!bytes || bytes.length === 0) {
-    throw new FlowIncident('ERR_FORMAT_003', "IRRECEVABILITE: le contenu de fichierFlux est vide ou n'est pas encode en base64.");
-  }
-  const xml = syntaxeFlux === 'IN_DP_E1_CII_16B' ? bytes.toString('utf8') : await extractFacturXml(bytes);
-  return readCiiInvoice(xml);
-}
-
-/** Strict base64 (whitespace tolerated): Buffer.from silently skips bad characters, Chorus would not. */
-export function decodeBase64(text: string): Buffer | undefined {
-  const compact = text.replace(/\s+/g, '');
-  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return undefined;
-  return Buffer.from(compact, 'base64');
-}
-
 function supplierNumberKey(siret: string, numeroFacture: string): string {
   return `${siret}\u0000${numeroFacture}`;
 }
@@ -644,8 +476,3 @@ function pushIndex<K, V>(index: Map<K, V[]>, key: K, value: V): void {
   else index.set(key, [value]);
 }
 
-function toAmount(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  return Number.isFinite(value) ? value : undefined;
-}
