@@ -1,12 +1,15 @@
 /**
- * The sandbox's Chorus Pro, in memory: structures, flows, invoices, attachments, and the timers that
- * make flows and invoices move. Indexed by every key a request uses so that thousands of invoices stay fast.
- * HTTP lives in the routers; everything here is callable directly (the property tests do).
- * `snapshot()` / `restore()` turn it into plain data and back (persistence.ts keeps it in a file); listeners given
- * to `onChange` hear of every change of what a snapshot holds.
+ * The sandbox's Chorus Pro, in memory: the record store (structures, flows, invoices, attachments), indexed by
+ * every key a request uses so that thousands of invoices stay fast, with configuration and call stats. The
+ * moving parts live beside it: flows.ts and invoices.ts (the two state machines), scheduler.ts (timers),
+ * snapshot.ts (`snapshot()` / `restore()` as plain data, which persistence.ts keeps in a file); PISTE's
+ * credentials and tokens are gateway.ts's. HTTP lives in the routers; everything here is callable directly (the
+ * property tests do). Listeners given to `onChange` hear of every change of what a snapshot holds.
  */
 import { chorusDate } from './dates';
 import { CHORUS_ERRORS } from './errors';
+import { decodeBase64, FlowProcessing, MAX_FILE_BYTES, type DepositInput } from './flows';
+import { InvoiceLifecycle, type CompleterInput, type RecyclerInput } from './invoices';
 import {
   cloneConfig,
   NO_FAULTS,
@@ -20,9 +23,7 @@ import {
   type SandboxStructure,
 } from './model';
 import { Scheduler } from './scheduler';
-import { SANDBOX_SEED_STRUCTURES, type StructureKind } from './seeds';
-import { decodeBase64, FlowProcessing, MAX_FILE_BYTES, type DepositInput } from './flows';
-import { InvoiceLifecycle, type CompleterInput, type RecyclerInput } from './invoices';
+import { SANDBOX_SEED_STRUCTURES, type StructureSeed } from './seeds';
 import { restoreInto, SnapshotJsonCache, snapshotOf, type SandboxSnapshot } from './snapshot';
 
 const MAX_PIECE_JOINTE_NOM = 50;
@@ -47,15 +48,8 @@ export interface SandboxStateOptions {
   random?: () => number;
 }
 
-export interface StructureInput {
-  siret: string;
-  designation: string;
-  type: StructureKind;
-  codeServiceDoitEtreRenseigne?: boolean;
-  numeroEJDoitEtreRenseigne?: boolean;
-  gestionNumeroEJOuCodeService?: boolean;
-  services?: readonly { codeService: string; libelle: string; actif: boolean; numeroEngagement?: boolean }[];
-}
+/** What `upsertStructure` takes: the shape of a seed. */
+export type StructureInput = StructureSeed;
 
 export interface InvoiceSearch {
   numeroFacture?: string;
@@ -136,7 +130,7 @@ export class SandboxState {
     this.attachments.clear();
   }
 
-  /** Back to the seeded state with the configuration given at creation; stats to zero. Issued tokens stay valid (gateway.ts keeps them). */
+  /** Back to the seeded state with the configuration given at creation; stats to zero. Issued tokens stay valid. */
   reset(): void {
     this.clearRecords();
     this.calls.clear();
@@ -179,18 +173,12 @@ export class SandboxState {
 
   // ------------------------------------------------------------------------------------------------ snapshot
 
-  /**
-   * Everything but tokens, stats and timers, as JSON-ready data (attachment contents in base64). Built fresh
-   * on each call (records are copied, nothing is shared with the live state).
-   */
+  /** Everything but tokens, stats and timers, as JSON-ready data (attachments in base64), sharing nothing. */
   snapshot(): SandboxSnapshot {
     return snapshotOf(this);
   }
 
-  /**
-   * `JSON.stringify(this.snapshot())`, only faster: each record's JSON is kept until the record changes, so
-   * with thousands of invoices a save re-serialises the few that moved and joins the rest.
-   */
+  /** `JSON.stringify(this.snapshot())`, only faster: each record's JSON is kept until the record changes. */
   snapshotJson(): string {
     return this.jsonCache.snapshotJson(this);
   }
@@ -384,7 +372,7 @@ export class SandboxState {
     return result.sort((a, b) => a.identifiantFactureCPP - b.identifiantFactureCPP);
   }
 
-  /** Whether this supplier already has an invoice with this number that is not REJETEE (a deposit of it is a duplicate). */
+  /** Whether this supplier has an invoice with this number that is not REJETEE (a new deposit is a duplicate). */
   hasLiveInvoice(siretFournisseur: string, numeroFacture: string): boolean {
     return (this.invoicesBySupplierNumber.get(supplierNumberKey(siretFournisseur, numeroFacture)) ?? []).some(
       (id) => this.invoices.get(id)?.statut !== 'REJETEE',
