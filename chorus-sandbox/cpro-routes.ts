@@ -8,7 +8,7 @@ import express, { Router, type ErrorRequestHandler, type Response } from 'expres
 import { z } from 'zod';
 import { chorusDate, chorusDateTime, chorusTimestamp } from './dates';
 import { CHORUS_ERRORS, SandboxBusinessError } from './errors';
-import type { SandboxFlow, SandboxInvoice, SandboxStructure } from './model';
+import type { SandboxFlow, SandboxHistoStatut, SandboxInvoice, SandboxStructure } from './model';
 import type { SandboxState } from './state';
 
 /** Base64 inflates by 4/3: room for a 10 MB file (the size check itself answers a Chorus error). */
@@ -205,12 +205,103 @@ function compteRenduDetaille(flow: SandboxFlow) {
   };
 }
 
+/** `consulter`'s answer: the structure's general data, its parameters and the sandbox's postal address. */
+function structureConsultee(s: SandboxStructure) {
+  return {
+    informationGenerales: {
+      idStructureCPP: s.idStructureCPP,
+      identifiantStructure: s.siret,
+      typeIdentifiantStructure: 'SIRET',
+      raisonSocialeStructure: s.designation,
+      libelleStructure: s.designation,
+      nomStructure: null,
+      prenomStructure: null,
+      emailStructure: null,
+      numeroRcsStructure: null,
+      numeroTVA: null,
+      structurePriveePublique: s.type === 'PUBLIC' ? 'PUBLIQUE' : 'PRIVEE',
+      estValideurDeleguee: false,
+      idStructureOrigine: null,
+      listeStructureDupliquees: [],
+      dateExpirationMotPasseCompteTech: null,
+    },
+    parametres: {
+      codeServiceDoitEtreRenseigne: s.codeServiceDoitEtreRenseigne,
+      numeroEJDoitEtreRenseigne: s.numeroEJDoitEtreRenseigne,
+      gestionNumeroEJOuCodeService: s.gestionNumeroEJOuCodeService,
+      connexionEDI: false,
+      estMoaUniquement: false,
+      estValideurDelegue: false,
+      getaMoa: false,
+      nonDiffusibleInsee: false,
+      recevoirDonneesViaEDI: false,
+      statutMiseEnPaiementNestPasRemonte: false,
+    },
+    adressePostaleDuSiege: SANDBOX_ADDRESS,
+  };
+}
+
+/** `consulter/historique`'s answer: one page of the status history, the other two histories empty. */
+function historique(inv: SandboxInvoice, page: readonly SandboxHistoStatut[], parametresRetour: Record<string, number>) {
+  return {
+    idFacture: inv.identifiantFactureCPP,
+    numeroFacture: inv.numeroFacture,
+    statutCourantCode: inv.statut,
+    historiquesDesStatuts: {
+      histoStatut: page.map((h) => ({
+        histoStatutId: h.histoStatutId,
+        histoStatutCode: h.histoStatutCode,
+        histoStatutDatePassage: h.histoStatutDatePassage,
+        histoStatutCommentaire: h.histoStatutCommentaire,
+      })),
+      nbResultatsParPageHistoStatut: parametresRetour.nbResultatsParPage,
+      pageCouranteHistoStatut: parametresRetour.pageCourante,
+      pagesHistoStatut: parametresRetour.pages,
+      totalHistoStatut: parametresRetour.total,
+    },
+    historiquesDesActionsUtilisateurs: {
+      histoAction: [],
+      nbResultatsParPageHistoAction: DEFAULT_PAGE_SIZE,
+      pageCouranteHistoAction: 1,
+      pagesHistoAction: 0,
+      totalHistoAction: 0,
+    },
+    historiquesDesEvenementsComplementaires: {
+      evenement: [],
+      nbResultatsParPageEvenement: DEFAULT_PAGE_SIZE,
+      pageCouranteEvenement: 1,
+      pagesEvenement: 0,
+      totalEvenement: 0,
+    },
+  };
+}
+
 // ------------------------------------------------------------------------------------------------ router
 
 export function cproRouter(state: SandboxState): Router {
   const router = Router();
   router.use(express.json({ limit: JSON_LIMIT, type: ['application/json', 'application/*+json', 'text/json'] }));
+  structureRoutes(router, state);
+  serviceRoutes(router, state);
+  flowRoutes(router, state);
+  invoiceSearchRoutes(router, state);
+  supplierActionRoutes(router, state);
 
+  router.get('/transverses/v1/health-check', (_req, res) => {
+    // Undocumented answer; go-choruspro reads a Spring ResponseEntity.
+    res.status(200).json({ body: 'Chorus Pro sandbox is up', statusCode: 'OK', statusCodeValue: 200 });
+  });
+
+  router.use((req, res) => {
+    // No Chorus code exists for this: the gateway's 404 carries no codeRetour.
+    res.status(404).json({ libelle: `Ressource introuvable : ${req.method} ${req.baseUrl}${req.path}` });
+  });
+
+  return router;
+}
+
+/** `structures/v1/rechercher` and `consulter`. */
+function structureRoutes(router: Router, state: SandboxState): void {
   router.post('/structures/v1/rechercher', (req, res) => {
     const body = parse(rechercherStructureBody, req.body);
     const criteria = body.structure;
@@ -237,40 +328,12 @@ export function cproRouter(state: SandboxState): Router {
     if (idStructure === undefined) throw CHORUS_ERRORS.invalidRequest('idStructureCPP est obligatoire');
     const s = state.structureById(idStructure);
     if (!s) throw CHORUS_ERRORS.structureIntrouvable(idStructure);
-    ok(res, {
-      informationGenerales: {
-        idStructureCPP: s.idStructureCPP,
-        identifiantStructure: s.siret,
-        typeIdentifiantStructure: 'SIRET',
-        raisonSocialeStructure: s.designation,
-        libelleStructure: s.designation,
-        nomStructure: null,
-        prenomStructure: null,
-        emailStructure: null,
-        numeroRcsStructure: null,
-        numeroTVA: null,
-        structurePriveePublique: s.type === 'PUBLIC' ? 'PUBLIQUE' : 'PRIVEE',
-        estValideurDeleguee: false,
-        idStructureOrigine: null,
-        listeStructureDupliquees: [],
-        dateExpirationMotPasseCompteTech: null,
-      },
-      parametres: {
-        codeServiceDoitEtreRenseigne: s.codeServiceDoitEtreRenseigne,
-        numeroEJDoitEtreRenseigne: s.numeroEJDoitEtreRenseigne,
-        gestionNumeroEJOuCodeService: s.gestionNumeroEJOuCodeService,
-        connexionEDI: false,
-        estMoaUniquement: false,
-        estValideurDelegue: false,
-        getaMoa: false,
-        nonDiffusibleInsee: false,
-        recevoirDonneesViaEDI: false,
-        statutMiseEnPaiementNestPasRemonte: false,
-      },
-      adressePostaleDuSiege: SANDBOX_ADDRESS,
-    });
+    ok(res, structureConsultee(s));
   });
+}
 
+/** A structure's services: `rechercher/services` and `consulter/service`. */
+function serviceRoutes(router: Router, state: SandboxState): void {
   router.post('/structures/v1/rechercher/services', (req, res) => {
     const body = parse(rechercherServicesBody, req.body);
     const s = state.structureById(body.idStructure);
@@ -314,7 +377,10 @@ export function cproRouter(state: SandboxState): Router {
       adressePostale: SANDBOX_ADDRESS,
     });
   });
+}
 
+/** Depositing a flow and reading its report. */
+function flowRoutes(router: Router, state: SandboxState): void {
   router.post('/factures/v1/deposer/flux', async (req, res) => {
     const body = parse(deposerFluxBody, req.body);
     const flow = await state.deposit({ fichierFlux: body.fichierFlux, nomFichier: body.nomFichier, syntaxeFlux: body.syntaxeFlux });
@@ -331,7 +397,10 @@ export function cproRouter(state: SandboxState): Router {
     if (!flow) throw CHORUS_ERRORS.fluxIntrouvable();
     ok(res, compteRenduDetaille(flow));
   });
+}
 
+/** The supplier's invoices and their status history. */
+function invoiceSearchRoutes(router: Router, state: SandboxState): void {
   router.post('/factures/v1/rechercher/fournisseur', (req, res) => {
     const body = parse(rechercherFournisseurBody, req.body);
     const found = state.searchInvoices({
@@ -354,39 +423,12 @@ export function cproRouter(state: SandboxState): Router {
       nbResultatsParPage: body.paramRechercheHistoStatuts?.nbResultatsParPageListeHistoStatut,
       pageResultatDemandee: body.paramRechercheHistoStatuts?.pageResultatDemandeeListeHistoStatut,
     });
-    ok(res, {
-      idFacture: inv.identifiantFactureCPP,
-      numeroFacture: inv.numeroFacture,
-      statutCourantCode: inv.statut,
-      historiquesDesStatuts: {
-        histoStatut: page.map((h) => ({
-          histoStatutId: h.histoStatutId,
-          histoStatutCode: h.histoStatutCode,
-          histoStatutDatePassage: h.histoStatutDatePassage,
-          histoStatutCommentaire: h.histoStatutCommentaire,
-        })),
-        nbResultatsParPageHistoStatut: parametresRetour.nbResultatsParPage,
-        pageCouranteHistoStatut: parametresRetour.pageCourante,
-        pagesHistoStatut: parametresRetour.pages,
-        totalHistoStatut: parametresRetour.total,
-      },
-      historiquesDesActionsUtilisateurs: {
-        histoAction: [],
-        nbResultatsParPageHistoAction: DEFAULT_PAGE_SIZE,
-        pageCouranteHistoAction: 1,
-        pagesHistoAction: 0,
-        totalHistoAction: 0,
-      },
-      historiquesDesEvenementsComplementaires: {
-        evenement: [],
-        nbResultatsParPageEvenement: DEFAULT_PAGE_SIZE,
-        pageCouranteEvenement: 1,
-        pagesEvenement: 0,
-        totalEvenement: 0,
-      },
-    });
+    ok(res, historique(inv, page, parametresRetour));
   });
+}
 
+/** The supplier's answers to a refused invoice: `recycler`, and `ajouter/fichier` then `completer`. */
+function supplierActionRoutes(router: Router, state: SandboxState): void {
   router.post('/factures/v1/recycler', (req, res) => {
     const body = parse(recyclerBody, req.body);
     const inv = state.recycler({
@@ -432,18 +474,6 @@ export function cproRouter(state: SandboxState): Router {
       'GCU_MSG_01_000',
     );
   });
-
-  router.get('/transverses/v1/health-check', (_req, res) => {
-    // Undocumented answer; go-choruspro reads a Spring ResponseEntity.
-    res.status(200).json({ body: 'Chorus Pro sandbox is up', statusCode: 'OK', statusCodeValue: 200 });
-  });
-
-  router.use((req, res) => {
-    // No Chorus code exists for this: the gateway's 404 carries no codeRetour.
-    res.status(404).json({ libelle: `Ressource introuvable : ${req.method} ${req.baseUrl}${req.path}` });
-  });
-
-  return router;
 }
 
 /** Business errors in the Chorus envelope; body-parser failures too; anything else is a 500 with a message. */
