@@ -206,12 +206,13 @@ export function parseSnapshot(json: string): SandboxSnapshot {
 
 /** Everything `SandboxState.snapshot()` holds, built fresh (records copied, nothing shared with the state). */
 export function snapshotOf(state: SandboxState): SandboxSnapshot {
+  const { flows, invoices, attachments } = state.records();
   return {
     ...snapshotHead(state),
     structures: state.listStructures().map(structureSnapshotOf),
-    flows: [...state.allFlows()].map(flowSnapshotOf),
-    invoices: [...state.allInvoices()].map(invoiceSnapshotOf),
-    attachments: [...state.allAttachments()].map(attachmentSnapshotOf),
+    flows: [...flows].map(flowSnapshotOf),
+    invoices: [...invoices].map(invoiceSnapshotOf),
+    attachments: [...attachments].map(attachmentSnapshotOf),
   };
 }
 
@@ -228,11 +229,12 @@ export class SnapshotJsonCache {
 
   snapshotJson(state: SandboxState): string {
     const head = JSON.stringify(snapshotHead(state));
+    const { flows, invoices, attachments } = state.records();
     return (
       `${head.slice(0, -1)},"structures":[${this.recordsJson(state.listStructures(), structureSnapshotOf)}]` +
-      `,"flows":[${this.recordsJson(state.allFlows(), flowSnapshotOf)}]` +
-      `,"invoices":[${this.recordsJson(state.allInvoices(), invoiceSnapshotOf)}]` +
-      `,"attachments":[${this.recordsJson(state.allAttachments(), attachmentSnapshotOf)}]}`
+      `,"flows":[${this.recordsJson(flows, flowSnapshotOf)}]` +
+      `,"invoices":[${this.recordsJson(invoices, invoiceSnapshotOf)}]` +
+      `,"attachments":[${this.recordsJson(attachments, attachmentSnapshotOf)}]}`
     );
   }
 

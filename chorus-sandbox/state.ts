@@ -62,6 +62,10 @@ export interface InvoiceSearch {
   periodeDateDepotAu?: string;
 }
 
+export type AttachmentInput = Pick<SandboxAttachment, 'pieceJointeNom' | 'pieceJointeTypeMime' | 'pieceJointeExtension'> & {
+  pieceJointeFichier: string;
+};
+
 export type SandboxCounters = SandboxSnapshot['counters'];
 
 export class SandboxState {
@@ -296,17 +300,9 @@ export class SandboxState {
     return [...this.structuresById.values()];
   }
 
-  /** Every flow, invoice, attachment in creation order (for snapshots). */
-  allFlows(): Iterable<SandboxFlow> {
-    return this.flows.values();
-  }
-
-  allInvoices(): Iterable<SandboxInvoice> {
-    return this.invoices.values();
-  }
-
-  allAttachments(): Iterable<SandboxAttachment> {
-    return this.attachments.values();
+  /** Every flow, invoice and attachment, in creation order (for snapshots). */
+  records(): { flows: Iterable<SandboxFlow>; invoices: Iterable<SandboxInvoice>; attachments: Iterable<SandboxAttachment> } {
+    return { flows: this.flows.values(), invoices: this.invoices.values(), attachments: this.attachments.values() };
   }
 
   // --------------------------------------------------------------------------------------------------- flows
@@ -401,12 +397,8 @@ export class SandboxState {
 
   // --------------------------------------------------------------------------------------------- attachments
 
-  addAttachment(input: {
-    pieceJointeFichier: string;
-    pieceJointeNom: string;
-    pieceJointeTypeMime: string;
-    pieceJointeExtension: string;
-  }): SandboxAttachment {
+  /** `ajouter/fichier`: the file (base64) and its name, MIME type and extension. */
+  addAttachment(input: AttachmentInput): SandboxAttachment {
     if (input.pieceJointeNom.length > MAX_PIECE_JOINTE_NOM) throw CHORUS_ERRORS.pieceJointeNom();
     const bytes = decodeBase64(input.pieceJointeFichier);
     if (!bytes) throw CHORUS_ERRORS.invalidRequest("pieceJointeFichier n'est pas encode en base64");
@@ -430,12 +422,8 @@ export class SandboxState {
 
   // --------------------------------------------------------------------------------------------- configuration
 
-  updateConfig(patch: {
-    flowProcessingDelayMs?: number;
-    tokenLifetimeMs?: number;
-    autopilot?: SandboxAutopilot | null;
-    faults?: Partial<SandboxFaults>;
-  }): SandboxConfig {
+  /** Fields given replace the current ones; faults are merged one by one. */
+  updateConfig(patch: Partial<Omit<SandboxConfig, 'faults'>> & { faults?: Partial<SandboxFaults> }): SandboxConfig {
     this.config = {
       flowProcessingDelayMs: patch.flowProcessingDelayMs ?? this.config.flowProcessingDelayMs,
       tokenLifetimeMs: patch.tokenLifetimeMs ?? this.config.tokenLifetimeMs,
