@@ -6,14 +6,23 @@
  */
 import express, { Router, type ErrorRequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import { chorusDate, chorusDateTime, chorusTimestamp } from './dates';
+import {
+  compteRenduDetaille,
+  DEFAULT_PAGE_SIZE,
+  factureParFournisseur,
+  historique,
+  serviceConsulte,
+  serviceListe,
+  structureConsultee,
+  structureRecherche,
+} from './cpro-views';
+import { chorusDate, chorusDateTime } from './dates';
 import { CHORUS_ERRORS, SandboxBusinessError } from './errors';
-import type { SandboxFlow, SandboxHistoStatut, SandboxInvoice, SandboxStructure } from './model';
+import type { SandboxStructure } from './model';
 import type { SandboxState } from './state';
 
 /** Base64 inflates by 4/3: room for a 10 MB file (the size check itself answers a Chorus error). */
 const JSON_LIMIT = '20mb';
-const DEFAULT_PAGE_SIZE = 10;
 const MAX_PAGE_SIZE = 10_000;
 const OK_LIBELLE = 'TRA_MSG_00.000';
 
@@ -134,148 +143,6 @@ const completerBody = z.looseObject({
     .transform((v) => v ?? []),
 });
 
-// ------------------------------------------------------------------------------------------------ views
-
-function structureRecherche(s: SandboxStructure) {
-  return {
-    idStructureCPP: s.idStructureCPP,
-    identifiantStructure: s.siret,
-    designationStructure: s.designation,
-    statut: 'ACTIF',
-    typeIdentifiantStructure: 'SIRET',
-  };
-}
-
-const SANDBOX_ADDRESS = {
-  adresse: '1 RUE DE LA SANDBOX',
-  complementAdresse1: null,
-  complementAdresse2: null,
-  codePostal: '75001',
-  ville: 'PARIS',
-  pays: 'FR',
-  telephone: null,
-  indicatifTelephone: null,
-  fax: null,
-  indicatifFax: null,
-};
-
-function factureParFournisseur(inv: SandboxInvoice) {
-  return {
-    identifiantFactureCPP: inv.identifiantFactureCPP,
-    numeroFacture: inv.numeroFacture,
-    numeroFluxDepot: inv.numeroFluxDepot,
-    statut: inv.statut,
-    typeDemandePaiement: 'FACTURE',
-    typeFacture: inv.typeCode === '381' ? 'AVOIR' : 'FACTURE',
-    dateDepot: chorusDate(new Date(inv.dateDepot)),
-    dateFacture: inv.dateFacture ?? null,
-    dateHeureEtatCourant: chorusTimestamp(new Date(inv.dateHeureEtatCourant)),
-    codeFournisseur: inv.siretFournisseur,
-    typeIdentifiantFournisseur: 'SIRET',
-    designationFournisseur: inv.designationFournisseur,
-    idDestinataire: inv.idDestinataire,
-    codeDestinataire: inv.siretDestinataire,
-    designationDestinataire: inv.designationDestinataire,
-    codeServiceExecutant: inv.codeServiceExecutant ?? null,
-    numeroBonCommande: inv.numeroEngagement ?? null,
-    numeroMarche: inv.numeroMarche ?? null,
-    montantHT: inv.montantHT ?? null,
-    montantTTC: inv.montantTTC ?? null,
-    montantAPayer: inv.montantAPayer ?? null,
-    devise: inv.devise,
-    commentaireEtatCourant: inv.histo.at(-1)?.histoStatutCommentaire ?? '',
-    rejetTraite: false,
-  };
-}
-
-function compteRenduDetaille(flow: SandboxFlow) {
-  const incident = flow.etat === 'IN_INCIDENTE' ? flow.incident : undefined;
-  return {
-    numeroFluxDepot: flow.numeroFluxDepot,
-    etatCourantDepotFlux: flow.etat,
-    dateDepotFlux: chorusTimestamp(new Date(flow.deposeLe)),
-    dateHeureEtatCourantFlux: chorusTimestamp(new Date(flow.etatDepuis)),
-    // Official example: FSO1110A = E2 (mixed) deposit interface.
-    codeInterfaceDepotFlux: 'FSO1110A',
-    nomFichier: `FSO1110A_CPP001_${flow.numeroFluxDepot}`,
-    listeErreurDP: flow.erreursDP,
-    listeErreurTechnique: incident
-      ? [{ codeErreur: incident.codeErreur, libelleErreur: incident.libelleErreur, natureErreur: incident.natureErreur }]
-      : [],
-  };
-}
-
-/** `consulter`'s answer: the structure's general data, its parameters and the sandbox's postal address. */
-function structureConsultee(s: SandboxStructure) {
-  return {
-    informationGenerales: {
-      idStructureCPP: s.idStructureCPP,
-      identifiantStructure: s.siret,
-      typeIdentifiantStructure: 'SIRET',
-      raisonSocialeStructure: s.designation,
-      libelleStructure: s.designation,
-      nomStructure: null,
-      prenomStructure: null,
-      emailStructure: null,
-      numeroRcsStructure: null,
-      numeroTVA: null,
-      structurePriveePublique: s.type === 'PUBLIC' ? 'PUBLIQUE' : 'PRIVEE',
-      estValideurDeleguee: false,
-      idStructureOrigine: null,
-      listeStructureDupliquees: [],
-      dateExpirationMotPasseCompteTech: null,
-    },
-    parametres: {
-      codeServiceDoitEtreRenseigne: s.codeServiceDoitEtreRenseigne,
-      numeroEJDoitEtreRenseigne: s.numeroEJDoitEtreRenseigne,
-      gestionNumeroEJOuCodeService: s.gestionNumeroEJOuCodeService,
-      connexionEDI: false,
-      estMoaUniquement: false,
-      estValideurDelegue: false,
-      getaMoa: false,
-      nonDiffusibleInsee: false,
-      recevoirDonneesViaEDI: false,
-      statutMiseEnPaiementNestPasRemonte: false,
-    },
-    adressePostaleDuSiege: SANDBOX_ADDRESS,
-  };
-}
-
-/** `consulter/historique`'s answer: one page of the status history, the other two histories empty. */
-function historique(inv: SandboxInvoice, page: readonly SandboxHistoStatut[], parametresRetour: Record<string, number>) {
-  return {
-    idFacture: inv.identifiantFactureCPP,
-    numeroFacture: inv.numeroFacture,
-    statutCourantCode: inv.statut,
-    historiquesDesStatuts: {
-      histoStatut: page.map((h) => ({
-        histoStatutId: h.histoStatutId,
-        histoStatutCode: h.histoStatutCode,
-        histoStatutDatePassage: h.histoStatutDatePassage,
-        histoStatutCommentaire: h.histoStatutCommentaire,
-      })),
-      nbResultatsParPageHistoStatut: parametresRetour.nbResultatsParPage,
-      pageCouranteHistoStatut: parametresRetour.pageCourante,
-      pagesHistoStatut: parametresRetour.pages,
-      totalHistoStatut: parametresRetour.total,
-    },
-    historiquesDesActionsUtilisateurs: {
-      histoAction: [],
-      nbResultatsParPageHistoAction: DEFAULT_PAGE_SIZE,
-      pageCouranteHistoAction: 1,
-      pagesHistoAction: 0,
-      totalHistoAction: 0,
-    },
-    historiquesDesEvenementsComplementaires: {
-      evenement: [],
-      nbResultatsParPageEvenement: DEFAULT_PAGE_SIZE,
-      pageCouranteEvenement: 1,
-      pagesEvenement: 0,
-      totalEvenement: 0,
-    },
-  };
-}
-
 // ------------------------------------------------------------------------------------------------ router
 
 export function cproRouter(state: SandboxState): Router {
@@ -341,15 +208,7 @@ function serviceRoutes(router: Router, state: SandboxState): void {
     const services = [...s.services.values()].sort((a, b) => a.idService - b.idService);
     const { page, parametresRetour } = paginate(services, body.parametresRechercherServicesStructure);
     ok(res, {
-      listeServices: page.map((service) => ({
-        idService: service.idService,
-        codeService: service.codeService,
-        libelleService: service.libelle,
-        estActif: service.actif,
-        statutService: service.actif ? 'ACTIF' : 'INACTIF',
-        dateDbtService: service.dateDbtService,
-        dateFinService: null,
-      })),
+      listeServices: page.map(serviceListe),
       parametresRetour,
     });
   });
@@ -360,22 +219,7 @@ function serviceRoutes(router: Router, state: SandboxState): void {
     if (!s) throw CHORUS_ERRORS.structureIntrouvable(body.idStructure);
     const service = [...s.services.values()].find((candidate) => candidate.idService === body.idService);
     if (!service) throw CHORUS_ERRORS.serviceIntrouvable(body.idStructure, body.idService);
-    ok(res, {
-      informationsGenerales: {
-        codeService: service.codeService,
-        nomService: service.libelle,
-        descriptionService: service.libelle,
-      },
-      parametres: {
-        numeroEngagement: service.numeroEngagement,
-        miseEnPaiement: false,
-        dateDebutValidite: service.dateDbtService,
-        dateFinValidite: null,
-        dateCreation: service.dateDbtService,
-        dateModification: null,
-      },
-      adressePostale: SANDBOX_ADDRESS,
-    });
+    ok(res, serviceConsulte(service));
   });
 }
 
