@@ -6,11 +6,14 @@
 import express, { type Express } from 'express';
 import { controlErrorHandler, controlRouter } from './control-routes';
 import { cproErrorHandler, cproRouter } from './cpro-routes';
-import { countCalls, injectFaults, requirePisteAuth, TOKEN_PATH, tokenEndpoint } from './gateway';
+import { countCalls, injectFaults, PisteAccess, requirePisteAuth, TOKEN_PATH, tokenEndpoint } from './gateway';
+import type { SandboxCredentials } from './model';
 import { SandboxPersistence, type LoadOutcome } from './persistence';
 import { SandboxState, type SandboxStateOptions } from './state';
 
 export interface SandboxOptions extends SandboxStateOptions {
+  /** Accepted OAuth client and technical account (main.ts passes the configured ones); default: SANDBOX_DEFAULT_CREDENTIALS. */
+  credentials?: Partial<SandboxCredentials>;
   /** Where unexpected errors are reported (default: stderr). */
   log?: (line: string) => void;
   /**
@@ -35,6 +38,7 @@ export interface Sandbox {
 
 export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const state = new SandboxState(options);
+  const piste = new PisteAccess(options.credentials, state);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const store = options.stateFile === undefined ? undefined : new SandboxPersistence(state, { file: options.stateFile, debounceMs: options.stateSaveDelayMs, log });
   const loaded = store?.load();
@@ -43,8 +47,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   app.set('etag', false);
 
   app.use('/sandbox/v1', controlRouter(state), controlErrorHandler(log));
-  app.post(TOKEN_PATH, countCalls(state), injectFaults(state), ...tokenEndpoint(state));
-  app.use('/cpro', countCalls(state), injectFaults(state), requirePisteAuth(state), cproRouter(state), cproErrorHandler(log));
+  app.post(TOKEN_PATH, countCalls(state), injectFaults(state), ...tokenEndpoint(state, piste));
+  app.use('/cpro', countCalls(state), injectFaults(state), requirePisteAuth(state, piste), cproRouter(state), cproErrorHandler(log));
   app.use((req, res) => {
     res.status(404).json({ error: 'not_found', error_description: `No route ${req.method} ${req.path} (Chorus Pro sandbox)` });
   });

@@ -9,6 +9,7 @@ import { chorusDate } from './dates';
 import { SandboxControlError } from './errors';
 import { autopilotPathError, SANDBOX_INVOICE_STATUSES } from './lifecycle';
 import type { SandboxFlow, SandboxInvoice, SandboxStructure } from './model';
+import { structureSnapshotOf } from './snapshot';
 import type { SandboxState } from './state';
 
 const siretParam = z.string().regex(/^\d{14}$/, 'a SIRET is 14 digits');
@@ -94,23 +95,10 @@ function identifiant(raw: string | undefined): number {
 
 // ------------------------------------------------------------------------------------------------ views
 
+/** The structure as a snapshot holds it (one mapper, snapshot.ts), without the services' start dates. */
 export function structureView(s: SandboxStructure) {
-  return {
-    idStructureCPP: s.idStructureCPP,
-    siret: s.siret,
-    designation: s.designation,
-    type: s.type,
-    codeServiceDoitEtreRenseigne: s.codeServiceDoitEtreRenseigne,
-    numeroEJDoitEtreRenseigne: s.numeroEJDoitEtreRenseigne,
-    gestionNumeroEJOuCodeService: s.gestionNumeroEJOuCodeService,
-    services: [...s.services.values()].map((service) => ({
-      idService: service.idService,
-      codeService: service.codeService,
-      libelle: service.libelle,
-      actif: service.actif,
-      numeroEngagement: service.numeroEngagement,
-    })),
-  };
+  const { services, ...fields } = structureSnapshotOf(s);
+  return { ...fields, services: services.map(({ dateDbtService: _dateDbtService, ...service }) => service) };
 }
 
 export function invoiceView(state: SandboxState, inv: SandboxInvoice) {

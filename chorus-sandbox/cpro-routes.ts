@@ -6,14 +6,23 @@
  */
 import express, { Router, type ErrorRequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import { chorusDate, chorusDateTime, chorusTimestamp } from './dates';
+import {
+  compteRenduDetaille,
+  DEFAULT_PAGE_SIZE,
+  factureParFournisseur,
+  historique,
+  serviceConsulte,
+  serviceListe,
+  structureConsultee,
+  structureRecherche,
+} from './cpro-views';
+import { chorusDate, chorusDateTime } from './dates';
 import { CHORUS_ERRORS, SandboxBusinessError } from './errors';
-import type { SandboxFlow, SandboxInvoice, SandboxStructure } from './model';
+import type { SandboxStructure } from './model';
 import type { SandboxState } from './state';
 
 /** Base64 inflates by 4/3: room for a 10 MB file (the size check itself answers a Chorus error). */
 const JSON_LIMIT = '20mb';
-const DEFAULT_PAGE_SIZE = 10;
 const MAX_PAGE_SIZE = 10_000;
 const OK_LIBELLE = 'TRA_MSG_00.000';
 
@@ -134,83 +143,32 @@ const completerBody = z.looseObject({
     .transform((v) => v ?? []),
 });
 
-// ------------------------------------------------------------------------------------------------ views
-
-function structureRecherche(s: SandboxStructure) {
-  return {
-    idStructureCPP: s.idStructureCPP,
-    identifiantStructure: s.siret,
-    designationStructure: s.designation,
-    statut: 'ACTIF',
-    typeIdentifiantStructure: 'SIRET',
-  };
-}
-
-const SANDBOX_ADDRESS = {
-  adresse: '1 RUE DE LA SANDBOX',
-  complementAdresse1: null,
-  complementAdresse2: null,
-  codePostal: '75001',
-  ville: 'PARIS',
-  pays: 'FR',
-  telephone: null,
-  indicatifTelephone: null,
-  fax: null,
-  indicatifFax: null,
-};
-
-function factureParFournisseur(inv: SandboxInvoice) {
-  return {
-    identifiantFactureCPP: inv.identifiantFactureCPP,
-    numeroFacture: inv.numeroFacture,
-    numeroFluxDepot: inv.numeroFluxDepot,
-    statut: inv.statut,
-    typeDemandePaiement: 'FACTURE',
-    typeFacture: inv.typeCode === '381' ? 'AVOIR' : 'FACTURE',
-    dateDepot: chorusDate(new Date(inv.dateDepot)),
-    dateFacture: inv.dateFacture ?? null,
-    dateHeureEtatCourant: chorusTimestamp(new Date(inv.dateHeureEtatCourant)),
-    codeFournisseur: inv.siretFournisseur,
-    typeIdentifiantFournisseur: 'SIRET',
-    designationFournisseur: inv.designationFournisseur,
-    idDestinataire: inv.idDestinataire,
-    codeDestinataire: inv.siretDestinataire,
-    designationDestinataire: inv.designationDestinataire,
-    codeServiceExecutant: inv.codeServiceExecutant ?? null,
-    numeroBonCommande: inv.numeroEngagement ?? null,
-    numeroMarche: inv.numeroMarche ?? null,
-    montantHT: inv.montantHT ?? null,
-    montantTTC: inv.montantTTC ?? null,
-    montantAPayer: inv.montantAPayer ?? null,
-    devise: inv.devise,
-    commentaireEtatCourant: inv.histo.at(-1)?.histoStatutCommentaire ?? '',
-    rejetTraite: false,
-  };
-}
-
-function compteRenduDetaille(flow: SandboxFlow) {
-  const incident = flow.etat === 'IN_INCIDENTE' ? flow.incident : undefined;
-  return {
-    numeroFluxDepot: flow.numeroFluxDepot,
-    etatCourantDepotFlux: flow.etat,
-    dateDepotFlux: chorusTimestamp(new Date(flow.deposeLe)),
-    dateHeureEtatCourantFlux: chorusTimestamp(new Date(flow.etatDepuis)),
-    // Official example: FSO1110A = E2 (mixed) deposit interface.
-    codeInterfaceDepotFlux: 'FSO1110A',
-    nomFichier: `FSO1110A_CPP001_${flow.numeroFluxDepot}`,
-    listeErreurDP: flow.erreursDP,
-    listeErreurTechnique: incident
-      ? [{ codeErreur: incident.codeErreur, libelleErreur: incident.libelleErreur, natureErreur: incident.natureErreur }]
-      : [],
-  };
-}
-
 // ------------------------------------------------------------------------------------------------ router
 
 export function cproRouter(state: SandboxState): Router {
   const router = Router();
   router.use(express.json({ limit: JSON_LIMIT, type: ['application/json', 'application/*+json', 'text/json'] }));
+  structureRoutes(router, state);
+  serviceRoutes(router, state);
+  flowRoutes(router, state);
+  invoiceSearchRoutes(router, state);
+  supplierActionRoutes(router, state);
 
+  router.get('/transverses/v1/health-check', (_req, res) => {
+    // Undocumented answer; go-choruspro reads a Spring ResponseEntity.
+    res.status(200).json({ body: 'Chorus Pro sandbox is up', statusCode: 'OK', statusCodeValue: 200 });
+  });
+
+  router.use((req, res) => {
+    // No Chorus code exists for this: the gateway's 404 carries no codeRetour.
+    res.status(404).json({ libelle: `Ressource introuvable : ${req.method} ${req.baseUrl}${req.path}` });
+  });
+
+  return router;
+}
+
+/** `structures/v1/rechercher` and `consulter`. */
+function structureRoutes(router: Router, state: SandboxState): void {
   router.post('/structures/v1/rechercher', (req, res) => {
     const body = parse(rechercherStructureBody, req.body);
     const criteria = body.structure;
@@ -237,40 +195,12 @@ export function cproRouter(state: SandboxState): Router {
     if (idStructure === undefined) throw CHORUS_ERRORS.invalidRequest('idStructureCPP est obligatoire');
     const s = state.structureById(idStructure);
     if (!s) throw CHORUS_ERRORS.structureIntrouvable(idStructure);
-    ok(res, {
-      informationGenerales: {
-        idStructureCPP: s.idStructureCPP,
-        identifiantStructure: s.siret,
-        typeIdentifiantStructure: 'SIRET',
-        raisonSocialeStructure: s.designation,
-        libelleStructure: s.designation,
-        nomStructure: null,
-        prenomStructure: null,
-        emailStructure: null,
-        numeroRcsStructure: null,
-        numeroTVA: null,
-        structurePriveePublique: s.type === 'PUBLIC' ? 'PUBLIQUE' : 'PRIVEE',
-        estValideurDeleguee: false,
-        idStructureOrigine: null,
-        listeStructureDupliquees: [],
-        dateExpirationMotPasseCompteTech: null,
-      },
-      parametres: {
-        codeServiceDoitEtreRenseigne: s.codeServiceDoitEtreRenseigne,
-        numeroEJDoitEtreRenseigne: s.numeroEJDoitEtreRenseigne,
-        gestionNumeroEJOuCodeService: s.gestionNumeroEJOuCodeService,
-        connexionEDI: false,
-        estMoaUniquement: false,
-        estValideurDelegue: false,
-        getaMoa: false,
-        nonDiffusibleInsee: false,
-        recevoirDonneesViaEDI: false,
-        statutMiseEnPaiementNestPasRemonte: false,
-      },
-      adressePostaleDuSiege: SANDBOX_ADDRESS,
-    });
+    ok(res, structureConsultee(s));
   });
+}
 
+/** A structure's services: `rechercher/services` and `consulter/service`. */
+function serviceRoutes(router: Router, state: SandboxState): void {
   router.post('/structures/v1/rechercher/services', (req, res) => {
     const body = parse(rechercherServicesBody, req.body);
     const s = state.structureById(body.idStructure);
@@ -278,15 +208,7 @@ export function cproRouter(state: SandboxState): Router {
     const services = [...s.services.values()].sort((a, b) => a.idService - b.idService);
     const { page, parametresRetour } = paginate(services, body.parametresRechercherServicesStructure);
     ok(res, {
-      listeServices: page.map((service) => ({
-        idService: service.idService,
-        codeService: service.codeService,
-        libelleService: service.libelle,
-        estActif: service.actif,
-        statutService: service.actif ? 'ACTIF' : 'INACTIF',
-        dateDbtService: service.dateDbtService,
-        dateFinService: null,
-      })),
+      listeServices: page.map(serviceListe),
       parametresRetour,
     });
   });
@@ -297,24 +219,12 @@ export function cproRouter(state: SandboxState): Router {
     if (!s) throw CHORUS_ERRORS.structureIntrouvable(body.idStructure);
     const service = [...s.services.values()].find((candidate) => candidate.idService === body.idService);
     if (!service) throw CHORUS_ERRORS.serviceIntrouvable(body.idStructure, body.idService);
-    ok(res, {
-      informationsGenerales: {
-        codeService: service.codeService,
-        nomService: service.libelle,
-        descriptionService: service.libelle,
-      },
-      parametres: {
-        numeroEngagement: service.numeroEngagement,
-        miseEnPaiement: false,
-        dateDebutValidite: service.dateDbtService,
-        dateFinValidite: null,
-        dateCreation: service.dateDbtService,
-        dateModification: null,
-      },
-      adressePostale: SANDBOX_ADDRESS,
-    });
+    ok(res, serviceConsulte(service));
   });
+}
 
+/** Depositing a flow and reading its report. */
+function flowRoutes(router: Router, state: SandboxState): void {
   router.post('/factures/v1/deposer/flux', async (req, res) => {
     const body = parse(deposerFluxBody, req.body);
     const flow = await state.deposit({ fichierFlux: body.fichierFlux, nomFichier: body.nomFichier, syntaxeFlux: body.syntaxeFlux });
@@ -331,7 +241,10 @@ export function cproRouter(state: SandboxState): Router {
     if (!flow) throw CHORUS_ERRORS.fluxIntrouvable();
     ok(res, compteRenduDetaille(flow));
   });
+}
 
+/** The supplier's invoices and their status history. */
+function invoiceSearchRoutes(router: Router, state: SandboxState): void {
   router.post('/factures/v1/rechercher/fournisseur', (req, res) => {
     const body = parse(rechercherFournisseurBody, req.body);
     const found = state.searchInvoices({
@@ -354,39 +267,12 @@ export function cproRouter(state: SandboxState): Router {
       nbResultatsParPage: body.paramRechercheHistoStatuts?.nbResultatsParPageListeHistoStatut,
       pageResultatDemandee: body.paramRechercheHistoStatuts?.pageResultatDemandeeListeHistoStatut,
     });
-    ok(res, {
-      idFacture: inv.identifiantFactureCPP,
-      numeroFacture: inv.numeroFacture,
-      statutCourantCode: inv.statut,
-      historiquesDesStatuts: {
-        histoStatut: page.map((h) => ({
-          histoStatutId: h.histoStatutId,
-          histoStatutCode: h.histoStatutCode,
-          histoStatutDatePassage: h.histoStatutDatePassage,
-          histoStatutCommentaire: h.histoStatutCommentaire,
-        })),
-        nbResultatsParPageHistoStatut: parametresRetour.nbResultatsParPage,
-        pageCouranteHistoStatut: parametresRetour.pageCourante,
-        pagesHistoStatut: parametresRetour.pages,
-        totalHistoStatut: parametresRetour.total,
-      },
-      historiquesDesActionsUtilisateurs: {
-        histoAction: [],
-        nbResultatsParPageHistoAction: DEFAULT_PAGE_SIZE,
-        pageCouranteHistoAction: 1,
-        pagesHistoAction: 0,
-        totalHistoAction: 0,
-      },
-      historiquesDesEvenementsComplementaires: {
-        evenement: [],
-        nbResultatsParPageEvenement: DEFAULT_PAGE_SIZE,
-        pageCouranteEvenement: 1,
-        pagesEvenement: 0,
-        totalEvenement: 0,
-      },
-    });
+    ok(res, historique(inv, page, parametresRetour));
   });
+}
 
+/** The supplier's answers to a refused invoice: `recycler`, and `ajouter/fichier` then `completer`. */
+function supplierActionRoutes(router: Router, state: SandboxState): void {
   router.post('/factures/v1/recycler', (req, res) => {
     const body = parse(recyclerBody, req.body);
     const inv = state.recycler({
@@ -432,18 +318,6 @@ export function cproRouter(state: SandboxState): Router {
       'GCU_MSG_01_000',
     );
   });
-
-  router.get('/transverses/v1/health-check', (_req, res) => {
-    // Undocumented answer; go-choruspro reads a Spring ResponseEntity.
-    res.status(200).json({ body: 'Chorus Pro sandbox is up', statusCode: 'OK', statusCodeValue: 200 });
-  });
-
-  router.use((req, res) => {
-    // No Chorus code exists for this: the gateway's 404 carries no codeRetour.
-    res.status(404).json({ libelle: `Ressource introuvable : ${req.method} ${req.baseUrl}${req.path}` });
-  });
-
-  return router;
 }
 
 /** Business errors in the Chorus envelope; body-parser failures too; anything else is a 500 with a message. */

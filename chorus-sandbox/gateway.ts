@@ -1,8 +1,11 @@
 /**
- * What PISTE does in front of Chorus Pro: the OAuth2 token endpoint, the bearer-token and `cpro-account` checks,
- * plus the sandbox's fault injection (latency, 503, spurious 401, spurious invalid_client) and call counting.
+ * What PISTE does in front of Chorus Pro: the OAuth2 token endpoint, the bearer-token and `cpro-account` checks
+ * (`PisteAccess`: the accepted credentials and the tokens issued), plus the sandbox's fault injection (latency,
+ * 503, spurious 401, spurious invalid_client) and call counting.
  */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { SandboxCredentials } from './model';
 import type { SandboxState } from './state';
 
 export const TOKEN_PATH = '/api/oauth/token';
@@ -14,6 +17,69 @@ const WWW_AUTHENTICATE = {
   // Verbatim from a real answer (OCA PR #425).
   badAccount: 'Bearer realm="PISTE",error="Unauthorized",error_description="login or password incorrects"',
 } as const;
+
+/**
+ * Accepted when none are given: the same values as the application's development defaults (DEV_DEFAULTS of
+ * config/index.ts, which the simulator does not import; test/chorus/sandbox-http.test.ts checks they agree), so
+ * that an app and a sandbox both left unconfigured talk to each other.
+ */
+export const SANDBOX_DEFAULT_CREDENTIALS: Readonly<SandboxCredentials> = {
+  clientId: 'agrilocal-dev-client',
+  clientSecret: 'agrilocal-dev-secret',
+  techLogin: 'TECH_1_agrilocal@cpro.fr',
+  techPassword: 'agrilocal-dev-password',
+};
+
+export type TokenCheck = 'valid' | 'expired' | 'unknown';
+
+/**
+ * PISTE's side of authentication: the OAuth client and technical account it accepts, and the tokens it issued
+ * (kept in memory only, across resets; lifetime and clock taken from the state).
+ */
+export class PisteAccess {
+  readonly credentials: SandboxCredentials;
+  private readonly tokens = new Map<string, number>();
+
+  constructor(
+    credentials: Partial<SandboxCredentials> | undefined,
+    private readonly state: Pick<SandboxState, 'now' | 'config'>,
+  ) {
+    this.credentials = {
+      clientId: credentials?.clientId ?? SANDBOX_DEFAULT_CREDENTIALS.clientId,
+      clientSecret: credentials?.clientSecret ?? SANDBOX_DEFAULT_CREDENTIALS.clientSecret,
+      techLogin: credentials?.techLogin ?? SANDBOX_DEFAULT_CREDENTIALS.techLogin,
+      techPassword: credentials?.techPassword ?? SANDBOX_DEFAULT_CREDENTIALS.techPassword,
+    };
+  }
+
+  issueToken(): { access_token: string; expires_in: number } {
+    const now = this.state.now();
+    if (this.tokens.size > 10_000) {
+      for (const [token, expiresAt] of this.tokens) if (expiresAt <= now) this.tokens.delete(token);
+    }
+    const token = randomBytes(24).toString('base64url');
+    const lifetimeMs = this.state.config.tokenLifetimeMs;
+    this.tokens.set(token, now + lifetimeMs);
+    return { access_token: token, expires_in: Math.ceil(lifetimeMs / 1000) };
+  }
+
+  checkToken(token: string): TokenCheck {
+    const expiresAt = this.tokens.get(token);
+    if (expiresAt === undefined) return 'unknown';
+    return this.state.now() < expiresAt ? 'valid' : 'expired';
+  }
+
+  checkClient(clientId: string, clientSecret: string): boolean {
+    return sameText(clientId, this.credentials.clientId) && sameText(clientSecret, this.credentials.clientSecret);
+  }
+
+  /** `cpro-account` = base64(UTF-8 "login:password"). */
+  checkCproAccount(header: string | undefined): boolean {
+    if (!header) return false;
+    const decoded = Buffer.from(header.trim(), 'base64').toString('utf8');
+    return sameText(decoded, `${this.credentials.techLogin}:${this.credentials.techPassword}`);
+  }
+}
 
 /** Counts every call received, before any check, under "METHOD /path" (query string dropped). */
 export function countCalls(state: SandboxState): RequestHandler {
@@ -40,7 +106,7 @@ export function injectFaults(state: SandboxState): RequestHandler {
 }
 
 /** `POST /api/oauth/token`, form-encoded `grant_type=client_credentials`, `client_id`, `client_secret`, `scope`. */
-export function tokenEndpoint(state: SandboxState): RequestHandler[] {
+export function tokenEndpoint(state: SandboxState, piste: PisteAccess): RequestHandler[] {
   const handler: RequestHandler = (req, res) => {
     const form = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
     const field = (name: string): string | undefined => (typeof form[name] === 'string' ? form[name] : undefined);
@@ -58,18 +124,18 @@ export function tokenEndpoint(state: SandboxState): RequestHandler[] {
     const clientId = field('client_id') ?? basic?.id ?? '';
     const clientSecret = field('client_secret') ?? basic?.secret ?? '';
     // Same answer for an unknown id and a wrong secret, like PISTE.
-    if (!state.checkClient(clientId, clientSecret) || state.chance(state.config.faults.invalidClientRate)) {
+    if (!piste.checkClient(clientId, clientSecret) || state.chance(state.config.faults.invalidClientRate)) {
       res.status(400).json({ error: 'invalid_client', error_description: 'Client authentication failed' });
       return;
     }
-    const { access_token, expires_in } = state.issueToken();
+    const { access_token, expires_in } = piste.issueToken();
     res.json({ access_token, token_type: 'Bearer', expires_in, scope: field('scope') ?? 'openid' });
   };
   return [express.urlencoded({ extended: false, limit: '16kb' }), handler];
 }
 
 /** Bearer token issued by us and not expired, then the technical account; 401 with PISTE's header otherwise. */
-export function requirePisteAuth(state: SandboxState): RequestHandler {
+export function requirePisteAuth(state: SandboxState, piste: PisteAccess): RequestHandler {
   return (req, res, next) => {
     const refuse = (wwwAuthenticate: string, description: string) => {
       res.status(401).set('WWW-Authenticate', wwwAuthenticate).json({ error: 'unauthorized', error_description: description });
@@ -77,10 +143,10 @@ export function requirePisteAuth(state: SandboxState): RequestHandler {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
     const token = match?.[1];
     if (!token) return refuse(WWW_AUTHENTICATE.missingToken, 'Missing access token');
-    const check = state.checkToken(token);
+    const check = piste.checkToken(token);
     if (check === 'unknown') return refuse(WWW_AUTHENTICATE.invalidToken, 'Invalid access token');
     if (check === 'expired') return refuse(WWW_AUTHENTICATE.expiredToken, 'Access token expired');
-    if (!state.checkCproAccount(req.get('cpro-account'))) {
+    if (!piste.checkCproAccount(req.get('cpro-account'))) {
       return refuse(WWW_AUTHENTICATE.badAccount, 'login or password incorrects');
     }
     // PISTE sometimes refuses a valid token when calls come fast (chorus-pro-api.md §1): simulate it.
@@ -101,4 +167,11 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
   } catch {
     return undefined;
   }
+}
+
+/** Constant-time comparison (of the UTF-8 bytes), so that a wrong secret takes as long as a right one. */
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
+  return left.length === right.length && timingSafeEqual(left, right);
 }

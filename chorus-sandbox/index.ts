@@ -20,4 +20,4 @@ export {
 export { REJECTION } from './rules';
 export { CHORUS_ERRORS } from './errors';
 export type { SandboxConfig, SandboxFaults, SandboxAutopilot, SandboxCredentials } from './model';
-export { TOKEN_PATH } from './gateway';
+export { SANDBOX_DEFAULT_CREDENTIALS, TOKEN_PATH } from './gateway';

@@ -135,3 +135,12 @@ export interface SandboxConfig {
 }
 
 export const NO_FAULTS: SandboxFaults = { errorRate5xx: 0, latencyMs: 0, spurious401Rate: 0, invalidClientRate: 0 };
+
+/** A copy sharing nothing with `config` (autopilot path and faults included). */
+export function cloneConfig(config: SandboxConfig): SandboxConfig {
+  return {
+    ...config,
+    autopilot: config.autopilot && { ...config.autopilot, path: [...config.autopilot.path] },
+    faults: { ...config.faults },
+  };
+}

@@ -1,14 +1,26 @@
 /**
  * The sandbox's state as plain JSON data: what `SandboxState.snapshot()` gives and `SandboxState.restore()` takes,
  * and the schema a state file is checked against before any of it is used (persistence.ts). Tokens and stats are
- * not part of it: clients fetch new tokens, stats start at zero.
+ * not part of it: clients fetch new tokens, stats start at zero. Below the schema: records to snapshot data
+ * (`*SnapshotOf`), the per-record JSON cache behind `snapshotJson()`, and `restoreInto`, snapshot data back to
+ * records.
  *
  * Bump `SNAPSHOT_VERSION` when the shape changes incompatibly: an older sandbox then refuses the file (and starts
  * from the seeds) rather than misreading it.
  */
 import { z } from 'zod';
 import { FLOW_STATES } from '../domain/statuses';
+import { FlowIncident, type CiiInvoice } from './facturx';
 import { SANDBOX_INVOICE_STATUSES } from './lifecycle';
+import {
+  cloneConfig,
+  type SandboxAttachment,
+  type SandboxFlow,
+  type SandboxInvoice,
+  type SandboxService,
+  type SandboxStructure,
+} from './model';
+import type { SandboxCounters, SandboxState } from './state';
 
 export const SNAPSHOT_VERSION = 1;
 
@@ -188,4 +200,208 @@ export function parseSnapshot(json: string): SandboxSnapshot {
     throw new SnapshotError(`unexpected content: ${shown.join('; ')}${issues.length > 3 ? ` (and ${issues.length - 3} more)` : ''}`);
   }
   return result.data;
+}
+
+// ------------------------------------------------------------------------------------------ records to data
+
+/** Everything `SandboxState.snapshot()` holds, built fresh (records copied, nothing shared with the state). */
+export function snapshotOf(state: SandboxState): SandboxSnapshot {
+  const { flows, invoices, attachments } = state.records();
+  return {
+    ...snapshotHead(state),
+    structures: state.listStructures().map(structureSnapshotOf),
+    flows: [...flows].map(flowSnapshotOf),
+    invoices: [...invoices].map(invoiceSnapshotOf),
+    attachments: [...attachments].map(attachmentSnapshotOf),
+  };
+}
+
+/**
+ * `JSON.stringify(snapshotOf(state))`, only faster: each record's JSON is kept until `forget(record)` (the state
+ * calls it on every change of a record), so a save re-serialises the few records that moved and joins the rest.
+ */
+export class SnapshotJsonCache {
+  private readonly cache = new WeakMap<object, string>();
+
+  forget(record: object): void {
+    this.cache.delete(record);
+  }
+
+  snapshotJson(state: SandboxState): string {
+    const head = JSON.stringify(snapshotHead(state));
+    const { flows, invoices, attachments } = state.records();
+    return (
+      `${head.slice(0, -1)},"structures":[${this.recordsJson(state.listStructures(), structureSnapshotOf)}]` +
+      `,"flows":[${this.recordsJson(flows, flowSnapshotOf)}]` +
+      `,"invoices":[${this.recordsJson(invoices, invoiceSnapshotOf)}]` +
+      `,"attachments":[${this.recordsJson(attachments, attachmentSnapshotOf)}]}`
+    );
+  }
+
+  private recordsJson<T extends object>(records: Iterable<T>, toSnapshot: (record: T) => unknown): string {
+    const parts: string[] = [];
+    for (const record of records) {
+      let json = this.cache.get(record);
+      if (json === undefined) {
+        json = JSON.stringify(toSnapshot(record));
+        this.cache.set(record, json);
+      }
+      parts.push(json);
+    }
+    return parts.join(',');
+  }
+}
+
+function snapshotHead(state: SandboxState): Pick<SandboxSnapshot, 'version' | 'savedAt' | 'counters' | 'config'> {
+  const c = state.counters;
+  return {
+    version: SNAPSHOT_VERSION,
+    savedAt: new Date(state.now()).toISOString(),
+    counters: {
+      nextStructureId: c.nextStructureId,
+      nextServiceId: c.nextServiceId,
+      flowSequence: c.flowSequence,
+      nextInvoiceId: c.nextInvoiceId,
+      nextAttachmentId: c.nextAttachmentId,
+      nextHistoId: c.nextHistoId,
+    },
+    config: cloneConfig(state.config),
+  };
+}
+
+// Records as snapshot data: plain fields spread, nested values copied; live-only state (an autopilot's timerPending) left out.
+
+export function structureSnapshotOf(s: SandboxStructure): StructureSnapshot {
+  return {
+    idStructureCPP: s.idStructureCPP,
+    siret: s.siret,
+    designation: s.designation,
+    type: s.type,
+    codeServiceDoitEtreRenseigne: s.codeServiceDoitEtreRenseigne,
+    numeroEJDoitEtreRenseigne: s.numeroEJDoitEtreRenseigne,
+    gestionNumeroEJOuCodeService: s.gestionNumeroEJOuCodeService,
+    services: [...s.services.values()].map((service) => ({ ...service })),
+  };
+}
+
+function flowSnapshotOf(f: SandboxFlow): FlowSnapshot {
+  return {
+    ...f,
+    historiqueEtats: f.historiqueEtats.map((e) => ({ etat: e.etat, le: e.le })),
+    invoice: f.invoice && { ...f.invoice, paymentMeansCodes: [...f.invoice.paymentMeansCodes] },
+    incident: f.incident && { codeErreur: f.incident.codeErreur, libelleErreur: f.incident.libelleErreur, natureErreur: f.incident.natureErreur },
+    erreursDP: f.erreursDP.map((e) => ({ ...e })),
+    identifiantFactureCPP: f.identifiantFactureCPP,
+  };
+}
+
+function invoiceSnapshotOf(i: SandboxInvoice): InvoiceSnapshot {
+  // The snapshot leaves out the live timer flag; every other field is plain data, copied so the file is a snapshot.
+  const { autopilot, ...fields } = i;
+  return {
+    ...fields,
+    histo: i.histo.map((h) => ({ ...h })),
+    piecesJointes: [...i.piecesJointes],
+    autopilot: autopilot && { path: [...autopilot.path], index: autopilot.index, stepDelayMs: autopilot.stepDelayMs },
+  };
+}
+
+function attachmentSnapshotOf(a: SandboxAttachment): AttachmentSnapshot {
+  return {
+    pieceJointeId: a.pieceJointeId,
+    pieceJointeNom: a.pieceJointeNom,
+    pieceJointeTypeMime: a.pieceJointeTypeMime,
+    pieceJointeExtension: a.pieceJointeExtension,
+    taille: a.taille,
+    contenu: a.contenu.toString('base64'),
+  };
+}
+
+// ------------------------------------------------------------------------------------------ data to records
+
+/**
+ * Replaces the state's records, configuration and counters with a snapshot's (checked by `parseSnapshot`);
+ * pending timers are cancelled, and resuming flows and walks is left to the caller (`SandboxState.restore`).
+ * Counters never go back: each continues after the highest id of the snapshot.
+ */
+export function restoreInto(state: SandboxState, snapshot: SandboxSnapshot): void {
+  state.clearRecords();
+  const c = snapshot.counters;
+  const counters: SandboxCounters = {
+    nextStructureId: c.nextStructureId,
+    nextServiceId: c.nextServiceId,
+    flowSequence: c.flowSequence,
+    nextInvoiceId: c.nextInvoiceId,
+    nextAttachmentId: c.nextAttachmentId,
+    nextHistoId: c.nextHistoId,
+  };
+  for (const s of snapshot.structures) {
+    const services = new Map<string, SandboxService>();
+    for (const service of s.services) {
+      services.set(service.codeService, { ...service });
+      counters.nextServiceId = Math.max(counters.nextServiceId, service.idService + 1);
+    }
+    state.indexStructure({ ...s, services });
+    counters.nextStructureId = Math.max(counters.nextStructureId, s.idStructureCPP + 1);
+  }
+  for (const a of snapshot.attachments) {
+    state.indexAttachment({ ...a, contenu: Buffer.from(a.contenu, 'base64') });
+    counters.nextAttachmentId = Math.max(counters.nextAttachmentId, a.pieceJointeId + 1);
+  }
+  for (const f of snapshot.flows) {
+    state.indexFlow(restoredFlow(f));
+    const sequence = /^CPP001111(\d{16})$/.exec(f.numeroFluxDepot)?.[1];
+    if (sequence !== undefined) counters.flowSequence = Math.max(counters.flowSequence, Number(sequence));
+  }
+  for (const i of snapshot.invoices) {
+    state.indexInvoice(restoredInvoice(i));
+    counters.nextInvoiceId = Math.max(counters.nextInvoiceId, i.identifiantFactureCPP + 1);
+    for (const h of i.histo) counters.nextHistoId = Math.max(counters.nextHistoId, h.histoStatutId + 1);
+  }
+  Object.assign(state.counters, counters);
+  state.config = cloneConfig(snapshot.config);
+}
+
+function restoredFlow(f: FlowSnapshot): SandboxFlow {
+  return {
+    ...f,
+    historiqueEtats: f.historiqueEtats.map((e) => ({ ...e })),
+    invoice: f.invoice && restoredCiiInvoice(f.invoice),
+    incident: f.incident && new FlowIncident(f.incident.codeErreur, f.incident.libelleErreur, f.incident.natureErreur),
+    erreursDP: f.erreursDP.map((e) => ({ ...e })),
+    identifiantFactureCPP: f.identifiantFactureCPP,
+  };
+}
+
+function restoredInvoice(i: InvoiceSnapshot): SandboxInvoice {
+  const { codeServiceExecutant, numeroEngagement, numeroMarche, dateFacture, montantHT, montantTTC, montantAPayer } = i;
+  return {
+    ...i,
+    // Optional in the file, present (possibly undefined) in memory.
+    ...{ codeServiceExecutant, numeroEngagement, numeroMarche, dateFacture, montantHT, montantTTC, montantAPayer },
+    histo: i.histo.map((h) => ({ ...h })),
+    piecesJointes: [...i.piecesJointes],
+    autopilot: i.autopilot && { ...i.autopilot, path: [...i.autopilot.path], timerPending: false },
+  };
+}
+
+/** Every key of `CiiInvoice`, absent ones (dropped by JSON) back as undefined. */
+function restoredCiiInvoice(i: NonNullable<FlowSnapshot['invoice']>): CiiInvoice {
+  return {
+    numeroFacture: i.numeroFacture,
+    typeCode: i.typeCode,
+    dateFacture: i.dateFacture,
+    siretFournisseur: i.siretFournisseur,
+    sellerName: i.sellerName,
+    siretDestinataire: i.siretDestinataire,
+    buyerName: i.buyerName,
+    codeService: i.codeService,
+    numeroEngagement: i.numeroEngagement,
+    numeroMarche: i.numeroMarche,
+    paymentMeansCodes: [...i.paymentMeansCodes],
+    currency: i.currency,
+    taxBasisTotal: i.taxBasisTotal,
+    grandTotal: i.grandTotal,
+    duePayable: i.duePayable,
+  };
 }

@@ -1,49 +1,31 @@
 /**
- * The sandbox's Chorus Pro, in memory: structures, flows, invoices, attachments, tokens, and the timers that
- * make flows and invoices move. Indexed by every key a request uses so that thousands of invoices stay fast.
- * HTTP lives in the routers; everything here is callable directly (the property tests do).
- * `snapshot()` / `restore()` turn it into plain data and back (persistence.ts keeps it in a file); listeners given
- * to `onChange` hear of every change of what a snapshot holds.
+ * The sandbox's Chorus Pro, in memory: the record store (structures, flows, invoices, attachments), indexed by
+ * every key a request uses so that thousands of invoices stay fast, with configuration and call stats. The
+ * moving parts live beside it: flows.ts and invoices.ts (the two state machines), scheduler.ts (timers),
+ * snapshot.ts (`snapshot()` / `restore()` as plain data, which persistence.ts keeps in a file); PISTE's
+ * credentials and tokens are gateway.ts's. HTTP lives in the routers; everything here is callable directly (the
+ * property tests do). Listeners given to `onChange` hear of every change of what a snapshot holds.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { DEV_DEFAULTS } from '../config';
-import type { FlowState } from '../domain/statuses';
-import { chorusDate, chorusDateTime } from './dates';
-import { CHORUS_ERRORS, SandboxControlError } from './errors';
-import { extractFacturXml, FlowIncident, readCiiInvoice, type CiiInvoice } from './facturx';
+import { chorusDate } from './dates';
+import { CHORUS_ERRORS } from './errors';
+import { decodeBase64, FlowProcessing, MAX_FILE_BYTES, type DepositInput } from './flows';
+import { InvoiceLifecycle, type CompleterInput, type RecyclerInput } from './invoices';
 import {
-  allowedTargets,
-  isSandboxInvoiceStatus,
-  SUPPLIER_ACTIONS,
-  transitionActor,
-  type Actor,
-  type SandboxInvoiceStatus,
-} from './lifecycle';
-import {
+  cloneConfig,
   NO_FAULTS,
   type SandboxAttachment,
   type SandboxAutopilot,
   type SandboxConfig,
-  type SandboxCredentials,
   type SandboxFaults,
   type SandboxFlow,
   type SandboxInvoice,
   type SandboxService,
   type SandboxStructure,
 } from './model';
-import { checkDepositedInvoice, routingErrors } from './rules';
-import { SANDBOX_SEED_STRUCTURES, type StructureKind } from './seeds';
-import {
-  SNAPSHOT_VERSION,
-  type AttachmentSnapshot,
-  type FlowSnapshot,
-  type InvoiceSnapshot,
-  type SandboxSnapshot,
-  type StructureSnapshot,
-} from './snapshot';
+import { Scheduler } from './scheduler';
+import { SANDBOX_SEED_STRUCTURES, type StructureSeed } from './seeds';
+import { restoreInto, SnapshotJsonCache, snapshotOf, type SandboxSnapshot } from './snapshot';
 
-export const SUPPORTED_SYNTAXES = ['IN_DP_E2_CII_FACTURX', 'IN_DP_E1_CII_16B'] as const;
-export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 const MAX_PIECE_JOINTE_NOM = 50;
 const DEFAULT_FLOW_PROCESSING_DELAY_MS = 2000;
 const DEFAULT_TOKEN_LIFETIME_MS = 3_600_000;
@@ -52,12 +34,8 @@ const FIRST_STRUCTURE_ID = 25_000_001;
 const FIRST_SERVICE_ID = 7_000_001;
 const FIRST_INVOICE_ID = 10_000_001;
 const FIRST_ATTACHMENT_ID = 500_001;
-/** The states a flow goes through before its final one, each lasting a third of its processing delay. */
-const FLOW_STEPS: readonly FlowState[] = ['IN_RECU', 'IN_EN_ATTENTE_TRAITEMENT_CPP', 'IN_EN_COURS_TRAITEMENT_CPP'];
 
 export interface SandboxStateOptions {
-  /** Accepted OAuth client and technical account; default: DEV_DEFAULTS of config/index.ts. */
-  credentials?: Partial<SandboxCredentials>;
   /** Lifetime of issued tokens (answered as `expires_in`, in seconds, rounded up). Default 1 h like PISTE. */
   tokenLifetimeMs?: number;
   flowProcessingDelayMs?: number;
@@ -70,15 +48,8 @@ export interface SandboxStateOptions {
   random?: () => number;
 }
 
-export interface StructureInput {
-  siret: string;
-  designation: string;
-  type: StructureKind;
-  codeServiceDoitEtreRenseigne?: boolean;
-  numeroEJDoitEtreRenseigne?: boolean;
-  gestionNumeroEJOuCodeService?: boolean;
-  services?: readonly { codeService: string; libelle: string; actif: boolean; numeroEngagement?: boolean }[];
-}
+/** What `upsertStructure` takes: the shape of a seed. */
+export type StructureInput = StructureSeed;
 
 export interface InvoiceSearch {
   numeroFacture?: string;
@@ -91,10 +62,13 @@ export interface InvoiceSearch {
   periodeDateDepotAu?: string;
 }
 
-export type TokenCheck = 'valid' | 'expired' | 'unknown';
+export type AttachmentInput = Pick<SandboxAttachment, 'pieceJointeNom' | 'pieceJointeTypeMime' | 'pieceJointeExtension'> & {
+  pieceJointeFichier: string;
+};
+
+export type SandboxCounters = SandboxSnapshot['counters'];
 
 export class SandboxState {
-  readonly credentials: SandboxCredentials;
   readonly now: () => number;
   readonly random: () => number;
   config: SandboxConfig;
@@ -110,31 +84,27 @@ export class SandboxState {
   private readonly invoicesBySupplierNumber = new Map<string, number[]>();
   private readonly invoicesByFlow = new Map<string, number[]>();
   private readonly attachments = new Map<number, SandboxAttachment>();
-  private readonly tokens = new Map<string, number>();
   private readonly calls = new Map<string, number>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly sleepers = new Set<NodeJS.Timeout>();
+  private readonly scheduler = new Scheduler();
+  private readonly invoiceLifecycle = new InvoiceLifecycle(this, this.scheduler);
+  private readonly flowProcessing = new FlowProcessing(this, this.scheduler, this.invoiceLifecycle);
   private readonly changeListeners = new Set<() => void>();
   /** JSON of each record as last serialised; `changed(record)` drops it, so a save re-serialises only what moved. */
-  private readonly jsonCache = new WeakMap<object, string>();
-  private nextStructureId = FIRST_STRUCTURE_ID;
-  private nextServiceId = FIRST_SERVICE_ID;
-  // Flow, invoice, attachment and history ids never restart, so a stale id cannot hit a newer record after a reset.
-  private flowSequence = 0;
-  private nextInvoiceId = FIRST_INVOICE_ID;
-  private nextAttachmentId = FIRST_ATTACHMENT_ID;
-  private nextHistoId = 1;
-  /** Bumped by reset/close: work started before (a deposit being parsed) must not land in the new state. */
-  private generation = 0;
-  private closed = false;
+  private readonly jsonCache = new SnapshotJsonCache();
+  /**
+   * The next id of each sequence (for this module, flows.ts, invoices.ts and snapshot.ts). Flow, invoice,
+   * attachment and history ids never restart, so a stale id cannot hit a newer record after a reset.
+   */
+  readonly counters: SandboxCounters = {
+    nextStructureId: FIRST_STRUCTURE_ID,
+    nextServiceId: FIRST_SERVICE_ID,
+    flowSequence: 0,
+    nextInvoiceId: FIRST_INVOICE_ID,
+    nextAttachmentId: FIRST_ATTACHMENT_ID,
+    nextHistoId: 1,
+  };
 
   constructor(options: SandboxStateOptions = {}) {
-    this.credentials = {
-      clientId: options.credentials?.clientId ?? DEV_DEFAULTS.CHORUS_CLIENT_ID,
-      clientSecret: options.credentials?.clientSecret ?? DEV_DEFAULTS.CHORUS_CLIENT_SECRET,
-      techLogin: options.credentials?.techLogin ?? DEV_DEFAULTS.CHORUS_TECH_LOGIN,
-      techPassword: options.credentials?.techPassword ?? DEV_DEFAULTS.CHORUS_TECH_PASSWORD,
-    };
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.seeded = options.seed ?? true;
@@ -151,9 +121,8 @@ export class SandboxState {
   // ----------------------------------------------------------------------------------- lifecycle of the state
 
   /** Every record and index gone, pending timers cancelled (a new generation: late timer callbacks do nothing). */
-  private clearRecords(): void {
-    this.generation++;
-    this.clearTimers();
+  clearRecords(): void {
+    this.scheduler.cancelTimers();
     this.structuresById.clear();
     this.structuresBySiret.clear();
     this.flows.clear();
@@ -169,8 +138,8 @@ export class SandboxState {
   reset(): void {
     this.clearRecords();
     this.calls.clear();
-    this.nextStructureId = FIRST_STRUCTURE_ID;
-    this.nextServiceId = FIRST_SERVICE_ID;
+    this.counters.nextStructureId = FIRST_STRUCTURE_ID;
+    this.counters.nextServiceId = FIRST_SERVICE_ID;
     this.config = cloneConfig(this.initialConfig);
     this.loadSeeds();
     this.changed();
@@ -178,51 +147,17 @@ export class SandboxState {
 
   /** Stops every timer; the state must not be used afterwards. */
   close(): void {
-    this.closed = true;
-    this.generation++;
-    this.clearTimers();
-    for (const timer of this.sleepers) clearTimeout(timer);
-    this.sleepers.clear();
+    this.scheduler.close();
   }
 
-  /** A timer that never keeps the process alive and dies with reset/close. */
-  schedule(delayMs: number, task: () => void): void {
-    if (this.closed) return;
-    const timer = setTimeout(
-      () => {
-        this.timers.delete(timer);
-        task();
-      },
-      Math.max(0, Math.round(delayMs)),
-    );
-    timer.unref();
-    this.timers.add(timer);
-  }
-
-  /**
-   * Resolves after `delayMs` (fault latency). Survives reset (a request in flight still gets its answer);
-   * never resolves once the state is closed, when the server drops its connections anyway.
-   */
+  /** Resolves after `delayMs` (fault latency), across resets; never once the state is closed. */
   sleep(delayMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.closed) return;
-      const timer = setTimeout(() => {
-        this.sleepers.delete(timer);
-        resolve();
-      }, Math.max(0, Math.round(delayMs)));
-      timer.unref();
-      this.sleepers.add(timer);
-    });
+    return this.scheduler.sleep(delayMs);
   }
 
   /** Timers still to fire (flow steps, autopilot steps, latencies). */
   get pendingTimers(): number {
-    return this.timers.size + this.sleepers.size;
-  }
-
-  private clearTimers(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    return this.scheduler.pendingTimers;
   }
 
   /**
@@ -235,68 +170,21 @@ export class SandboxState {
   }
 
   /** Every mutation ends here, naming the record it touched (none: configuration, counters, whole state). */
-  private changed(record?: object): void {
-    if (record) this.jsonCache.delete(record);
+  changed(record?: object): void {
+    if (record) this.jsonCache.forget(record);
     for (const listener of this.changeListeners) listener();
   }
 
   // ------------------------------------------------------------------------------------------------ snapshot
 
-  /**
-   * Everything but tokens, stats and timers, as JSON-ready data (attachment contents in base64). Built fresh
-   * on each call (records are copied, nothing is shared with the live state).
-   */
+  /** Everything but tokens, stats and timers, as JSON-ready data (attachments in base64), sharing nothing. */
   snapshot(): SandboxSnapshot {
-    return {
-      ...this.snapshotHead(),
-      structures: [...this.structuresById.values()].map(structureSnapshotOf),
-      flows: [...this.flows.values()].map(flowSnapshotOf),
-      invoices: [...this.invoices.values()].map(invoiceSnapshotOf),
-      attachments: [...this.attachments.values()].map(attachmentSnapshotOf),
-    };
+    return snapshotOf(this);
   }
 
-  /**
-   * `JSON.stringify(this.snapshot())`, only faster: each record's JSON is kept until the record changes, so
-   * with thousands of invoices a save re-serialises the few that moved and joins the rest.
-   */
+  /** `JSON.stringify(this.snapshot())`, only faster: each record's JSON is kept until the record changes. */
   snapshotJson(): string {
-    const head = JSON.stringify(this.snapshotHead());
-    return (
-      `${head.slice(0, -1)},"structures":[${this.recordsJson(this.structuresById.values(), structureSnapshotOf)}]` +
-      `,"flows":[${this.recordsJson(this.flows.values(), flowSnapshotOf)}]` +
-      `,"invoices":[${this.recordsJson(this.invoices.values(), invoiceSnapshotOf)}]` +
-      `,"attachments":[${this.recordsJson(this.attachments.values(), attachmentSnapshotOf)}]}`
-    );
-  }
-
-  private snapshotHead(): Pick<SandboxSnapshot, 'version' | 'savedAt' | 'counters' | 'config'> {
-    return {
-      version: SNAPSHOT_VERSION,
-      savedAt: new Date(this.now()).toISOString(),
-      counters: {
-        nextStructureId: this.nextStructureId,
-        nextServiceId: this.nextServiceId,
-        flowSequence: this.flowSequence,
-        nextInvoiceId: this.nextInvoiceId,
-        nextAttachmentId: this.nextAttachmentId,
-        nextHistoId: this.nextHistoId,
-      },
-      config: cloneConfig(this.config),
-    };
-  }
-
-  private recordsJson<T extends object>(records: Iterable<T>, toSnapshot: (record: T) => unknown): string {
-    const parts: string[] = [];
-    for (const record of records) {
-      let json = this.jsonCache.get(record);
-      if (json === undefined) {
-        json = JSON.stringify(toSnapshot(record));
-        this.jsonCache.set(record, json);
-      }
-      parts.push(json);
-    }
-    return parts.join(',');
+    return this.jsonCache.snapshotJson(this);
   }
 
   /**
@@ -307,111 +195,14 @@ export class SandboxState {
    * continues after the highest id of the snapshot.
    */
   restore(snapshot: SandboxSnapshot): void {
-    this.clearRecords();
-
-    const c = snapshot.counters;
-    let nextStructureId = c.nextStructureId;
-    let nextServiceId = c.nextServiceId;
-    let flowSequence = c.flowSequence;
-    let nextInvoiceId = c.nextInvoiceId;
-    let nextAttachmentId = c.nextAttachmentId;
-    let nextHistoId = c.nextHistoId;
-
-    for (const s of snapshot.structures) {
-      const services = new Map<string, SandboxService>();
-      for (const service of s.services) {
-        services.set(service.codeService, { ...service });
-        nextServiceId = Math.max(nextServiceId, service.idService + 1);
-      }
-      const structure: SandboxStructure = { ...s, services };
-      this.structuresById.set(structure.idStructureCPP, structure);
-      this.structuresBySiret.set(structure.siret, structure);
-      nextStructureId = Math.max(nextStructureId, structure.idStructureCPP + 1);
-    }
-    for (const a of snapshot.attachments) {
-      const contenu = Buffer.from(a.contenu, 'base64');
-      this.attachments.set(a.pieceJointeId, { ...a, contenu });
-      nextAttachmentId = Math.max(nextAttachmentId, a.pieceJointeId + 1);
-    }
-    for (const f of snapshot.flows) {
-      const flow: SandboxFlow = {
-        ...f,
-        historiqueEtats: f.historiqueEtats.map((e) => ({ ...e })),
-        invoice: f.invoice && restoredCiiInvoice(f.invoice),
-        incident: f.incident && new FlowIncident(f.incident.codeErreur, f.incident.libelleErreur, f.incident.natureErreur),
-        erreursDP: f.erreursDP.map((e) => ({ ...e })),
-        identifiantFactureCPP: f.identifiantFactureCPP,
-      };
-      this.flows.set(flow.numeroFluxDepot, flow);
-      const { siretFournisseur, numeroFacture } = flow.invoice ?? {};
-      if (siretFournisseur !== undefined && numeroFacture !== undefined) {
-        pushIndex(this.flowsBySupplierNumber, supplierNumberKey(siretFournisseur, numeroFacture), flow.numeroFluxDepot);
-      }
-      const sequence = /^CPP001111(\d{16})$/.exec(flow.numeroFluxDepot)?.[1];
-      if (sequence !== undefined) flowSequence = Math.max(flowSequence, Number(sequence));
-    }
-    for (const i of snapshot.invoices) {
-      const { codeServiceExecutant, numeroEngagement, numeroMarche, dateFacture, montantHT, montantTTC, montantAPayer } = i;
-      const invoice: SandboxInvoice = {
-        ...i,
-        // Optional in the file, present (possibly undefined) in memory.
-        ...{ codeServiceExecutant, numeroEngagement, numeroMarche, dateFacture, montantHT, montantTTC, montantAPayer },
-        histo: i.histo.map((h) => ({ ...h })),
-        piecesJointes: [...i.piecesJointes],
-        autopilot: i.autopilot && { ...i.autopilot, path: [...i.autopilot.path], timerPending: false },
-      };
-      this.invoices.set(invoice.identifiantFactureCPP, invoice);
-      pushIndex(this.invoicesByNumber, invoice.numeroFacture, invoice.identifiantFactureCPP);
-      pushIndex(this.invoicesBySupplierNumber, supplierNumberKey(invoice.siretFournisseur, invoice.numeroFacture), invoice.identifiantFactureCPP);
-      pushIndex(this.invoicesByFlow, invoice.numeroFluxDepot, invoice.identifiantFactureCPP);
-      nextInvoiceId = Math.max(nextInvoiceId, invoice.identifiantFactureCPP + 1);
-      for (const h of invoice.histo) nextHistoId = Math.max(nextHistoId, h.histoStatutId + 1);
-    }
-
-    this.nextStructureId = nextStructureId;
-    this.nextServiceId = nextServiceId;
-    this.flowSequence = flowSequence;
-    this.nextInvoiceId = nextInvoiceId;
-    this.nextAttachmentId = nextAttachmentId;
-    this.nextHistoId = nextHistoId;
-    this.config = cloneConfig(snapshot.config);
-
+    restoreInto(this, snapshot);
     // Walks first: invoices a resumed flow integrates below start their own.
     for (const invoice of this.invoices.values()) {
       const run = invoice.autopilot;
-      if (run) this.scheduleAutopilotStep(invoice, invoice.dateHeureEtatCourant + run.stepDelayMs - this.now());
+      if (run) this.invoiceLifecycle.scheduleAutopilotStep(invoice, invoice.dateHeureEtatCourant + run.stepDelayMs - this.now());
     }
-    for (const flow of this.flows.values()) this.resumeFlow(flow);
+    for (const flow of this.flows.values()) this.flowProcessing.resume(flow);
     this.changed();
-  }
-
-  // -------------------------------------------------------------------------------------------- credentials
-
-  issueToken(): { access_token: string; expires_in: number } {
-    const now = this.now();
-    if (this.tokens.size > 10_000) {
-      for (const [token, expiresAt] of this.tokens) if (expiresAt <= now) this.tokens.delete(token);
-    }
-    const token = randomBytes(24).toString('base64url');
-    this.tokens.set(token, now + this.config.tokenLifetimeMs);
-    return { access_token: token, expires_in: Math.ceil(this.config.tokenLifetimeMs / 1000) };
-  }
-
-  checkToken(token: string): TokenCheck {
-    const expiresAt = this.tokens.get(token);
-    if (expiresAt === undefined) return 'unknown';
-    return this.now() < expiresAt ? 'valid' : 'expired';
-  }
-
-  checkClient(clientId: string, clientSecret: string): boolean {
-    return sameText(clientId, this.credentials.clientId) && sameText(clientSecret, this.credentials.clientSecret);
-  }
-
-  /** `cpro-account` = base64(UTF-8 "login:password"). */
-  checkCproAccount(header: string | undefined): boolean {
-    if (!header) return false;
-    const decoded = Buffer.from(header.trim(), 'base64').toString('utf8');
-    return sameText(decoded, `${this.credentials.techLogin}:${this.credentials.techPassword}`);
   }
 
   // ------------------------------------------------------------------------------------------------- stats
@@ -422,6 +213,34 @@ export class SandboxState {
 
   stats(): Record<string, number> {
     return Object.fromEntries([...this.calls.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  // ------------------------------------------------------------------------------------------------ indexes
+  // The one place each kind of record enters the store (a new record, or one read back from a snapshot).
+
+  indexStructure(structure: SandboxStructure): void {
+    this.structuresById.set(structure.idStructureCPP, structure);
+    this.structuresBySiret.set(structure.siret, structure);
+  }
+
+  indexFlow(flow: SandboxFlow): void {
+    this.flows.set(flow.numeroFluxDepot, flow);
+    const { siretFournisseur, numeroFacture } = flow.invoice ?? {};
+    if (siretFournisseur !== undefined && numeroFacture !== undefined) {
+      pushIndex(this.flowsBySupplierNumber, supplierNumberKey(siretFournisseur, numeroFacture), flow.numeroFluxDepot);
+    }
+  }
+
+  indexInvoice(invoice: SandboxInvoice): void {
+    const id = invoice.identifiantFactureCPP;
+    this.invoices.set(id, invoice);
+    pushIndex(this.invoicesByNumber, invoice.numeroFacture, id);
+    pushIndex(this.invoicesBySupplierNumber, supplierNumberKey(invoice.siretFournisseur, invoice.numeroFacture), id);
+    pushIndex(this.invoicesByFlow, invoice.numeroFluxDepot, id);
+  }
+
+  indexAttachment(attachment: SandboxAttachment): void {
+    this.attachments.set(attachment.pieceJointeId, attachment);
   }
 
   // ---------------------------------------------------------------------------------------------- structures
@@ -435,7 +254,7 @@ export class SandboxState {
   upsertStructure(input: StructureInput): { created: boolean; structure: SandboxStructure } {
     const existing = this.structuresBySiret.get(input.siret);
     const structure: SandboxStructure = existing ?? {
-      idStructureCPP: this.nextStructureId++,
+      idStructureCPP: this.counters.nextStructureId++,
       siret: input.siret,
       designation: input.designation,
       type: input.type,
@@ -454,7 +273,7 @@ export class SandboxState {
       for (const s of input.services) {
         const previous = structure.services.get(s.codeService);
         services.set(s.codeService, {
-          idService: previous?.idService ?? this.nextServiceId++,
+          idService: previous?.idService ?? this.counters.nextServiceId++,
           codeService: s.codeService,
           libelle: s.libelle,
           actif: s.actif,
@@ -464,10 +283,7 @@ export class SandboxState {
       }
       structure.services = services;
     }
-    if (!existing) {
-      this.structuresById.set(structure.idStructureCPP, structure);
-      this.structuresBySiret.set(structure.siret, structure);
-    }
+    if (!existing) this.indexStructure(structure);
     this.changed(structure);
     return { created: !existing, structure };
   }
@@ -484,54 +300,19 @@ export class SandboxState {
     return [...this.structuresById.values()];
   }
 
+  /** Every flow, invoice and attachment, in creation order (for snapshots). */
+  records(): { flows: Iterable<SandboxFlow>; invoices: Iterable<SandboxInvoice>; attachments: Iterable<SandboxAttachment> } {
+    return { flows: this.flows.values(), invoices: this.invoices.values(), attachments: this.attachments.values() };
+  }
+
   // --------------------------------------------------------------------------------------------------- flows
 
   /**
    * Accepts a file at once (like Chorus: the answer only means "received"), reads it now so that its invoice
-   * number is known to the control routes, and lets timers walk the flow to its final state.
+   * number is known to the control routes, and lets timers walk the flow to its final state (flows.ts).
    */
-  async deposit(input: { fichierFlux: string; nomFichier: string; syntaxeFlux: string }): Promise<SandboxFlow> {
-    if (!(SUPPORTED_SYNTAXES as readonly string[]).includes(input.syntaxeFlux)) {
-      throw CHORUS_ERRORS.syntaxeNonSupportee(input.syntaxeFlux);
-    }
-    const bytes = decodeBase64(input.fichierFlux);
-    if (bytes && bytes.length > MAX_FILE_BYTES) throw CHORUS_ERRORS.fichierTropVolumineux();
-
-    const generation = this.generation;
-    const now = this.now();
-    const flow: SandboxFlow = {
-      numeroFluxDepot: this.nextFlowNumber(),
-      nomFichier: input.nomFichier,
-      syntaxeFlux: input.syntaxeFlux,
-      deposeLe: now,
-      processingDelayMs: this.config.flowProcessingDelayMs,
-      etat: 'IN_RECU',
-      etatDepuis: now,
-      historiqueEtats: [{ etat: 'IN_RECU', le: now }],
-      invoice: undefined,
-      incident: undefined,
-      erreursDP: [],
-      identifiantFactureCPP: undefined,
-    };
-    try {
-      flow.invoice = await readDepositedFile(bytes, input.syntaxeFlux);
-    } catch (error) {
-      flow.incident =
-        error instanceof FlowIncident
-          ? error
-          : new FlowIncident('ERR_TECH_001', `Erreur technique lors de la lecture du flux : ${String(error)}`, 'TECHNIQUE');
-    }
-    if (generation !== this.generation) return flow; // reset or closed while reading: drop it.
-
-    this.flows.set(flow.numeroFluxDepot, flow);
-    const { siretFournisseur, numeroFacture } = flow.invoice ?? {};
-    if (siretFournisseur !== undefined && numeroFacture !== undefined) {
-      pushIndex(this.flowsBySupplierNumber, supplierNumberKey(siretFournisseur, numeroFacture), flow.numeroFluxDepot);
-    }
-    flow.processingDelayMs = this.config.flowProcessingDelayMs;
-    this.scheduleFlow(flow, flow.processingDelayMs);
-    this.changed(flow);
-    return flow;
+  deposit(input: DepositInput): Promise<SandboxFlow> {
+    return this.flowProcessing.deposit(input);
   }
 
   flow(numeroFluxDepot: string): SandboxFlow | undefined {
@@ -554,123 +335,6 @@ export class SandboxState {
         (filter.numeroFacture === undefined || f.invoice?.numeroFacture === filter.numeroFacture) &&
         (filter.siretFournisseur === undefined || f.invoice?.siretFournisseur === filter.siretFournisseur),
     );
-  }
-
-  private nextFlowNumber(): string {
-    this.flowSequence++;
-    // CPP + 22 digits, like CPP0011110000000000001557.
-    return `CPP001111${String(this.flowSequence).padStart(16, '0')}`;
-  }
-
-  /**
-   * IN_RECU → IN_EN_ATTENTE_TRAITEMENT_CPP → IN_EN_COURS_TRAITEMENT_CPP → final, a third of the delay each.
-   * A restored flow starts from `done` (its index in FLOW_STEPS) with what remains of its current step.
-   */
-  private scheduleFlow(flow: SandboxFlow, totalDelayMs: number, done = 0, firstDelayMs = totalDelayMs / 3): void {
-    const step = totalDelayMs / 3;
-    const advance = (index: number, delayMs: number): void => {
-      this.schedule(delayMs, () => {
-        const next = FLOW_STEPS[index + 1];
-        if (next !== undefined) {
-          this.setFlowState(flow, next);
-          advance(index + 1, step);
-        } else {
-          this.finishFlow(flow);
-        }
-      });
-    };
-    advance(done, firstDelayMs);
-  }
-
-  /** After a restore: a flow not yet final catches up the steps that fell due, then goes on with timers. */
-  private resumeFlow(flow: SandboxFlow): void {
-    let done = FLOW_STEPS.indexOf(flow.etat);
-    if (done < 0) return; // final
-    const step = flow.processingDelayMs / 3;
-    let dueAt = flow.etatDepuis + step;
-    const now = this.now();
-    while (dueAt <= now) {
-      const next = FLOW_STEPS[done + 1];
-      if (next === undefined) {
-        this.finishFlow(flow);
-        return;
-      }
-      this.setFlowState(flow, next);
-      done++;
-      dueAt += step;
-    }
-    this.scheduleFlow(flow, flow.processingDelayMs, done, dueAt - now);
-  }
-
-  private setFlowState(flow: SandboxFlow, etat: FlowState): void {
-    const now = this.now();
-    flow.etat = etat;
-    flow.etatDepuis = now;
-    flow.historiqueEtats.push({ etat, le: now });
-    this.changed(flow);
-  }
-
-  private finishFlow(flow: SandboxFlow): void {
-    const invoice = flow.invoice;
-    if (flow.incident || !invoice) {
-      this.setFlowState(flow, 'IN_INCIDENTE');
-      return;
-    }
-    const verdict = checkDepositedInvoice(invoice, {
-      structureBySiret: (siret) => this.structuresBySiret.get(siret),
-      hasLiveInvoice: (siret, numero) =>
-        (this.invoicesBySupplierNumber.get(supplierNumberKey(siret, numero)) ?? []).some(
-          (id) => this.invoices.get(id)?.statut !== 'REJETEE',
-        ),
-    });
-    const { supplier, buyer } = verdict;
-    if (verdict.errors.length > 0 || !supplier || !buyer || invoice.numeroFacture === undefined) {
-      flow.erreursDP = [
-        {
-          identifiantDestinataire: invoice.siretDestinataire ?? '',
-          identifiantFournisseur: invoice.siretFournisseur ?? '',
-          numeroDP: invoice.numeroFacture ?? '',
-          libelleErreurDP: verdict.errors.join(' | '),
-        },
-      ];
-      this.setFlowState(flow, 'IN_REJETE');
-      return;
-    }
-    const now = this.now();
-    const created: SandboxInvoice = {
-      identifiantFactureCPP: this.nextInvoiceId++,
-      numeroFacture: invoice.numeroFacture,
-      numeroFluxDepot: flow.numeroFluxDepot,
-      typeCode: invoice.typeCode ?? '380',
-      idFournisseur: supplier.idStructureCPP,
-      siretFournisseur: supplier.siret,
-      designationFournisseur: supplier.designation,
-      idDestinataire: buyer.idStructureCPP,
-      siretDestinataire: buyer.siret,
-      designationDestinataire: buyer.designation,
-      codeServiceExecutant: invoice.codeService,
-      numeroEngagement: invoice.numeroEngagement,
-      numeroMarche: invoice.numeroMarche,
-      dateFacture: invoice.dateFacture,
-      dateDepot: flow.deposeLe,
-      montantHT: toAmount(invoice.taxBasisTotal),
-      montantTTC: toAmount(invoice.grandTotal),
-      montantAPayer: toAmount(invoice.duePayable ?? invoice.grandTotal),
-      devise: invoice.currency ?? 'EUR',
-      statut: 'DEPOSEE',
-      dateHeureEtatCourant: now,
-      histo: [],
-      piecesJointes: [],
-      autopilot: undefined,
-    };
-    this.appendHisto(created, 'DEPOSEE', '', now);
-    this.invoices.set(created.identifiantFactureCPP, created);
-    pushIndex(this.invoicesByNumber, created.numeroFacture, created.identifiantFactureCPP);
-    pushIndex(this.invoicesBySupplierNumber, supplierNumberKey(supplier.siret, created.numeroFacture), created.identifiantFactureCPP);
-    pushIndex(this.invoicesByFlow, flow.numeroFluxDepot, created.identifiantFactureCPP);
-    flow.identifiantFactureCPP = created.identifiantFactureCPP;
-    this.setFlowState(flow, 'IN_INTEGRE');
-    this.startAutopilot(created);
   }
 
   // ------------------------------------------------------------------------------------------------ invoices
@@ -704,159 +368,50 @@ export class SandboxState {
     return result.sort((a, b) => a.identifiantFactureCPP - b.identifiantFactureCPP);
   }
 
+  /** Whether this supplier has an invoice with this number that is not REJETEE (a new deposit is a duplicate). */
+  hasLiveInvoice(siretFournisseur: string, numeroFacture: string): boolean {
+    return (this.invoicesBySupplierNumber.get(supplierNumberKey(siretFournisseur, numeroFacture)) ?? []).some(
+      (id) => this.invoices.get(id)?.statut !== 'REJETEE',
+    );
+  }
+
   /** How many flows carried this invoice's number for its supplier, rejected ones included. */
   depositCount(invoice: Pick<SandboxInvoice, 'siretFournisseur' | 'numeroFacture'>): number {
     return this.flowsBySupplierNumber.get(supplierNumberKey(invoice.siretFournisseur, invoice.numeroFacture))?.length ?? 0;
   }
 
-  /**
-   * The buyer's side (or Chorus routing) moves an invoice: only moves the table gives to Chorus or the recipient.
-   * A manual move stops the autopilot for that invoice.
-   */
+  /** The buyer's side (or Chorus routing) moves an invoice (invoices.ts); a manual move stops its autopilot. */
   moveStatus(identifiantFactureCPP: number, target: string, motif?: string): SandboxInvoice {
-    const invoice = this.invoices.get(identifiantFactureCPP);
-    if (!invoice) throw new SandboxControlError(404, 'NOT_FOUND', `No invoice with identifiantFactureCPP ${identifiantFactureCPP}`);
-    if (!isSandboxInvoiceStatus(target)) {
-      throw new SandboxControlError(400, 'VALIDATION_ERROR', `Unknown statut ${target}`, [
-        { path: 'statut', message: `not a Chorus invoice status handled by the sandbox` },
-      ]);
-    }
-    const by = transitionActor(invoice.statut, target);
-    if (by !== 'chorus' && by !== 'recipient') {
-      throw new SandboxControlError(409, 'FORBIDDEN_TRANSITION', forbiddenMoveMessage(invoice, target, by));
-    }
-    invoice.autopilot = undefined;
-    this.applyStatus(invoice, target, motif ?? '', ['chorus', 'recipient']);
-    return invoice;
+    return this.invoiceLifecycle.moveStatus(identifiantFactureCPP, target, motif);
   }
 
   /** `recycler`: only on A_RECYCLER; new routing data, same number, back to DEPOSEE. */
-  recycler(input: {
-    identifiantFactureCPP: number;
-    codeDestinataire: string;
-    codeServiceExecutant?: string;
-    numeroEngagement?: string;
-    commentaire?: string;
-  }): SandboxInvoice {
-    const invoice = this.invoices.get(input.identifiantFactureCPP);
-    if (!invoice) throw CHORUS_ERRORS.factureIntrouvable(input.identifiantFactureCPP);
-    if (invoice.statut !== 'A_RECYCLER') throw CHORUS_ERRORS.recyclerStatut(invoice.statut);
-    const buyer = this.structuresBySiret.get(input.codeDestinataire);
-    if (!buyer || buyer.type !== 'PUBLIC') throw CHORUS_ERRORS.recyclerDestinataire(input.codeDestinataire);
-    const numeroEngagement = input.numeroEngagement ?? invoice.numeroEngagement;
-    const errors = routingErrors(buyer, input.codeServiceExecutant, numeroEngagement);
-    if (errors.length > 0) throw CHORUS_ERRORS.recyclerAcheminement(errors.join(' | '));
-
-    invoice.idDestinataire = buyer.idStructureCPP;
-    invoice.siretDestinataire = buyer.siret;
-    invoice.designationDestinataire = buyer.designation;
-    invoice.codeServiceExecutant = input.codeServiceExecutant;
-    invoice.numeroEngagement = numeroEngagement;
-    this.applyStatus(invoice, 'DEPOSEE', input.commentaire ?? '', ['supplier']);
-    this.resumeAutopilot(invoice);
-    return invoice;
+  recycler(input: RecyclerInput): SandboxInvoice {
+    return this.invoiceLifecycle.recycler(input);
   }
 
   /** `completer`: only on SUSPENDUE; documents from `ajouter/fichier`; becomes COMPLETEE. */
-  completer(input: { identifiantFactureCPP: number; commentaire?: string; pieceJointeIds: readonly number[] }): SandboxInvoice {
-    const invoice = this.invoices.get(input.identifiantFactureCPP);
-    if (!invoice) throw CHORUS_ERRORS.factureIntrouvable(input.identifiantFactureCPP);
-    if (invoice.statut !== 'SUSPENDUE') throw CHORUS_ERRORS.completerStatut(invoice.statut);
-    for (const id of input.pieceJointeIds) {
-      if (!this.attachments.has(id)) throw CHORUS_ERRORS.pieceJointeIntrouvable(id);
-    }
-    invoice.piecesJointes.push(...input.pieceJointeIds);
-    this.applyStatus(invoice, 'COMPLETEE', input.commentaire ?? '', ['supplier']);
-    this.resumeAutopilot(invoice);
-    return invoice;
-  }
-
-  /** The one place a status changes: refuses anything the table does not give to one of `actors`. */
-  private applyStatus(invoice: SandboxInvoice, target: SandboxInvoiceStatus, commentaire: string, actors: readonly Actor[]): void {
-    const by = transitionActor(invoice.statut, target);
-    if (by === undefined || !actors.includes(by)) {
-      throw new Error(`Sandbox bug: ${invoice.statut} -> ${target} by ${actors.join('/')} is not in the lifecycle table`);
-    }
-    const now = this.now();
-    invoice.statut = target;
-    invoice.dateHeureEtatCourant = now;
-    this.appendHisto(invoice, target, commentaire, now);
-    this.changed(invoice);
-  }
-
-  private appendHisto(invoice: SandboxInvoice, code: SandboxInvoiceStatus, commentaire: string, now: number): void {
-    invoice.histo.push({
-      histoStatutId: this.nextHistoId++,
-      histoStatutCode: code,
-      histoStatutDatePassage: chorusDateTime(new Date(now)),
-      histoStatutCommentaire: commentaire,
-      le: now,
-    });
-  }
-
-  // ----------------------------------------------------------------------------------------------- autopilot
-
-  private startAutopilot(invoice: SandboxInvoice): void {
-    const autopilot = this.config.autopilot;
-    if (!autopilot || autopilot.path.length === 0) return;
-    invoice.autopilot = { path: [...autopilot.path], index: 0, stepDelayMs: autopilot.stepDelayMs, timerPending: false };
-    this.changed(invoice);
-    this.scheduleAutopilotStep(invoice);
-  }
-
-  private resumeAutopilot(invoice: SandboxInvoice): void {
-    if (invoice.autopilot && !invoice.autopilot.timerPending) this.scheduleAutopilotStep(invoice);
-  }
-
-  private scheduleAutopilotStep(invoice: SandboxInvoice, delayMs?: number): void {
-    const run = invoice.autopilot;
-    if (!run) return;
-    if (run.index >= run.path.length) {
-      invoice.autopilot = undefined;
-      this.changed(invoice);
-      return;
-    }
-    run.timerPending = true;
-    this.schedule(delayMs ?? run.stepDelayMs, () => {
-      run.timerPending = false;
-      if (invoice.autopilot !== run) return; // stopped by a manual move
-      const next = run.path[run.index];
-      if (next === undefined) return;
-      const by = transitionActor(invoice.statut, next);
-      if (by === 'chorus' || by === 'recipient') {
-        this.applyStatus(invoice, next, 'autopilot', ['chorus', 'recipient']);
-        run.index++;
-        this.changed(invoice);
-        this.scheduleAutopilotStep(invoice);
-      } else if (SUPPLIER_ACTIONS[invoice.statut] === undefined) {
-        invoice.autopilot = undefined; // the path no longer fits: stop rather than force a move
-        this.changed(invoice);
-      }
-      // Otherwise it waits for recycler/completer, which resume it.
-    });
+  completer(input: CompleterInput): SandboxInvoice {
+    return this.invoiceLifecycle.completer(input);
   }
 
   // --------------------------------------------------------------------------------------------- attachments
 
-  addAttachment(input: {
-    pieceJointeFichier: string;
-    pieceJointeNom: string;
-    pieceJointeTypeMime: string;
-    pieceJointeExtension: string;
-  }): SandboxAttachment {
+  /** `ajouter/fichier`: the file (base64) and its name, MIME type and extension. */
+  addAttachment(input: AttachmentInput): SandboxAttachment {
     if (input.pieceJointeNom.length > MAX_PIECE_JOINTE_NOM) throw CHORUS_ERRORS.pieceJointeNom();
     const bytes = decodeBase64(input.pieceJointeFichier);
     if (!bytes) throw CHORUS_ERRORS.invalidRequest("pieceJointeFichier n'est pas encode en base64");
     if (bytes.length > MAX_FILE_BYTES) throw CHORUS_ERRORS.pieceJointeTropVolumineuse();
     const attachment: SandboxAttachment = {
-      pieceJointeId: this.nextAttachmentId++,
+      pieceJointeId: this.counters.nextAttachmentId++,
       pieceJointeNom: input.pieceJointeNom,
       pieceJointeTypeMime: input.pieceJointeTypeMime,
       pieceJointeExtension: input.pieceJointeExtension,
       taille: bytes.length,
       contenu: bytes,
     };
-    this.attachments.set(attachment.pieceJointeId, attachment);
+    this.indexAttachment(attachment);
     this.changed(attachment);
     return attachment;
   }
@@ -867,12 +422,8 @@ export class SandboxState {
 
   // --------------------------------------------------------------------------------------------- configuration
 
-  updateConfig(patch: {
-    flowProcessingDelayMs?: number;
-    tokenLifetimeMs?: number;
-    autopilot?: SandboxAutopilot | null;
-    faults?: Partial<SandboxFaults>;
-  }): SandboxConfig {
+  /** Fields given replace the current ones; faults are merged one by one. */
+  updateConfig(patch: Partial<Omit<SandboxConfig, 'faults'>> & { faults?: Partial<SandboxFaults> }): SandboxConfig {
     this.config = {
       flowProcessingDelayMs: patch.flowProcessingDelayMs ?? this.config.flowProcessingDelayMs,
       tokenLifetimeMs: patch.tokenLifetimeMs ?? this.config.tokenLifetimeMs,
@@ -891,90 +442,6 @@ export class SandboxState {
 
 // ------------------------------------------------------------------------------------------------- helpers
 
-async function readDepositedFile(bytes: Buffer | undefined, syntaxeFlux: string): Promise<CiiInvoice> {
-  if (!bytes || bytes.length === 0) {
-    throw new FlowIncident('ERR_FORMAT_003', "IRRECEVABILITE: le contenu de fichierFlux est vide ou n'est pas encode en base64.");
-  }
-  const xml = syntaxeFlux === 'IN_DP_E1_CII_16B' ? bytes.toString('utf8') : await extractFacturXml(bytes);
-  return readCiiInvoice(xml);
-}
-
-/** Strict base64 (whitespace tolerated): Buffer.from silently skips bad characters, Chorus would not. */
-export function decodeBase64(text: string): Buffer | undefined {
-  const compact = text.replace(/\s+/g, '');
-  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return undefined;
-  return Buffer.from(compact, 'base64');
-}
-
-// Records as snapshot data: plain fields spread, nested values copied; live-only state (an autopilot's timerPending) left out.
-
-function structureSnapshotOf(s: SandboxStructure): StructureSnapshot {
-  return {
-    idStructureCPP: s.idStructureCPP,
-    siret: s.siret,
-    designation: s.designation,
-    type: s.type,
-    codeServiceDoitEtreRenseigne: s.codeServiceDoitEtreRenseigne,
-    numeroEJDoitEtreRenseigne: s.numeroEJDoitEtreRenseigne,
-    gestionNumeroEJOuCodeService: s.gestionNumeroEJOuCodeService,
-    services: [...s.services.values()].map((service) => ({ ...service })),
-  };
-}
-
-function flowSnapshotOf(f: SandboxFlow): FlowSnapshot {
-  return {
-    ...f,
-    historiqueEtats: f.historiqueEtats.map((e) => ({ etat: e.etat, le: e.le })),
-    invoice: f.invoice && { ...f.invoice, paymentMeansCodes: [...f.invoice.paymentMeansCodes] },
-    incident: f.incident && { codeErreur: f.incident.codeErreur, libelleErreur: f.incident.libelleErreur, natureErreur: f.incident.natureErreur },
-    erreursDP: f.erreursDP.map((e) => ({ ...e })),
-    identifiantFactureCPP: f.identifiantFactureCPP,
-  };
-}
-
-function invoiceSnapshotOf(i: SandboxInvoice): InvoiceSnapshot {
-  // The snapshot leaves out the live timer flag; every other field is plain data, copied so the file is a snapshot.
-  const { autopilot, ...fields } = i;
-  return {
-    ...fields,
-    histo: i.histo.map((h) => ({ ...h })),
-    piecesJointes: [...i.piecesJointes],
-    autopilot: autopilot && { path: [...autopilot.path], index: autopilot.index, stepDelayMs: autopilot.stepDelayMs },
-  };
-}
-
-function attachmentSnapshotOf(a: SandboxAttachment): AttachmentSnapshot {
-  return {
-    pieceJointeId: a.pieceJointeId,
-    pieceJointeNom: a.pieceJointeNom,
-    pieceJointeTypeMime: a.pieceJointeTypeMime,
-    pieceJointeExtension: a.pieceJointeExtension,
-    taille: a.taille,
-    contenu: a.contenu.toString('base64'),
-  };
-}
-
-/** Every key of `CiiInvoice`, absent ones (dropped by JSON) back as undefined. */
-function restoredCiiInvoice(i: NonNullable<FlowSnapshot['invoice']>): CiiInvoice {
-  return {
-    numeroFacture: i.numeroFacture,
-    typeCode: i.typeCode,
-    dateFacture: i.dateFacture,
-    siretFournisseur: i.siretFournisseur,
-    sellerName: i.sellerName,
-    siretDestinataire: i.siretDestinataire,
-    buyerName: i.buyerName,
-    codeService: i.codeService,
-    numeroEngagement: i.numeroEngagement,
-    numeroMarche: i.numeroMarche,
-    paymentMeansCodes: [...i.paymentMeansCodes],
-    currency: i.currency,
-    taxBasisTotal: i.taxBasisTotal,
-    grandTotal: i.grandTotal,
-    duePayable: i.duePayable,
-  };
-}
-
 function supplierNumberKey(siret: string, numeroFacture: string): string {
   return `${siret}\u0000${numeroFacture}`;
 }
@@ -983,37 +450,5 @@ function pushIndex<K, V>(index: Map<K, V[]>, key: K, value: V): void {
   const list = index.get(key);
   if (list) list.push(value);
   else index.set(key, [value]);
-}
-
-function toAmount(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  return Number.isFinite(value) ? value : undefined;
-}
-
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'utf8');
-  const right = Buffer.from(b, 'utf8');
-  return left.length === right.length && timingSafeEqual(left, right);
-}
-
-function cloneConfig(config: SandboxConfig): SandboxConfig {
-  return {
-    ...config,
-    autopilot: config.autopilot && { ...config.autopilot, path: [...config.autopilot.path] },
-    faults: { ...config.faults },
-  };
-}
-
-function forbiddenMoveMessage(invoice: SandboxInvoice, target: SandboxInvoiceStatus, by: Actor | undefined): string {
-  const from = invoice.statut;
-  const head = `Invoice ${invoice.identifiantFactureCPP} cannot move from ${from} to ${target}`;
-  if (by === 'supplier') {
-    const call = from === 'A_RECYCLER' ? 'POST /cpro/factures/v1/recycler' : 'POST /cpro/factures/v1/completer';
-    return `${head}: only the supplier makes this move, with ${call}`;
-  }
-  const allowed = allowedTargets(from).filter((t) => transitionActor(from, t) !== 'supplier');
-  if (allowedTargets(from).length === 0) return `${head}: ${from} is terminal`;
-  return `${head}; allowed from ${from}: ${allowed.length > 0 ? allowed.join(', ') : 'none (waiting for the supplier)'}`;
 }
 

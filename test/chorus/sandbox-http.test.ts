@@ -3,7 +3,7 @@
  * the real API (token endpoint, PISTE 401, envelope, default pagination) checked independently of our client.
  */
 import request from 'supertest';
-import { createSandbox, SANDBOX_SEEDS, type Sandbox } from '../../chorus-sandbox';
+import { createSandbox, SANDBOX_DEFAULT_CREDENTIALS, SANDBOX_SEEDS, type Sandbox } from '../../chorus-sandbox';
 import { ciiXml, nextInvoiceNumber } from './facturx-fixture';
 import { DEV_CREDENTIALS, waitFor } from './harness';
 
@@ -47,6 +47,11 @@ describe('Chorus sandbox over HTTP', () => {
   }
 
   // ------------------------------------------------------------------------------------------ the gateway
+
+  test('When no credentials are given, then the sandbox accepts the application\'s development defaults', () => {
+    // The simulator does not import config/: its own defaults must stay equal to DEV_DEFAULTS.
+    expect({ ...SANDBOX_DEFAULT_CREDENTIALS }).toEqual(DEV_CREDENTIALS);
+  });
 
   test('When a token is asked with client_credentials, then a Bearer token for 3600 s comes back, not cached', async () => {
     const res = await request(sandbox.app)
