@@ -22,6 +22,7 @@ const structureBody = z
     codeServiceDoitEtreRenseigne: z.boolean().optional(),
     numeroEJDoitEtreRenseigne: z.boolean().optional(),
     gestionNumeroEJOuCodeService: z.boolean().optional(),
+    attached: z.boolean().optional(),
     services: z
       .array(
         z.strictObject({
@@ -54,12 +55,19 @@ const statusBody = z.strictObject({
   motif: z.string().max(1000).optional(),
 });
 
+/** Any flow state, documented or not: the sandbox can emit what the real host might. */
+const flowStateBody = z.strictObject({
+  etat: z.string().regex(/^[A-Z][A-Z0-9_]{2,80}$/, 'a flow state code, e.g. QP_IRRECEVABLE'),
+  erreurs: z.array(z.string().min(1).max(2000)).max(50).optional(),
+});
+
 const rate = z.number().min(0).max(1);
 const durationMs = z.number().int().min(0).max(86_400_000);
 const configBody = z
   .strictObject({
     flowProcessingDelayMs: durationMs.optional(),
     tokenLifetimeMs: z.number().int().min(100).max(86_400_000).optional(),
+    loneListItemAsObject: z.boolean().optional(),
     autopilot: z
       .strictObject({
         path: z.array(z.enum(SANDBOX_INVOICE_STATUSES)).min(1).max(50),
@@ -190,6 +198,13 @@ export function controlRouter(state: SandboxState): Router {
 
   router.get('/flows/:numeroFluxDepot', (req, res) => {
     const flow = state.flow(req.params.numeroFluxDepot);
+    if (!flow) throw new SandboxControlError(404, 'NOT_FOUND', `No flow ${req.params.numeroFluxDepot}`);
+    res.json(flowView(flow));
+  });
+
+  router.post('/flows/:numeroFluxDepot/etat', (req, res) => {
+    const body = validate(flowStateBody, req.body, 'flow state');
+    const flow = state.forceFlowState(req.params.numeroFluxDepot, body.etat, body.erreurs);
     if (!flow) throw new SandboxControlError(404, 'NOT_FOUND', `No flow ${req.params.numeroFluxDepot}`);
     res.json(flowView(flow));
   });

@@ -57,6 +57,15 @@ function ok(res: Response, body: Record<string, unknown>, libelle = OK_LIBELLE):
   res.status(200).json({ codeRetour: 0, libelle, ...body });
 }
 
+/**
+ * A search's answer: "no result" (20000, HTTP 200) when nothing matched, as the real host answers; a one-item
+ * list sent as the lone object when the sandbox is configured so (older serialisers).
+ */
+function found(res: Response, state: SandboxState, list: string, items: readonly unknown[], rest: Record<string, unknown> = {}): void {
+  if (items.length === 0) throw CHORUS_ERRORS.aucunResultat();
+  ok(res, { [list]: state.config.loneListItemAsObject && items.length === 1 ? items[0] : items, ...rest });
+}
+
 function paginate<T>(items: readonly T[], request: Pagination): { page: T[]; parametresRetour: Record<string, number> } {
   const size = Math.min(Math.max(request?.nbResultatsParPage ?? DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
   const pageCourante = Math.max(request?.pageResultatDemandee ?? 1, 1);
@@ -113,6 +122,7 @@ const consulterHistoriqueBody = z.looseObject({
     .looseObject({
       nbResultatsParPageListeHistoStatut: id.nullish(),
       pageResultatDemandeeListeHistoStatut: id.nullish(),
+      triSensListeHistoStatut: z.string().nullish(),
     })
     .nullish(),
 });
@@ -154,6 +164,16 @@ export function cproRouter(state: SandboxState): Router {
   invoiceSearchRoutes(router, state);
   supplierActionRoutes(router, state);
 
+  router.post('/transverses/v1/recuperer/structures/actives/fournisseur', (_req, res) => {
+    const attached = state.listStructures().filter((s) => s.type === 'SUPPLIER' && s.attached);
+    found(
+      res,
+      state,
+      'listeStructures',
+      attached.map((s) => ({ idStructureCPP: s.idStructureCPP, identifiant: s.siret, designationStructure: s.designation })),
+    );
+  });
+
   router.get('/transverses/v1/health-check', (_req, res) => {
     // Undocumented answer; go-choruspro reads a Spring ResponseEntity.
     res.status(200).json({ body: 'Chorus Pro sandbox is up', statusCode: 'OK', statusCodeValue: 200 });
@@ -178,15 +198,15 @@ function structureRoutes(router: Router, state: SandboxState): void {
       criteria?.identifiantStructure === undefined
         ? state.listStructures()
         : [state.structureBySiret(criteria.identifiantStructure)].filter((s): s is SandboxStructure => s !== undefined);
-    const found = candidates.filter(
+    const matching = candidates.filter(
       (s) =>
         (criteria?.identifiantStructure === undefined || s.siret === criteria.identifiantStructure) &&
         (criteria?.typeIdentifiantStructure === undefined || criteria.typeIdentifiantStructure === 'SIRET') &&
         (raison === undefined || s.designation.toLowerCase().includes(raison)) &&
         (!body.restreindreStructuresPrivees || s.type === 'PUBLIC'),
     );
-    const { page, parametresRetour } = paginate(found, body.parametres);
-    ok(res, { listeStructures: page.map(structureRecherche), parametresRetour });
+    const { page, parametresRetour } = paginate(matching, body.parametres);
+    found(res, state, 'listeStructures', page.map(structureRecherche), { parametresRetour });
   });
 
   router.post('/structures/v1/consulter', (req, res) => {
@@ -207,10 +227,7 @@ function serviceRoutes(router: Router, state: SandboxState): void {
     if (!s) throw CHORUS_ERRORS.structureIntrouvable(body.idStructure);
     const services = [...s.services.values()].sort((a, b) => a.idService - b.idService);
     const { page, parametresRetour } = paginate(services, body.parametresRechercherServicesStructure);
-    ok(res, {
-      listeServices: page.map(serviceListe),
-      parametresRetour,
-    });
+    found(res, state, 'listeServices', page.map(serviceListe), { parametresRetour });
   });
 
   router.post('/structures/v1/consulter/service', (req, res) => {
@@ -247,7 +264,7 @@ function flowRoutes(router: Router, state: SandboxState): void {
 function invoiceSearchRoutes(router: Router, state: SandboxState): void {
   router.post('/factures/v1/rechercher/fournisseur', (req, res) => {
     const body = parse(rechercherFournisseurBody, req.body);
-    const found = state.searchInvoices({
+    const invoices = state.searchInvoices({
       numeroFacture: body.numeroFacture,
       numeroFluxDepot: body.numeroFluxDepot,
       idFournisseur: body.idFournisseur,
@@ -255,15 +272,18 @@ function invoiceSearchRoutes(router: Router, state: SandboxState): void {
       periodeDateDepotDu: body.periodeDateDepotDu,
       periodeDateDepotAu: body.periodeDateDepotAu,
     });
-    const { page, parametresRetour } = paginate(found, body.rechercheFactureParFournisseur);
-    ok(res, { listeFactures: page.map(factureParFournisseur), parametresRetour });
+    const { page, parametresRetour } = paginate(invoices, body.rechercheFactureParFournisseur);
+    found(res, state, 'listeFactures', page.map(factureParFournisseur), { parametresRetour });
   });
 
   router.post('/factures/v1/consulter/historique', (req, res) => {
     const body = parse(consulterHistoriqueBody, req.body);
     const inv = state.invoice(body.idFacture);
     if (!inv) throw CHORUS_ERRORS.factureIntrouvable(body.idFacture);
-    const { page, parametresRetour } = paginate(inv.histo, {
+    // The real host sorts the history newest first unless asked otherwise (Pastell: "par défaut le tri est
+    // descendant sur HistoStatutDatePassage"); clients must not rely on either order.
+    const ascending = body.paramRechercheHistoStatuts?.triSensListeHistoStatut === 'Ascendant';
+    const { page, parametresRetour } = paginate(ascending ? inv.histo : [...inv.histo].reverse(), {
       nbResultatsParPage: body.paramRechercheHistoStatuts?.nbResultatsParPageListeHistoStatut,
       pageResultatDemandee: body.paramRechercheHistoStatuts?.pageResultatDemandeeListeHistoStatut,
     });

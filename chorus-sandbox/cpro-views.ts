@@ -1,6 +1,8 @@
 /**
  * The answers of the Chorus Pro API as the sandbox builds them from its records (cpro-routes.ts sends them):
- * field names and shapes verbatim from the official examples, fields the sandbox does not model as null.
+ * field names and shapes verbatim from the official examples. Structures answers follow the official PISTE
+ * Swagger (docs/reference/piste/Structures.json, checked by test/chorus/structures-schema.test.ts): a field the
+ * sandbox does not model is left out rather than sent as null, and its dates are date-times.
  */
 import { chorusDate, chorusTimestamp } from './dates';
 import type { SandboxFlow, SandboxHistoStatut, SandboxInvoice, SandboxService, SandboxStructure } from './model';
@@ -12,23 +14,20 @@ export function structureRecherche(s: SandboxStructure) {
     idStructureCPP: s.idStructureCPP,
     identifiantStructure: s.siret,
     designationStructure: s.designation,
-    statut: 'ACTIF',
+    statut: 'ACTIVE',
     typeIdentifiantStructure: 'SIRET',
   };
 }
 
 const SANDBOX_ADDRESS = {
   adresse: '1 RUE DE LA SANDBOX',
-  complementAdresse1: null,
-  complementAdresse2: null,
   codePostal: '75001',
   ville: 'PARIS',
   pays: 'FR',
-  telephone: null,
-  indicatifTelephone: null,
-  fax: null,
-  indicatifFax: null,
 };
+
+/** `YYYY-MM-DD` (how the sandbox keeps service dates) as the Swagger's date-time, midnight UTC. */
+const dateTime = (day: string): string => `${day}T00:00:00.000Z`;
 
 export function factureParFournisseur(inv: SandboxInvoice) {
   return {
@@ -85,16 +84,9 @@ export function structureConsultee(s: SandboxStructure) {
       typeIdentifiantStructure: 'SIRET',
       raisonSocialeStructure: s.designation,
       libelleStructure: s.designation,
-      nomStructure: null,
-      prenomStructure: null,
-      emailStructure: null,
-      numeroRcsStructure: null,
-      numeroTVA: null,
       structurePriveePublique: s.type === 'PUBLIC' ? 'PUBLIQUE' : 'PRIVEE',
       estValideurDeleguee: false,
-      idStructureOrigine: null,
       listeStructureDupliquees: [],
-      dateExpirationMotPasseCompteTech: null,
     },
     parametres: {
       codeServiceDoitEtreRenseigne: s.codeServiceDoitEtreRenseigne,
@@ -156,7 +148,6 @@ export function serviceListe(service: SandboxService) {
     estActif: service.actif,
     statutService: service.actif ? 'ACTIF' : 'INACTIF',
     dateDbtService: service.dateDbtService,
-    dateFinService: null,
   };
 }
 
@@ -171,10 +162,8 @@ export function serviceConsulte(service: SandboxService) {
     parametres: {
       numeroEngagement: service.numeroEngagement,
       miseEnPaiement: false,
-      dateDebutValidite: service.dateDbtService,
-      dateFinValidite: null,
-      dateCreation: service.dateDbtService,
-      dateModification: null,
+      dateDebutValidite: dateTime(service.dateDbtService),
+      dateCreation: dateTime(service.dateDbtService),
     },
     adressePostale: SANDBOX_ADDRESS,
   };

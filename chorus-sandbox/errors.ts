@@ -1,7 +1,8 @@
 /**
  * Errors the sandbox answers. Business errors use the Chorus envelope (HTTP 400 + `{codeRetour, libelle}`);
- * their codes follow what is public (20001 for flows, 20003 for a too large attachment, 20004-20014 for recycler)
- * and are otherwise sandbox inventions in the same shape: never rely on a code the reference does not list.
+ * their codes follow what is public (20000 for "no result" with HTTP 200, 20001 for flows, 20003 for a too large
+ * attachment, 20004-20014 for recycler) and are otherwise sandbox inventions in the same shape: never rely on a
+ * code the reference does not list. The invented "invalid request" code is 20099, off the real 20000.
  * Control routes answer `{error: {code, message, details}}` like our own API.
  */
 
@@ -32,7 +33,9 @@ const business = (codeRetour: number, libelle: string, httpStatus?: number) =>
   new SandboxBusinessError(codeRetour, libelle, httpStatus);
 
 export const CHORUS_ERRORS = {
-  invalidRequest: (detail: string) => business(20000, `TRA_MSG_00.001 - Requete invalide : ${detail}`),
+  invalidRequest: (detail: string) => business(20099, `TRA_MSG_00.001 - Requete invalide : ${detail}`),
+  /** What the real host answers to a search that finds nothing: HTTP 200 (Pastell's CPPWrapper). */
+  aucunResultat: () => business(20000, "TRA_MSG_00.015 - La recherche n'a retourné aucun résultat", 200),
   fluxIntrouvable: () => business(20001, 'POQ_MSG_01.003 - Flux introuvable.'),
   fichierTropVolumineux: () => business(20001, 'GDP_MSG_11.022 - La taille du fichier depasse la limite autorisee (10 Mo).'),
   syntaxeNonSupportee: (syntaxe: string) =>

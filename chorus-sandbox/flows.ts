@@ -1,10 +1,12 @@
 /**
  * The flow state machine on top of the record store: a deposit is read at once, then timers walk it through
- * IN_RECU → IN_EN_ATTENTE_TRAITEMENT_CPP → IN_EN_COURS_TRAITEMENT_CPP to its final state: IN_INCIDENTE (file
- * unreadable), IN_REJETE (the rules of rules.ts refuse it) or IN_INTEGRE, which creates the invoice.
+ * IN_DEPOT_PORTAIL_EN_ATTENTE_TRAITEMENT_SE_CPP (the first state seen after a live deposit) →
+ * IN_EN_ATTENTE_TRAITEMENT_CPP → IN_EN_COURS_TRAITEMENT_CPP to its final state: IN_INCIDENTE (file unreadable),
+ * IN_REJETE (the rules of rules.ts refuse it) or IN_INTEGRE, which creates the invoice. A control route may force
+ * any state first (`force`), e.g. QP_IRRECEVABLE, or hold a flow in progress forever.
  */
-import type { FlowState } from '../domain/statuses';
-import { CHORUS_ERRORS } from './errors';
+import { FLOW_FAILED_STATES, FLOW_INTEGRATED_STATES, type FlowState } from '../domain/statuses';
+import { CHORUS_ERRORS, SandboxControlError } from './errors';
 import { extractFacturXml, FlowIncident, readCiiInvoice, type CiiInvoice } from './facturx';
 import type { InvoiceLifecycle } from './invoices';
 import type { SandboxFlow, SandboxInvoice } from './model';
@@ -16,7 +18,13 @@ export const SUPPORTED_SYNTAXES = ['IN_DP_E2_CII_FACTURX', 'IN_DP_E1_CII_16B'] a
 /** Largest deposited file or attachment, decoded. */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 /** The states a flow goes through before its final one, each lasting a third of its processing delay. */
-const FLOW_STEPS: readonly FlowState[] = ['IN_RECU', 'IN_EN_ATTENTE_TRAITEMENT_CPP', 'IN_EN_COURS_TRAITEMENT_CPP'];
+const FLOW_STEPS: readonly FlowState[] = [
+  'IN_DEPOT_PORTAIL_EN_ATTENTE_TRAITEMENT_SE_CPP',
+  'IN_EN_ATTENTE_TRAITEMENT_CPP',
+  'IN_EN_COURS_TRAITEMENT_CPP',
+];
+/** Where a flow is in FLOW_STEPS; IN_RECU was the first step of sandboxes saved before. -1: final. */
+const stepOf = (etat: FlowState): number => (etat === 'IN_RECU' ? 0 : FLOW_STEPS.indexOf(etat));
 
 export interface DepositInput {
   fichierFlux: string;
@@ -50,9 +58,9 @@ export class FlowProcessing {
       syntaxeFlux: input.syntaxeFlux,
       deposeLe: now,
       processingDelayMs: this.state.config.flowProcessingDelayMs,
-      etat: 'IN_RECU',
+      etat: FLOW_STEPS[0] as FlowState,
       etatDepuis: now,
-      historiqueEtats: [{ etat: 'IN_RECU', le: now }],
+      historiqueEtats: [{ etat: FLOW_STEPS[0] as FlowState, le: now }],
       invoice: undefined,
       incident: undefined,
       erreursDP: [],
@@ -89,6 +97,7 @@ export class FlowProcessing {
     const step = totalDelayMs / 3;
     const advance = (index: number, delayMs: number): void => {
       this.scheduler.schedule(delayMs, () => {
+        if (flow.held) return;
         const next = FLOW_STEPS[index + 1];
         if (next !== undefined) {
           this.setFlowState(flow, next);
@@ -103,8 +112,8 @@ export class FlowProcessing {
 
   /** After a restore: a flow not yet final catches up the steps that fell due, then goes on with timers. */
   resume(flow: SandboxFlow): void {
-    let done = FLOW_STEPS.indexOf(flow.etat);
-    if (done < 0) return; // final
+    let done = stepOf(flow.etat);
+    if (done < 0 || flow.held) return; // final, or held where a control route put it
     const step = flow.processingDelayMs / 3;
     let dueAt = flow.etatDepuis + step;
     const now = this.state.now();
@@ -119,6 +128,36 @@ export class FlowProcessing {
       dueAt += step;
     }
     this.scheduleFlow(flow, flow.processingDelayMs, done, dueAt - now);
+  }
+
+  /**
+   * Control route: the flow takes this state now and the timers leave it there. An integrated state creates the
+   * invoice (the file must pass the rules); a failed one carries the given reasons; any other holds it in
+   * progress.
+   */
+  force(flow: SandboxFlow, etat: FlowState, erreurs: readonly string[]): SandboxFlow {
+    if (stepOf(flow.etat) < 0) {
+      throw new SandboxControlError(409, 'CONFLICT', `Flow ${flow.numeroFluxDepot} is already ${flow.etat}`);
+    }
+    flow.held = true;
+    if (FLOW_INTEGRATED_STATES.includes(etat)) {
+      this.finishFlow(flow);
+      if (flow.etat !== 'IN_INTEGRE') return flow;
+      if (etat !== 'IN_INTEGRE') this.setFlowState(flow, etat);
+      return flow;
+    }
+    if (FLOW_FAILED_STATES.includes(etat)) flow.erreursDP = erreurs.map((libelleErreurDP) => this.erreurDP(flow, libelleErreurDP));
+    this.setFlowState(flow, etat);
+    return flow;
+  }
+
+  private erreurDP(flow: SandboxFlow, libelleErreurDP: string): SandboxFlow['erreursDP'][number] {
+    return {
+      identifiantDestinataire: flow.invoice?.siretDestinataire ?? '',
+      identifiantFournisseur: flow.invoice?.siretFournisseur ?? '',
+      numeroDP: flow.invoice?.numeroFacture ?? '',
+      libelleErreurDP,
+    };
   }
 
   private setFlowState(flow: SandboxFlow, etat: FlowState): void {
@@ -141,14 +180,8 @@ export class FlowProcessing {
     });
     const { supplier, buyer } = verdict;
     if (verdict.errors.length > 0 || !supplier || !buyer || invoice.numeroFacture === undefined) {
-      flow.erreursDP = [
-        {
-          identifiantDestinataire: invoice.siretDestinataire ?? '',
-          identifiantFournisseur: invoice.siretFournisseur ?? '',
-          numeroDP: invoice.numeroFacture ?? '',
-          libelleErreurDP: verdict.errors.join(' | '),
-        },
-      ];
+      // Real reports join the messages with '|', no spaces (KRO's fixtures).
+      flow.erreursDP = [this.erreurDP(flow, verdict.errors.join('|'))];
       this.setFlowState(flow, 'IN_REJETE');
       return;
     }

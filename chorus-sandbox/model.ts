@@ -21,6 +21,11 @@ export interface SandboxStructure {
   codeServiceDoitEtreRenseigne: boolean;
   numeroEJDoitEtreRenseigne: boolean;
   gestionNumeroEJOuCodeService: boolean;
+  /**
+   * Supplier structures only: attached ("rattachée") to the sandbox's technical account, so that it may deposit
+   * for them. Real Chorus rejects a flow whose seller is not attached (UNKNOWN-8 of the fidelity audit).
+   */
+  attached: boolean;
   /** By codeService. */
   services: Map<string, SandboxService>;
 }
@@ -48,6 +53,8 @@ export interface SandboxFlow {
   incident: FlowIncident | undefined;
   erreursDP: ErreurDP[];
   identifiantFactureCPP: number | undefined;
+  /** Set by the control route that forces a state: the timers leave the flow where it was put. */
+  held?: boolean;
 }
 
 export interface SandboxHistoStatut {
@@ -132,6 +139,11 @@ export interface SandboxConfig {
   tokenLifetimeMs: number;
   autopilot: SandboxAutopilot | null;
   faults: SandboxFaults;
+  /**
+   * Send a one-item list as the lone object (older Chorus serialisers; Pastell reads `listeStructures` that way):
+   * clients must accept both (UNKNOWN-10).
+   */
+  loneListItemAsObject: boolean;
 }
 
 export const NO_FAULTS: SandboxFaults = { errorRate5xx: 0, latencyMs: 0, spurious401Rate: 0, invalidClientRate: 0 };

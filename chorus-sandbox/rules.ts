@@ -18,6 +18,8 @@ export const REJECTION = {
   paymentMeansMissing:
     "L'element FichierXml.SupplyChainTradeTransaction.ApplicableHeaderTradeSettlement.SpecifiedTradeSettlementPaymentMeans.TypeCode.value est obligatoire.",
   supplierUnknown: `L'identifiant fournisseur de la demande de paiement (balise : ${AGREEMENT}.SellerTradeParty.SpecifiedLegalOrganization.ID.value) n'est pas reference dans notre systeme.`,
+  supplierNotAttached: (siret: string) =>
+    `La structure fournisseur ${siret} (balise : ${AGREEMENT}.SellerTradeParty.SpecifiedLegalOrganization.ID.value) n'est pas rattachee au compte utilisateur qui a depose le flux.`,
   buyerUnknown: `L'identifiant destinataire de la demande de paiement (balise : ${AGREEMENT}.BuyerTradeParty.SpecifiedLegalOrganization.ID.value) n'est pas reference dans notre systeme.`,
   numberMissing: "L'element FichierXml.ExchangedDocument.ID.value est obligatoire.",
   numberTooLong: `Le numero de facture (balise : ExchangedDocument.ID.value) depasse la longueur maximale autorisee de ${MAX_NUMERO_FACTURE} caracteres.`,
@@ -55,6 +57,7 @@ export function checkDepositedInvoice(invoice: CiiInvoice, lookups: DepositLooku
   const supplierCandidate = invoice.siretFournisseur ? lookups.structureBySiret(invoice.siretFournisseur) : undefined;
   const supplier = supplierCandidate?.type === 'SUPPLIER' ? supplierCandidate : undefined;
   if (!supplier) errors.push(REJECTION.supplierUnknown);
+  else if (!supplier.attached) errors.push(REJECTION.supplierNotAttached(supplier.siret));
 
   const buyerCandidate = invoice.siretDestinataire ? lookups.structureBySiret(invoice.siretDestinataire) : undefined;
   const buyer = buyerCandidate?.type === 'PUBLIC' ? buyerCandidate : undefined;

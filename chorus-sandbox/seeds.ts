@@ -23,6 +23,8 @@ export interface StructureSeed {
   numeroEJDoitEtreRenseigne?: boolean;
   /** "A service code or a commitment number" (takes precedence, like in OCA). */
   gestionNumeroEJOuCodeService?: boolean;
+  /** Supplier attached to the technical account (default true). */
+  attached?: boolean;
   services?: readonly ServiceSeed[];
 }
 

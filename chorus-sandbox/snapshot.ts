@@ -30,8 +30,8 @@ const delayMs = z.number().finite().min(0);
 const text = z.string();
 const optionalText = z.string().optional();
 const invoiceStatus = z.enum(SANDBOX_INVOICE_STATUSES);
-/** `FlowState` is an open string type (the client accepts unknown codes); the sandbox only ever sets known ones. */
-const flowState = z.string().refine((state) => (FLOW_STATES as readonly string[]).includes(state), 'not a known flow state');
+// Known states, plus any code a control route forced (the sandbox may emit what the real host might).
+const flowState = z.string().refine((state) => (FLOW_STATES as readonly string[]).includes(state) || /^[A-Z][A-Z0-9_]{2,80}$/.test(state), 'not a flow state code');
 const rate = z.number().min(0).max(1);
 
 const serviceSnapshot = z.object({
@@ -51,6 +51,8 @@ const structureSnapshot = z.object({
   codeServiceDoitEtreRenseigne: z.boolean(),
   numeroEJDoitEtreRenseigne: z.boolean(),
   gestionNumeroEJOuCodeService: z.boolean(),
+  // Saved before rattachement was modelled: every supplier was attached.
+  attached: z.boolean().default(true),
   services: z.array(serviceSnapshot),
 });
 
@@ -90,6 +92,7 @@ const flowSnapshot = z.object({
     z.object({ identifiantDestinataire: text, identifiantFournisseur: text, numeroDP: text, libelleErreurDP: text }),
   ),
   identifiantFactureCPP: id.optional(),
+  held: z.boolean().optional(),
 });
 
 const invoiceSnapshot = z.object({
@@ -144,6 +147,7 @@ const configSnapshot = z.object({
   tokenLifetimeMs: z.number().finite().positive(),
   autopilot: z.object({ path: z.array(invoiceStatus), stepDelayMs: delayMs }).nullable(),
   faults: z.object({ errorRate5xx: rate, latencyMs: delayMs, spurious401Rate: rate, invalidClientRate: rate }),
+  loneListItemAsObject: z.boolean().default(false),
 });
 
 /** The next id of each sequence: flow, invoice, attachment and history ids are never given twice. */
@@ -280,6 +284,7 @@ export function structureSnapshotOf(s: SandboxStructure): StructureSnapshot {
     codeServiceDoitEtreRenseigne: s.codeServiceDoitEtreRenseigne,
     numeroEJDoitEtreRenseigne: s.numeroEJDoitEtreRenseigne,
     gestionNumeroEJOuCodeService: s.gestionNumeroEJOuCodeService,
+    attached: s.attached,
     services: [...s.services.values()].map((service) => ({ ...service })),
   };
 }

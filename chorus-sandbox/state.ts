@@ -41,6 +41,8 @@ export interface SandboxStateOptions {
   flowProcessingDelayMs?: number;
   autopilot?: SandboxAutopilot | null;
   faults?: Partial<SandboxFaults>;
+  /** See SandboxConfig.loneListItemAsObject (default false). */
+  loneListItemAsObject?: boolean;
   /** Load the seeded structures (default true). */
   seed?: boolean;
   /** Injected clock (ms) and randomness (0..1, for fault injection). */
@@ -113,6 +115,7 @@ export class SandboxState {
       tokenLifetimeMs: options.tokenLifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS,
       autopilot: options.autopilot ?? null,
       faults: { ...NO_FAULTS, ...options.faults },
+      loneListItemAsObject: options.loneListItemAsObject ?? false,
     };
     this.config = cloneConfig(this.initialConfig);
     this.loadSeeds();
@@ -261,6 +264,7 @@ export class SandboxState {
       codeServiceDoitEtreRenseigne: false,
       numeroEJDoitEtreRenseigne: false,
       gestionNumeroEJOuCodeService: false,
+      attached: true,
       services: new Map(),
     };
     structure.designation = input.designation;
@@ -268,6 +272,7 @@ export class SandboxState {
     structure.codeServiceDoitEtreRenseigne = input.codeServiceDoitEtreRenseigne ?? false;
     structure.numeroEJDoitEtreRenseigne = input.numeroEJDoitEtreRenseigne ?? false;
     structure.gestionNumeroEJOuCodeService = input.gestionNumeroEJOuCodeService ?? false;
+    structure.attached = input.attached ?? structure.attached;
     if (input.services !== undefined) {
       const services = new Map<string, SandboxService>();
       for (const s of input.services) {
@@ -313,6 +318,12 @@ export class SandboxState {
    */
   deposit(input: DepositInput): Promise<SandboxFlow> {
     return this.flowProcessing.deposit(input);
+  }
+
+  /** Control route: the flow's outcome (or a state it stays in), before it settles by itself. */
+  forceFlowState(numeroFluxDepot: string, etat: string, erreurs: readonly string[] = []): SandboxFlow | undefined {
+    const flow = this.flows.get(numeroFluxDepot);
+    return flow && this.flowProcessing.force(flow, etat, erreurs);
   }
 
   flow(numeroFluxDepot: string): SandboxFlow | undefined {
@@ -429,6 +440,7 @@ export class SandboxState {
       tokenLifetimeMs: patch.tokenLifetimeMs ?? this.config.tokenLifetimeMs,
       autopilot: patch.autopilot === undefined ? this.config.autopilot : patch.autopilot && { ...patch.autopilot, path: [...patch.autopilot.path] },
       faults: { ...this.config.faults, ...patch.faults },
+      loneListItemAsObject: patch.loneListItemAsObject ?? this.config.loneListItemAsObject,
     };
     this.changed();
     return cloneConfig(this.config);

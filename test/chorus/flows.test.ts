@@ -64,12 +64,12 @@ describe('Chorus flows and invoices against the sandbox', () => {
 
     expect(answer.numeroFluxDepot).toMatch(/^CPP\d{22}$/);
     expect(answer.dateDepot).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect((await t.client.consulterCRDetaille(answer.numeroFluxDepot)).etatCourantDepotFlux).toBe('IN_RECU');
+    expect((await t.client.consulterCRDetaille(answer.numeroFluxDepot)).etatCourantDepotFlux).toBe('IN_DEPOT_PORTAIL_EN_ATTENTE_TRAITEMENT_SE_CPP');
     const cr = await waitForFinalFlow(t.client, answer.numeroFluxDepot);
     expect(cr).toMatchObject({ etatCourantDepotFlux: 'IN_INTEGRE', listeErreurDP: [], listeErreurTechnique: [] });
     const flow = await control<{ etats: { etat: string }[] }>(running, 'GET', `/flows/${answer.numeroFluxDepot}`);
     expect(flow.body.etats.map((e) => e.etat)).toEqual([
-      'IN_RECU',
+      'IN_DEPOT_PORTAIL_EN_ATTENTE_TRAITEMENT_SE_CPP',
       'IN_EN_ATTENTE_TRAITEMENT_CPP',
       'IN_EN_COURS_TRAITEMENT_CPP',
       'IN_INTEGRE',
@@ -102,7 +102,7 @@ describe('Chorus flows and invoices against the sandbox', () => {
 
     await waitForFinalFlow(t.client, numeroFluxDepot);
     const flow = await control<{ etats: { etat: string }[] }>(running, 'GET', `/flows/${numeroFluxDepot}`);
-    expect(flow.body.etats.map((e) => e.etat)).toEqual(['IN_RECU', 'IN_EN_ATTENTE_TRAITEMENT_CPP', 'IN_EN_COURS_TRAITEMENT_CPP', 'IN_INTEGRE']);
+    expect(flow.body.etats.map((e) => e.etat)).toEqual(['IN_DEPOT_PORTAIL_EN_ATTENTE_TRAITEMENT_SE_CPP', 'IN_EN_ATTENTE_TRAITEMENT_CPP', 'IN_EN_COURS_TRAITEMENT_CPP', 'IN_INTEGRE']);
   });
 
   test.each<[string, Partial<InvoiceFixture>]>([
@@ -178,7 +178,7 @@ describe('Chorus flows and invoices against the sandbox', () => {
         identifiantDestinataire: '11111111111111',
         identifiantFournisseur: suppliers.primary.siret,
         numeroDP: numeroFacture,
-        libelleErreurDP: `${REJECTION.buyerUnknown} | ${REJECTION.paymentMeansMissing}`,
+        libelleErreurDP: `${REJECTION.buyerUnknown}|${REJECTION.paymentMeansMissing}`,
       },
     ]);
   });

@@ -163,7 +163,7 @@ describe('Chorus sandbox state file', () => {
     const t = makeClient(first);
     const numeroFacture = nextInvoiceNumber('P');
     const { numeroFluxDepot } = await deposit(t.client, fixture(numeroFacture));
-    expect(first.state.flow(numeroFluxDepot)?.etat).toBe('IN_RECU');
+    expect(first.state.flow(numeroFluxDepot)?.etat).toBe('IN_DEPOT_PORTAIL_EN_ATTENTE_TRAITEMENT_SE_CPP');
     await close(first);
 
     const second = await open();
@@ -171,7 +171,7 @@ describe('Chorus sandbox state file', () => {
     const cr = await waitForFinalFlow(makeClient(second).client, numeroFluxDepot);
     expect(cr.etatCourantDepotFlux).toBe('IN_INTEGRE');
     const flow = (await control<ControlFlow>(second, 'GET', `/flows/${numeroFluxDepot}`)).body;
-    expect(flow.etats.map((e) => e.etat)).toEqual(['IN_RECU', 'IN_EN_ATTENTE_TRAITEMENT_CPP', 'IN_EN_COURS_TRAITEMENT_CPP', 'IN_INTEGRE']);
+    expect(flow.etats.map((e) => e.etat)).toEqual(['IN_DEPOT_PORTAIL_EN_ATTENTE_TRAITEMENT_SE_CPP', 'IN_EN_ATTENTE_TRAITEMENT_CPP', 'IN_EN_COURS_TRAITEMENT_CPP', 'IN_INTEGRE']);
     const { invoices } = await invoicesOf(second, numeroFacture);
     expect(invoices).toMatchObject([{ statut: 'DEPOSEE', numeroFluxDepot, depositCount: 1 }]);
   });

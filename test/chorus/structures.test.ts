@@ -34,7 +34,7 @@ describe('Chorus structure lookup against the sandbox', () => {
       identifiantStructure: buyers.serviceRequired.siret,
       designationStructure: buyers.serviceRequired.designation,
       typeIdentifiantStructure: 'SIRET',
-      statut: 'ACTIF',
+      statut: 'ACTIVE',
     });
     expect(found?.idStructureCPP).toEqual(expect.any(Number));
   });
@@ -60,6 +60,12 @@ describe('Chorus structure lookup against the sandbox', () => {
       { codeRetour: 0, listeStructures: [structure(3, '12345678200051', 'INACTIF'), structure(4, '12345678200051', 'ACTIF')] },
       // A loose match on another SIRET is ignored.
       { codeRetour: 0, listeStructures: [structure(5, '12345678200051', 'ACTIF'), structure(6, '12345678200052', 'ACTIF')] },
+      // The official Swagger's values (StructureAAfficher.statut): ACTIVE / INACTIVE.
+      { codeRetour: 0, listeStructures: [structure(7, '12345678200051', 'INACTIVE'), structure(8, '12345678200051', 'ACTIVE')] },
+      // A one-item list sent as the lone object.
+      { codeRetour: 0, listeStructures: structure(9, '12345678200051', 'ACTIVE') },
+      // The real host's "no result": HTTP 200, codeRetour 20000.
+      { codeRetour: 20000, libelle: "TRA_MSG_00.015 - La recherche n'a retourné aucun résultat" },
     ];
     const client = new ChorusClient(
       new ChorusTransport({
@@ -75,6 +81,9 @@ describe('Chorus structure lookup against the sandbox', () => {
     await expect(client.rechercherStructure('12345678200051')).resolves.toBeNull();
     await expect(client.rechercherStructure('12345678200051')).resolves.toMatchObject({ idStructureCPP: 4 });
     await expect(client.rechercherStructure('12345678200051')).resolves.toMatchObject({ idStructureCPP: 5 });
+    await expect(client.rechercherStructure('12345678200051')).resolves.toMatchObject({ idStructureCPP: 8 });
+    await expect(client.rechercherStructure('12345678200051')).resolves.toMatchObject({ idStructureCPP: 9 });
+    await expect(client.rechercherStructure('12345678200051')).resolves.toBeNull();
   });
 
   test.each([

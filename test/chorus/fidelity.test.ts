@@ -1,0 +1,136 @@
+/**
+ * What the fidelity audit (docs/chorus.md, "The qualification run") found the real host does and our sandbox
+ * used to hide, through the real client over HTTP: "no result" answers, the history's order, the flow states
+ * that end a flow, lone objects for one-item lists, rattachement. Each test fails on a client that assumes the
+ * sandbox's old answers.
+ */
+import { ChorusBusinessError, isNoResult } from '../../chorus';
+import { SANDBOX_SEEDS, startSandbox, type RunningSandbox } from '../../chorus-sandbox';
+import { FLOW_FAILED_STATES, isFlowFinal } from '../../domain/statuses';
+import { nextInvoiceNumber } from './facturx-fixture';
+import { control, deposit, depositIntegrated, FAST_FLOW_MS, makeClient, moveTo, waitForFinalFlow, type TestClient } from './harness';
+
+const { buyers, suppliers } = SANDBOX_SEEDS;
+
+describe('Chorus client against a sandbox that answers like the real host', () => {
+  let running: RunningSandbox;
+  let t: TestClient;
+
+  beforeAll(async () => {
+    running = await startSandbox({ flowProcessingDelayMs: FAST_FLOW_MS });
+  });
+  afterAll(async () => {
+    await running.close();
+  });
+  beforeEach(() => {
+    running.state.reset();
+    t = makeClient(running);
+  });
+
+  /** The raw answer of a Chorus route, token and cpro-account included, without the client's reading. */
+  async function raw(path: string, body: unknown): Promise<{ status: number; body: { codeRetour: number; libelle: string } }> {
+    const token = (await (
+      await fetch(running.tokenUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'agrilocal-dev-client', client_secret: 'agrilocal-dev-secret', scope: 'openid' }),
+      })
+    ).json()) as { access_token: string };
+    const res = await fetch(`${running.url}${path}`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${token.access_token}`,
+        'cpro-account': Buffer.from('TECH_1_agrilocal@cpro.fr:agrilocal-dev-password').toString('base64'),
+        'Content-Type': 'application/json;charset=utf-8',
+      },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as { codeRetour: number; libelle: string } };
+  }
+
+  it('When an invoice number nobody used is searched, then the host answers "no result" (HTTP 200, 20000) and the client finds none', async () => {
+    const answer = await raw('/cpro/factures/v1/rechercher/fournisseur', { numeroFacture: 'JAMAIS-UTILISE' });
+    expect(answer).toMatchObject({ status: 200, body: { codeRetour: 20000 } });
+    expect(answer.body.libelle).toMatch(/^TRA_MSG_00\.015/);
+
+    await expect(t.client.findInvoiceByNumber('JAMAIS-UTILISE')).resolves.toBeNull();
+  });
+
+  it('When a buyer has no service, then it is still described (no service, its requirement), not an error', async () => {
+    const found = await t.client.rechercherStructure(buyers.engagementRequired.siret);
+    const answer = await raw('/cpro/structures/v1/rechercher/services', { idStructure: found?.idStructureCPP });
+    expect(answer.body.codeRetour).toBe(20000);
+
+    await expect(t.client.describeBuyer(buyers.engagementRequired.siret)).resolves.toMatchObject({
+      kind: 'known',
+      requirement: 'engagement',
+      services: [],
+    });
+  });
+
+  it('When a request is malformed, then the refusal is not mistaken for "no result"', async () => {
+    const refused = await t.client.consulterStructure(Number.NaN).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(ChorusBusinessError);
+    expect((refused as ChorusBusinessError).codeRetour).toBe(20099);
+    expect(isNoResult(refused)).toBe(false);
+  });
+
+  it('When an invoice has moved several times, then the host answers newest first and the client reads it oldest first, comments kept', async () => {
+    const { identifiantFactureCPP } = await depositIntegrated(t.client, { numeroFacture: nextInvoiceNumber() });
+    await moveTo(running, identifiantFactureCPP, 'MISE_A_DISPOSITION');
+    await control(running, 'POST', `/invoices/${identifiantFactureCPP}/status`, { statut: 'SUSPENDUE', motif: 'Bon de livraison manquant' });
+
+    const answer = (await raw('/cpro/factures/v1/consulter/historique', { idFacture: identifiantFactureCPP })) as unknown as {
+      body: { historiquesDesStatuts: { histoStatut: { histoStatutCode: string }[] } };
+    };
+    expect(answer.body.historiquesDesStatuts.histoStatut.map((h) => h.histoStatutCode)).toEqual(['SUSPENDUE', 'MISE_A_DISPOSITION', 'DEPOSEE']);
+
+    const history = await t.client.consulterHistorique(identifiantFactureCPP);
+    expect(history.historiquesDesStatuts.histoStatut.map((h) => h.histoStatutCode)).toEqual(['DEPOSEE', 'MISE_A_DISPOSITION', 'SUSPENDUE']);
+    expect(history.historiquesDesStatuts.histoStatut.at(-1)?.histoStatutCommentaire).toBe('Bon de livraison manquant');
+  });
+
+  it.each(['QP_IRRECEVABLE', 'QP_RECEVABLE_AVEC_ERREUR', 'IN_A_RELANCER', 'IN_ERREUR_INTERNE'])(
+    'When Chorus declares a flow %s, then the flow is over and failed, with what Chorus said',
+    async (etat) => {
+      const { numeroFluxDepot } = await deposit(t.client, { numeroFacture: nextInvoiceNumber() });
+      const forced = await control(running, 'POST', `/flows/${numeroFluxDepot}/etat`, { etat, erreurs: ['Flux irrecevable : test'] });
+      expect(forced.status).toBe(200);
+
+      const cr = await t.client.consulterCRDetaille(numeroFluxDepot);
+      expect(cr.etatCourantDepotFlux).toBe(etat);
+      expect(isFlowFinal(cr.etatCourantDepotFlux) && FLOW_FAILED_STATES.includes(cr.etatCourantDepotFlux)).toBe(true);
+      expect(cr.listeErreurDP.map((e) => e.libelleErreurDP)).toEqual(['Flux irrecevable : test']);
+    },
+  );
+
+  it('When a flow is held in progress, then it stays there past its processing delay', async () => {
+    const { numeroFluxDepot } = await deposit(t.client, { numeroFacture: nextInvoiceNumber() });
+    await control(running, 'POST', `/flows/${numeroFluxDepot}/etat`, { etat: 'IN_EN_COURS_TRAITEMENT_CPP' });
+    await new Promise((resolve) => setTimeout(resolve, FAST_FLOW_MS * 3));
+
+    expect((await t.client.consulterCRDetaille(numeroFluxDepot)).etatCourantDepotFlux).toBe('IN_EN_COURS_TRAITEMENT_CPP');
+  });
+
+  it('When the host sends one-item lists as lone objects, then the client still reads one item', async () => {
+    await control(running, 'PUT', '/config', { loneListItemAsObject: true });
+    const found = await t.client.rechercherStructure(buyers.noRequirement.siret);
+    expect(found?.identifiantStructure).toBe(buyers.noRequirement.siret);
+    await expect(t.client.rechercherServicesStructure(found?.idStructureCPP ?? -1)).resolves.toHaveLength(1);
+  });
+
+  it('When a supplier is not attached to the technical account, then the client says so and its flows are rejected with the reason', async () => {
+    await expect(t.client.isSupplierAttached(suppliers.primary.siret)).resolves.toBe(true);
+    const { designation, type } = suppliers.primary;
+    expect((await control(running, 'PUT', `/structures/${suppliers.primary.siret}`, { designation, type, attached: false })).status).toBe(200);
+
+    await expect(t.client.isSupplierAttached(suppliers.primary.siret)).resolves.toBe(false);
+    const { numeroFluxDepot } = await deposit(t.client, { numeroFacture: nextInvoiceNumber() });
+    const cr = await waitForFinalFlow(t.client, numeroFluxDepot);
+    expect(cr.etatCourantDepotFlux).toBe('IN_REJETE');
+    expect(cr.listeErreurDP[0]?.libelleErreurDP).toMatch(/n'est pas rattachee au compte utilisateur/);
+  });
+});
