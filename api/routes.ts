@@ -22,11 +22,11 @@ import {
   recycleInvoice,
   sendInvoice,
 } from './use-cases/invoices';
-import type { InvoiceWorkflows } from './workflows';
+import type { InvoiceWorkflowGateway } from './invoice-workflow-gateway';
 
 export interface RouterDeps {
   config: Config;
-  workflows: InvoiceWorkflows;
+  workflows: InvoiceWorkflowGateway;
   /** Body limits: small everywhere, large where attachments travel (10 MB each, base64). */
   bodyLimit?: string;
   attachmentBodyLimit?: string;

@@ -2,11 +2,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../config';
 import type { Caller } from '../auth';
-import type { InvoiceWorkflows } from '../workflows';
+import type { InvoiceWorkflowGateway } from '../invoice-workflow-gateway';
 
 export interface UseCaseContext {
   em: EntityManager;
-  workflows: InvoiceWorkflows;
+  workflows: InvoiceWorkflowGateway;
   config: Config;
   caller: Caller;
   /**

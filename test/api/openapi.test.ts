@@ -2,7 +2,7 @@
 import { buildOpenApiDocument } from '../../api/openapi';
 import { apiRouter } from '../../api/routes';
 import { loadConfig } from '../../config';
-import type { InvoiceWorkflows } from '../../api/workflows';
+import type { InvoiceWorkflowGateway } from '../../api/invoice-workflow-gateway';
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -12,7 +12,7 @@ describe('OpenAPI document', () => {
   const doc = buildOpenApiDocument();
 
   it('When the router is built, then every one of its routes is documented with its method', () => {
-    const router = apiRouter({ config: loadConfig({}), workflows: {} as InvoiceWorkflows }) as unknown as { stack: Layer[] };
+    const router = apiRouter({ config: loadConfig({}), workflows: {} as InvoiceWorkflowGateway }) as unknown as { stack: Layer[] };
     const served = router.stack
       .filter((layer) => layer.route)
       .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m} /api/v1${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`));
