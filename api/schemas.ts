@@ -5,7 +5,7 @@
  */
 import Decimal from 'decimal.js';
 import { z } from './zod';
-import { CHORUS_STATUSES, INVOICE_ACTIONS, INVOICE_STATUSES, type InvoiceView } from '../domain/statuses';
+import { CHORUS_STATUSES, INVOICE_ACTIONS, INVOICE_STATUSES, INVOICE_VIEWS } from '../domain/statuses';
 import { compactIban, isBic, isCalendarDate, isFrenchVatNumber, isIban, isSiret, isStorableText } from './checks';
 
 // ---------------------------------------------------------------------------------------------- primitives
@@ -337,7 +337,7 @@ const intParam = (min: number, max: number, fallback: number) =>
     .default(fallback);
 
 export const listQuery = z.strictObject({
-  view: z.enum(['a_traiter', 'traitees'] satisfies InvoiceView[]).optional().openapi({ description: '"à traiter" or "traitées" (the guide\'s two lists)' }),
+  view: z.enum(INVOICE_VIEWS).optional().openapi({ description: '"à traiter" or "traitées" (the guide\'s two lists)' }),
   status: z.enum(INVOICE_STATUSES).optional(),
   chorusStatus: chorusStatusCode.optional(),
   buyerSiret: siret.optional(),

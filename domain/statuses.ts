@@ -33,8 +33,8 @@ export const INVOICE_STATUS_LABELS: Record<InvoiceStatus, string> = {
 };
 
 /** The two list views of the guide ("à traiter" / "traitées"); null = shown in neither. */
-export type InvoiceView = 'a_traiter' | 'traitees';
-export const INVOICE_VIEWS: readonly InvoiceView[] = ['a_traiter', 'traitees'];
+export const INVOICE_VIEWS = ['a_traiter', 'traitees'] as const;
+export type InvoiceView = (typeof INVOICE_VIEWS)[number];
 export const INVOICE_STATUS_VIEW: Record<InvoiceStatus, InvoiceView | null> = {
   EN_ATTENTE_VALIDATION: null,
   A_TRAITER: 'a_traiter',
@@ -90,18 +90,27 @@ export const CHORUS_STATUS_LABELS: Record<KnownChorusStatus, string> = {
   MISE_EN_PAIEMENT: 'Facture mise en paiement',
 };
 
-export function chorusStatusLabel(code: string): string {
+export function chorusStatusLabel(code: ChorusStatus): string {
   return (CHORUS_STATUS_LABELS as Record<string, string>)[code] ?? code;
 }
 
 /** Codes after which Chorus will not move the invoice any more: polling stops. */
 export const CHORUS_TERMINAL_STATUSES: readonly string[] = ['MISE_EN_PAIEMENT', 'REJETEE', 'ABANDONNEE', 'SUPPRIMEE'];
-/** Codes that wait for a producer action (recycle / complete). */
-export const CHORUS_ACTION_STATUSES: readonly string[] = ['A_RECYCLER', 'SUSPENDUE'];
 
 /** What a producer may ask for, listed in `actions[]` of an invoice. */
 export const INVOICE_ACTIONS = ['SEND_CHORUS', 'SEND_EMAIL', 'MARK_PROCESSED', 'ARCHIVE', 'RECYCLE', 'COMPLETE'] as const;
 export type InvoiceAction = (typeof INVOICE_ACTIONS)[number];
+
+/** Codes that wait for a producer action, and the one action each allows. */
+export const CHORUS_ACTION_STATUSES = {
+  A_RECYCLER: 'RECYCLE',
+  SUSPENDUE: 'COMPLETE',
+} as const satisfies Partial<Record<KnownChorusStatus, InvoiceAction>>;
+
+/** The producer action a Chorus code waits for, if any. */
+export function chorusActionAwaited(code: ChorusStatus): (typeof CHORUS_ACTION_STATUSES)[keyof typeof CHORUS_ACTION_STATUSES] | undefined {
+  return Object.hasOwn(CHORUS_ACTION_STATUSES, code) ? CHORUS_ACTION_STATUSES[code as keyof typeof CHORUS_ACTION_STATUSES] : undefined;
+}
 
 /**
  * Chorus flow states (`etatCourantDepotFlux`). Final ones end the flow-report polling; any other `IN_*` code is
