@@ -1,5 +1,5 @@
 /**
- * The /api/v1 routes (api-contract.md §2); the caller is already authenticated (app.ts). Each one authorises, parses its inputs with the schemas that also
+ * The /api/v1 routes (docs/reference/api-contract.md §2); the caller is already authenticated (app.ts). Each one authorises, parses its inputs with the schemas that also
  * make the OpenAPI document, calls one use case and answers; errors go to the one mapper in errors.ts.
  */
 import express, { Router, type Request, type RequestHandler } from 'express';

@@ -1,5 +1,5 @@
 /**
- * Request and answer schemas of the REST API (api-contract.md §2): validation at the edge and the OpenAPI
+ * Request and answer schemas of the REST API (docs/reference/api-contract.md §2): validation at the edge and the OpenAPI
  * document come from these same definitions. Unknown fields are refused everywhere (strict objects); decimals
  * travel as strings with bounded precision, never as JSON numbers.
  */

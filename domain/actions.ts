@@ -15,7 +15,7 @@ export function availableActions({ status, chorusStatus, buyerKind }: ActionCont
     case 'A_TRAITER':
       return buyerKind === 'PUBLIC' ? ['SEND_CHORUS', 'SEND_EMAIL', 'MARK_PROCESSED', 'ARCHIVE'] : ['SEND_EMAIL', 'ARCHIVE'];
     case 'REJETEE_CHORUS':
-      // The guide: send it by mail, or deposit it on the portal and mark it processed.
+      // The guide (docs/reference/agrilocal-chorus-guide.txt): send it by mail, or deposit it on the portal and mark it processed.
       return ['SEND_EMAIL', 'MARK_PROCESSED', 'ARCHIVE'];
     case 'DEPOSEE_CHORUS': {
       const awaited = chorusStatus === null ? undefined : chorusActionAwaited(chorusStatus);

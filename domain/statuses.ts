@@ -1,5 +1,5 @@
 /**
- * The one vocabulary of invoice statuses (api-contract.md §1), with the French labels shown to producers.
+ * The one vocabulary of invoice statuses (docs/reference/api-contract.md §1), with the French labels shown to producers.
  * Pure data: imported by the workflow bundle, the API, the database layer and the sandbox alike.
  */
 
@@ -32,7 +32,7 @@ export const INVOICE_STATUS_LABELS: Record<InvoiceStatus, string> = {
   ANNULEE: 'Commande annulée',
 };
 
-/** The two list views of the guide ("à traiter" / "traitées"); null = shown in neither. */
+/** The two list views of the guide (docs/reference/agrilocal-chorus-guide.txt: "à traiter" / "traitées"); null = shown in neither. */
 export const INVOICE_VIEWS = ['a_traiter', 'traitees'] as const;
 export type InvoiceView = (typeof INVOICE_VIEWS)[number];
 export const INVOICE_STATUS_VIEW: Record<InvoiceStatus, InvoiceView | null> = {
@@ -114,7 +114,7 @@ export function chorusActionAwaited(code: ChorusStatus): (typeof CHORUS_ACTION_S
 
 /**
  * Chorus flow states (`etatCourantDepotFlux`). Final ones end the flow-report polling; any other `IN_*` code is
- * taken as "still in progress" (chorus-pro-api.md §4).
+ * taken as "still in progress" (docs/reference/chorus-pro-api.md §4).
  */
 export const FLOW_STATES = [
   'IN_RECU',
@@ -134,7 +134,7 @@ export function isFlowFinal(state: string): boolean {
   return FLOW_FAILED_STATES.includes(state) || FLOW_INTEGRATED_STATES.includes(state);
 }
 
-/** Custom search attribute names (api-contract.md §3); registered by the start scripts. Never `Status`. */
+/** Custom search attribute names (docs/reference/api-contract.md §3); registered by the start scripts. Never `Status`. */
 export const SEARCH_ATTRIBUTES = {
   InvoiceStatus: 'Keyword',
   ChorusStatus: 'Keyword',

@@ -1,4 +1,4 @@
-/** Typed search attributes (api-contract.md §3): the keys, and the updates a status change makes. */
+/** Typed search attributes (docs/reference/api-contract.md §3): the keys, and the updates a status change makes. */
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributeUpdatePair } from '@temporalio/common';
 import type { ChorusStatus, InvoiceStatus } from '../domain/statuses';
 

@@ -392,7 +392,7 @@ describe('Listing invoices', () => {
     const platform = as.platform;
     const q = `producerSiret=${p.producerSiret}`;
     expect((await platform.get(`/invoices?${q}`)).body).toMatchObject({ total: 1 });
-    // An order waiting for its quantities is in neither list of the guide.
+    // An order waiting for its quantities is in neither list of the guide (docs/reference/agrilocal-chorus-guide.txt).
     expect((await platform.get(`/invoices?${q}&view=a_traiter`)).body).toMatchObject({ total: 0 });
     expect((await platform.get(`/invoices?${q}&view=traitees`)).body).toMatchObject({ total: 0 });
     expect((await platform.get(`/invoices?${q}&status=EN_ATTENTE_VALIDATION`)).body).toMatchObject({ total: 1 });

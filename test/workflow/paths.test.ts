@@ -1,6 +1,7 @@
 /**
  * Every path of the invoice's life, end to end: HTTP API → Temporal workflow (real dev server) → activities →
- * PostgreSQL, Chorus sandbox over HTTP, SMTP sink. One test per path of the guide.
+ * PostgreSQL, Chorus sandbox over HTTP, SMTP sink. One test per path of the guide
+ * (docs/reference/agrilocal-chorus-guide.txt).
  */
 import { replayNotedWorkflows } from '../support/histories';
 import { startTestStack, type TestStack } from '../support/stack';
