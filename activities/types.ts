@@ -2,7 +2,7 @@
  * Inputs and outputs of the activities, shared by the activity implementations and the workflow (which
  * imports types only). Everything is plain JSON: no PDFs or attachments travel through Temporal.
  */
-import type { InvoiceStatus } from '../domain/statuses';
+import type { ChorusStatus, InvoiceStatus } from '../domain/statuses';
 import type { MailKind, MailReason } from '../mail/kinds';
 
 export interface InvoicePatch {
@@ -23,7 +23,7 @@ export interface RecordStatusInput {
   /** ISO date-time of the change (workflow time, or Chorus' own date for lifecycle codes). */
   at: string;
   status: InvoiceStatus;
-  chorusStatus: string | null;
+  chorusStatus: ChorusStatus | null;
   detail?: string;
   patch?: InvoicePatch;
 }
@@ -69,16 +69,16 @@ export interface StatusChangeInput {
   identifiantFactureCPP: string;
   /** Number of `histoStatut` entries already recorded. */
   knownCount: number;
-  knownStatus: string | null;
+  knownStatus: ChorusStatus | null;
 }
 export interface ChorusStatusEntry {
-  code: string;
+  code: ChorusStatus;
   /** ISO date-time. */
   at: string;
   comment: string | null;
 }
 export interface StatusChange {
-  statutCourantCode: string;
+  statutCourantCode: ChorusStatus;
   newEntries: ChorusStatusEntry[];
   totalCount: number;
 }

@@ -21,7 +21,7 @@ import { requestId } from './http';
 import { countInvoicesByStatus, createMetrics, type ApiMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
 import { apiRouter } from './routes';
-import { InvoiceWorkflows } from './workflows';
+import { InvoiceWorkflowGateway } from './invoice-workflow-gateway';
 
 export interface AppOptions {
   /** Requests per window and client IP on /api/v1; `false` turns the limiter off. Default: 1200 a minute. */
@@ -46,7 +46,7 @@ export interface AppDeps {
 }
 
 export interface App extends Express {
-  locals: Express['locals'] & { metrics: ApiMetrics; workflows: InvoiceWorkflows };
+  locals: Express['locals'] & { metrics: ApiMetrics; workflows: InvoiceWorkflowGateway };
 }
 
 /**
@@ -90,7 +90,7 @@ async function withTimeout<T>(what: string, ms: number, run: () => Promise<T>): 
 /** Health, readiness, metrics and the API's documentation: outside /api/v1 and its authentication. */
 interface OperationalDeps {
   orm: AppDeps['orm'];
-  workflows: InvoiceWorkflows;
+  workflows: InvoiceWorkflowGateway;
   metrics: ReturnType<typeof createMetrics>;
   rpcTimeoutMs: number;
   openapi: ReturnType<typeof buildOpenApiDocument>;
@@ -156,7 +156,7 @@ export function createApp(deps: AppDeps): App {
   const rpcTimeoutMs = options.rpcTimeoutMs ?? 5_000;
 
   const metrics = createMetrics(countInvoicesByStatus(() => orm.em.fork()));
-  const workflows = new InvoiceWorkflows(
+  const workflows = new InvoiceWorkflowGateway(
     temporalClient,
     { taskQueue: config.TEMPORAL_TASK_QUEUE, rpcTimeoutMs, updateTimeoutMs: options.updateTimeoutMs ?? 30_000 },
     metrics,

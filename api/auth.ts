@@ -1,5 +1,5 @@
 /**
- * Who is calling (api-contract.md §2): the platform (AGRILOCAL_API_KEY), a producer (JWT HS256 signed with
+ * Who is calling (docs/reference/api-contract.md §2): the platform (AGRILOCAL_API_KEY), a producer (JWT HS256 signed with
  * PRODUCER_JWT_SECRET, `sub` = his SIRET, `role: "producer"`) or an admin (ADMIN_API_KEY, read-only).
  * Keys are compared on their SHA-256 digests with timingSafeEqual: same length, constant time.
  */

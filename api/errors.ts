@@ -1,7 +1,7 @@
 /**
  * Every error the API answers, and the one place where anything thrown (our own errors, zod, body-parser,
  * Temporal, MikroORM) becomes an HTTP status and a body in the contract's shape:
- * `{"error": {"code", "message", "details": [{"path", "message"}]}}` (api-contract.md §2).
+ * `{"error": {"code", "message", "details": [{"path", "message"}]}}` (docs/reference/api-contract.md §2).
  * Never a stack trace, never a secret: unexpected errors are logged by the handler and answered as 500 INTERNAL.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';

@@ -1,5 +1,5 @@
 /**
- * The /api/v1 routes (api-contract.md §2); the caller is already authenticated (app.ts). Each one authorises, parses its inputs with the schemas that also
+ * The /api/v1 routes (docs/reference/api-contract.md §2); the caller is already authenticated (app.ts). Each one authorises, parses its inputs with the schemas that also
  * make the OpenAPI document, calls one use case and answers; errors go to the one mapper in errors.ts.
  */
 import type { SupplierAttachments } from '../chorus';
@@ -23,11 +23,11 @@ import {
   recycleInvoice,
   sendInvoice,
 } from './use-cases/invoices';
-import type { InvoiceWorkflows } from './workflows';
+import type { InvoiceWorkflowGateway } from './invoice-workflow-gateway';
 
 export interface RouterDeps {
   config: Config;
-  workflows: InvoiceWorkflows;
+  workflows: InvoiceWorkflowGateway;
   chorusAttachments: SupplierAttachments;
   /** Body limits: small everywhere, large where attachments travel (10 MB each, base64). */
   bodyLimit?: string;

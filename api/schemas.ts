@@ -1,11 +1,11 @@
 /**
- * Request and answer schemas of the REST API (api-contract.md §2): validation at the edge and the OpenAPI
+ * Request and answer schemas of the REST API (docs/reference/api-contract.md §2): validation at the edge and the OpenAPI
  * document come from these same definitions. Unknown fields are refused everywhere (strict objects); decimals
  * travel as strings with bounded precision, never as JSON numbers.
  */
 import Decimal from 'decimal.js';
 import { z } from './zod';
-import { CHORUS_STATUSES, INVOICE_ACTIONS, INVOICE_STATUSES, type InvoiceView } from '../domain/statuses';
+import { CHORUS_STATUSES, INVOICE_ACTIONS, INVOICE_STATUSES, INVOICE_VIEWS } from '../domain/statuses';
 import { compactIban, isBic, isCalendarDate, isFrenchVatNumber, isIban, isSiret, isStorableText } from './checks';
 
 // ---------------------------------------------------------------------------------------------- primitives
@@ -341,7 +341,7 @@ const intParam = (min: number, max: number, fallback: number) =>
     .default(fallback);
 
 export const listQuery = z.strictObject({
-  view: z.enum(['a_traiter', 'traitees'] satisfies InvoiceView[]).optional().openapi({ description: '"à traiter" or "traitées" (the guide\'s two lists)' }),
+  view: z.enum(INVOICE_VIEWS).optional().openapi({ description: '"à traiter" or "traitées" (the guide\'s two lists)' }),
   status: z.enum(INVOICE_STATUSES).optional(),
   chorusStatus: chorusStatusCode.optional(),
   buyerSiret: siret.optional(),

@@ -12,6 +12,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { runMain } from '../lib/main';
+import { invoiceWorkflowId } from '../workflows/messages';
 import { runBaseline, type BaselineResult } from './baseline/run';
 import type { BaselineShape } from './baseline/workflows';
 import { averageShape, historyLengths, historyShape, type HistoryShape } from './lib/histories';
@@ -105,7 +106,7 @@ async function main(): Promise<number> {
 
     // ---- Temporal histories
     log('reading Temporal histories…');
-    const ids = outcome.runs.filter((r) => r.invoiceId).map((r) => `invoice-${r.orderId}`);
+    const ids = outcome.runs.filter((r) => r.invoiceId).map((r) => invoiceWorkflowId(r.orderId));
     const lengths = await historyLengths(stack.client, ids);
     const historyByPath: Record<string, Summary & { shape: HistoryShape }> = {};
     const shapes: Partial<Record<InvoicePath, HistoryShape>> = {};
@@ -113,11 +114,11 @@ async function main(): Promise<number> {
       const pathRuns = outcome.runs.filter((r) => r.path === p && r.invoiceId);
       if (pathRuns.length === 0) continue;
       const sample = [];
-      for (const r of pathRuns.slice(0, 20)) sample.push(await historyShape(stack.client, `invoice-${r.orderId}`));
+      for (const r of pathRuns.slice(0, 20)) sample.push(await historyShape(stack.client, invoiceWorkflowId(r.orderId)));
       const shape = averageShape(sample);
       shapes[p] = shape;
       historyByPath[p] = {
-        ...summarize(pathRuns.map((r) => lengths.get(`invoice-${r.orderId}`)).filter((x): x is number => x !== undefined)),
+        ...summarize(pathRuns.map((r) => lengths.get(invoiceWorkflowId(r.orderId))).filter((x): x is number => x !== undefined)),
         shape: { ...shape, events: round(shape.events), activities: round(shape.activities), timers: round(shape.timers), activityRetries: round(shape.activityRetries, 2), workflowTasks: round(shape.workflowTasks) },
       };
     }

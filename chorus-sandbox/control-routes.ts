@@ -1,5 +1,5 @@
 /**
- * Sandbox-only control routes under `/sandbox/v1` (api-contract.md §4): register structures, play the buyer's
+ * Sandbox-only control routes under `/sandbox/v1` (docs/reference/api-contract.md §4): register structures, play the buyer's
  * side on invoices, configure delays, autopilot and faults, read stats, reset. Dev only: no authentication.
  * Errors answer `{error: {code, message, details}}` like our own API.
  */

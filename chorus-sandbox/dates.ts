@@ -1,4 +1,4 @@
-/** Chorus Pro date formats, on Paris wall-clock time as the real portal shows them (chorus-pro-api.md §2). */
+/** Chorus Pro date formats, on Paris wall-clock time as the real portal shows them (docs/reference/chorus-pro-api.md §2). */
 
 const parisParts = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'Europe/Paris',

@@ -149,7 +149,7 @@ export function requirePisteAuth(state: SandboxState, piste: PisteAccess): Reque
     if (!piste.checkCproAccount(req.get('cpro-account'))) {
       return refuse(WWW_AUTHENTICATE.badAccount, 'login or password incorrects');
     }
-    // PISTE sometimes refuses a valid token when calls come fast (chorus-pro-api.md §1): simulate it.
+    // PISTE sometimes refuses a valid token when calls come fast (docs/reference/chorus-pro-api.md §1): simulate it.
     if (state.chance(state.config.faults.spurious401Rate)) return refuse(WWW_AUTHENTICATE.expiredToken, 'Access token expired');
     next();
   };

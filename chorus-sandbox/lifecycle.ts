@@ -1,5 +1,5 @@
 /**
- * The invoice lifecycle the sandbox enforces, as data (chorus-pro-api.md §5). Every status move, whoever asks
+ * The invoice lifecycle the sandbox enforces, as data (docs/reference/chorus-pro-api.md §5). Every status move, whoever asks
  * (control route, autopilot, recycler, completer), goes through `transitionActor`.
  *
  * Choices where Chorus documents nothing:

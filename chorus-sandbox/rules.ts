@@ -1,6 +1,6 @@
 /**
  * The business checks Chorus runs on a deposited invoice, with messages in the style of the real ones
- * (chorus-pro-api.md §8: unaccented French, the XML path of the faulty element). All failures are collected:
+ * (docs/reference/chorus-pro-api.md §8: unaccented French, the XML path of the faulty element). All failures are collected:
  * Chorus joins several messages of one invoice in one `libelleErreurDP`.
  */
 import type { CiiInvoice } from './facturx';

@@ -1,6 +1,6 @@
 /**
  * Structures the sandbox holds after start and after every reset. The public buyers reuse the SIRETs other
- * integrators report for the PISTE qualification environment (chorus-pro-api.md §6), which pass the Luhn check;
+ * integrators report for the PISTE qualification environment (docs/reference/chorus-pro-api.md §6), which pass the Luhn check;
  * the suppliers are fictitious Agrilocal producers. docs/chorus.md lists them for people driving the sandbox.
  */
 import { hasLuhnKey } from '../domain/siret';

@@ -1,6 +1,6 @@
 /**
  * What a public buyer demands on an invoice, from `structures/v1/consulter` → `parametres`.
- * Order of checks as in OCA `l10n_fr_chorus_account` (chorus-pro-api.md §6): the "one of the two" flag wins.
+ * Order of checks as in OCA `l10n_fr_chorus_account` (docs/reference/chorus-pro-api.md §6): the "one of the two" flag wins.
  */
 
 export const BUYER_REQUIREMENTS = ['none', 'service', 'engagement', 'service_or_engagement', 'service_and_engagement'] as const;

@@ -251,7 +251,7 @@ export class ChorusTransport {
       try {
         return await this.requestToken(attempt);
       } catch (error) {
-        // PISTE now and then answers invalid_client to valid credentials (chorus-pro-api.md §1): ask again before
+        // PISTE now and then answers invalid_client to valid credentials (docs/reference/chorus-pro-api.md §1): ask again before
         // declaring the configuration wrong. A real misconfiguration still fails, only a little later.
         if (error instanceof ChorusAuthError && error.error === 'invalid_client' && attempt <= this.#invalidClientRetries) {
           await new Promise((resolve) => setTimeout(resolve, this.#invalidClientRetryDelayMs));

@@ -1,5 +1,5 @@
 /**
- * Chorus Pro wire formats, field names verbatim (chorus-pro-api.md §3, go-choruspro for the catalogue).
+ * Chorus Pro wire formats, field names verbatim (docs/reference/chorus-pro-api.md §3, go-choruspro for the catalogue).
  *
  * Answers are validated leniently: only the fields we rely on are required, unknown fields are kept, missing
  * booleans read as false, ids and amounts sent as strings are turned into numbers. Chorus documents few

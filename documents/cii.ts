@@ -2,7 +2,7 @@
  * The Factur-X XML (UN/CEFACT CII D16B, EN 16931 profile) of a prepared invoice.
  *
  * @e-invoice-eu/core does the EN 16931 mapping: we give it UBL-shaped JSON (typed by the library, so a wrong code or
- * key fails `tsc`), it validates it with its JSON schema and writes CII. Chorus Pro choices (chorus-pro-api.md §7):
+ * key fails `tsc`), it validates it with its JSON schema and writes CII. Chorus Pro choices (docs/reference/chorus-pro-api.md §7):
  * BT-23 "A1" (cadre: plain supplier invoice) via cbc:ProfileID; SIRET as legal id with scheme 0002 for both parties;
  * BT-10 service code; BT-13 engagement; BT-12 market; BT-81 always present (30 + IBAN, or 20 for a cheque).
  *

@@ -1,30 +1,9 @@
 /**
- * French display of the decimal strings and dates of an invoice, done on the strings themselves (no float, no
- * locale data): "1234.5" -> "1 234,50 €", "2.500" -> "2,5", "2026-03-01" -> "01/03/2026".
- * Thousands are grouped with a no-break space so that an amount never splits across lines.
+ * French display of the other decimal strings and the dates of an invoice, done on the strings themselves (no
+ * float, no locale data): "2.500" -> "2,5", "2026-03-01" -> "01/03/2026". Amounts ("1 234,50 €") are
+ * domain/format.ts's `formatEuros`, shared with the mails; thousands are grouped by its rule.
  */
-export const NBSP = '\u00a0';
-
-function splitDecimal(value: string): { sign: string; int: string; frac: string } {
-  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(value);
-  if (!match) throw new Error(`not a decimal string: ${JSON.stringify(value)}`);
-  return { sign: match[1] ?? '', int: (match[2] ?? '0').replace(/^0+(?=\d)/, ''), frac: match[3] ?? '' };
-}
-
-function groupThousands(int: string): string {
-  return int.replace(/\B(?=(\d{3})+(?!\d))/g, NBSP);
-}
-
-/** "1234.5" -> "1 234,50" (2 decimals, padded; the input is already rounded by domain/money.ts). */
-export function formatAmount(value: string): string {
-  const { sign, int, frac } = splitDecimal(value);
-  if (frac.length > 2) throw new Error(`amount with more than 2 decimals: ${value}`);
-  return `${sign}${groupThousands(int)},${frac.padEnd(2, '0')}`;
-}
-
-export function formatEuro(value: string): string {
-  return `${formatAmount(value)}${NBSP}€`;
-}
+import { groupThousands, NBSP, splitDecimal } from '../domain/format';
 
 /** Unit prices keep their own precision, at least 2 decimals: "2.4575" -> "2,4575", "3" -> "3,00". */
 export function formatUnitPrice(value: string): string {

@@ -2,7 +2,8 @@
  * The French legal mentions of an invoice (code de commerce L441-9 / L441-10, code de la commande publique
  * R2192-31 / D2192-35, CGI art. 242 nonies A). One source for the printed PDF and the XML notes, so both say the same.
  */
-import { formatDate, formatIban, NBSP } from './format';
+import { NBSP } from '../domain/format';
+import { formatDate, formatIban } from './format';
 import type { InvoiceDocumentInput } from './input';
 
 /** Subject codes of the XML notes (UNTDID 4451), as French rules expect them (BR-FR-05). */

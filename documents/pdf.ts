@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { create as createFont, type Font } from 'fontkit';
 import PDFDocument from 'pdfkit';
 import type { Address } from '../domain/party';
-import { formatDate, formatEuro, formatQuantity, formatRate, formatSiret, formatUnitPrice, NBSP } from './format';
+import { formatEuros, NBSP } from '../domain/format';
+import { formatDate, formatQuantity, formatRate, formatSiret, formatUnitPrice } from './format';
 import type { PreparedInvoice } from './invoice-model';
 import { OPERATION_CATEGORY_TEXT, paymentMeansText } from './legal-mentions';
 
@@ -169,7 +170,7 @@ function drawTableHeader(doc: Doc, y: number): number {
 function drawLines(doc: Doc, p: PreparedInvoice, y: number): number {
   y = drawTableHeader(doc, ensureRoom(doc, y, 60));
   for (const line of p.lines) {
-    const cells = [line.label, formatQuantity(line.quantity), line.unit, `${formatUnitPrice(line.unitPriceHT)}${NBSP}€`, formatRate(line.rate), formatEuro(line.totalHT)];
+    const cells = [line.label, formatQuantity(line.quantity), line.unit, `${formatUnitPrice(line.unitPriceHT)}${NBSP}€`, formatRate(line.rate), formatEuros(line.totalHT)];
     doc.font(REGULAR).fontSize(9);
     const heights = cells.map((text, i) => doc.heightOfString(text, { width: (COLUMNS[i]?.width ?? 50) - 2 * CELL_PAD }));
     const rowHeight = Math.max(...heights) + 8;
@@ -206,7 +207,7 @@ function drawTotals(doc: Doc, p: PreparedInvoice, y: number): number {
   doc.font(REGULAR).fontSize(9);
   for (const v of p.vatBreakdown) {
     const label = v.category === 'S' ? formatRate(v.rate) : v.category === 'O' ? 'Non soumis' : `Exonéré (${formatRate(v.rate)})`;
-    [label, formatEuro(v.base), formatEuro(v.tax)].forEach((t, i) => {
+    [label, formatEuros(v.base), formatEuros(v.tax)].forEach((t, i) => {
       doc.text(t, vx + vw.slice(0, i).reduce((s, w) => s + w, 0) + CELL_PAD, vy, { width: vw[i]! - 2 * CELL_PAD, align: i === 0 ? 'left' : 'right', lineBreak: false });
     });
     vy += 14;
@@ -219,10 +220,10 @@ function drawTotals(doc: Doc, p: PreparedInvoice, y: number): number {
   // Totals, right.
   const tx = MARGIN + CONTENT_WIDTH - 200;
   const rows: [string, string, boolean][] = [
-    ['Total HT', formatEuro(p.totals.ht), false],
-    ['Total TVA', formatEuro(p.totals.tva), false],
-    ['Total TTC', formatEuro(p.totals.ttc), false],
-    ['Net à payer', formatEuro(p.amountDue), true],
+    ['Total HT', formatEuros(p.totals.ht), false],
+    ['Total TVA', formatEuros(p.totals.tva), false],
+    ['Total TTC', formatEuros(p.totals.ttc), false],
+    ['Net à payer', formatEuros(p.amountDue), true],
   ];
   let ty = y;
   for (const [label, value, strong] of rows) {

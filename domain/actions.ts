@@ -2,11 +2,11 @@
  * Which producer actions an invoice allows in a given state: one rule, used by the workflow's Update validators
  * and shown by the API in `actions[]`.
  */
-import { CHORUS_TERMINAL_STATUSES, type InvoiceAction, type InvoiceStatus } from './statuses';
+import { chorusActionAwaited, CHORUS_TERMINAL_STATUSES, type ChorusStatus, type InvoiceAction, type InvoiceStatus } from './statuses';
 
 export interface ActionContext {
   status: InvoiceStatus;
-  chorusStatus: string | null;
+  chorusStatus: ChorusStatus | null;
   buyerKind: 'PUBLIC' | 'PRIVATE';
 }
 
@@ -15,12 +15,13 @@ export function availableActions({ status, chorusStatus, buyerKind }: ActionCont
     case 'A_TRAITER':
       return buyerKind === 'PUBLIC' ? ['SEND_CHORUS', 'SEND_EMAIL', 'MARK_PROCESSED', 'ARCHIVE'] : ['SEND_EMAIL', 'ARCHIVE'];
     case 'REJETEE_CHORUS':
-      // The guide: send it by mail, or deposit it on the portal and mark it processed.
+      // The guide (docs/reference/agrilocal-chorus-guide.txt): send it by mail, or deposit it on the portal and mark it processed.
       return ['SEND_EMAIL', 'MARK_PROCESSED', 'ARCHIVE'];
-    case 'DEPOSEE_CHORUS':
-      if (chorusStatus === 'A_RECYCLER') return ['RECYCLE'];
-      if (chorusStatus === 'SUSPENDUE') return ['COMPLETE'];
+    case 'DEPOSEE_CHORUS': {
+      const awaited = chorusStatus === null ? undefined : chorusActionAwaited(chorusStatus);
+      if (awaited) return [awaited];
       return chorusStatus !== null && CHORUS_TERMINAL_STATUSES.includes(chorusStatus) ? ['ARCHIVE'] : [];
+    }
     case 'ENVOYEE_MAIL':
     case 'ENVOYEE_MAIL_ACHETEUR_NON_IDENTIFIE':
     case 'ENVOYEE_MAIL_ECHEC_CHORUS':

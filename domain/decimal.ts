@@ -1,4 +1,4 @@
-/** Pure checks on decimal strings and dates, usable inside the workflow sandbox (no Node builtins). */
+/** Pure checks on decimal strings, usable inside the workflow sandbox (no Node builtins). Dates: domain/dates.ts. */
 
 /** A non-negative decimal written with a dot and at most `maxDecimals` decimals ("12", "12.5", "0.125"). */
 export function isDecimalString(text: unknown, maxDecimals: number): text is string {
@@ -7,7 +7,3 @@ export function isDecimalString(text: unknown, maxDecimals: number): text is str
   return match !== null && (match[2]?.length ?? 0) <= maxDecimals;
 }
 
-/** The calendar date in France (invoices are dated in French time), as YYYY-MM-DD. */
-export function parisDate(at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-}

@@ -1,6 +1,6 @@
 /**
  * Business refusals: the failure `type` a workflow Update (or an activity) fails with, and the HTTP answer the
- * API gives for it (api-contract.md §2). Defined once; the workflow throws them, the API maps them.
+ * API gives for it (docs/reference/api-contract.md §2). Defined once; the workflow throws them, the API maps them.
  */
 export const REFUSALS = {
   VALIDATION_ERROR: 400,

@@ -1,5 +1,5 @@
 /**
- * The one vocabulary of invoice statuses (api-contract.md §1), with the French labels shown to producers.
+ * The one vocabulary of invoice statuses (docs/reference/api-contract.md §1), with the French labels shown to producers.
  * Pure data: imported by the workflow bundle, the API, the database layer and the sandbox alike.
  */
 
@@ -32,9 +32,9 @@ export const INVOICE_STATUS_LABELS: Record<InvoiceStatus, string> = {
   ANNULEE: 'Commande annulée',
 };
 
-/** The two list views of the guide ("à traiter" / "traitées"); null = shown in neither. */
-export type InvoiceView = 'a_traiter' | 'traitees';
-export const INVOICE_VIEWS: readonly InvoiceView[] = ['a_traiter', 'traitees'];
+/** The two list views of the guide (docs/reference/agrilocal-chorus-guide.txt: "à traiter" / "traitées"); null = shown in neither. */
+export const INVOICE_VIEWS = ['a_traiter', 'traitees'] as const;
+export type InvoiceView = (typeof INVOICE_VIEWS)[number];
 export const INVOICE_STATUS_VIEW: Record<InvoiceStatus, InvoiceView | null> = {
   EN_ATTENTE_VALIDATION: null,
   A_TRAITER: 'a_traiter',
@@ -90,25 +90,35 @@ export const CHORUS_STATUS_LABELS: Record<KnownChorusStatus, string> = {
   MISE_EN_PAIEMENT: 'Facture mise en paiement',
 };
 
-export function chorusStatusLabel(code: string): string {
+export function chorusStatusLabel(code: ChorusStatus): string {
   return (CHORUS_STATUS_LABELS as Record<string, string>)[code] ?? code;
 }
 
 /** Codes after which Chorus will not move the invoice any more: polling stops. */
 export const CHORUS_TERMINAL_STATUSES: readonly string[] = ['MISE_EN_PAIEMENT', 'REJETEE', 'ABANDONNEE', 'SUPPRIMEE'];
-/** Codes that wait for a producer action (recycle / complete). */
-export const CHORUS_ACTION_STATUSES: readonly string[] = ['A_RECYCLER', 'SUSPENDUE'];
 
 /** What a producer may ask for, listed in `actions[]` of an invoice. */
 export const INVOICE_ACTIONS = ['SEND_CHORUS', 'SEND_EMAIL', 'MARK_PROCESSED', 'ARCHIVE', 'RECYCLE', 'COMPLETE'] as const;
 export type InvoiceAction = (typeof INVOICE_ACTIONS)[number];
 
+/** Codes that wait for a producer action, and the one action each allows. */
+export const CHORUS_ACTION_STATUSES = {
+  A_RECYCLER: 'RECYCLE',
+  SUSPENDUE: 'COMPLETE',
+} as const satisfies Partial<Record<KnownChorusStatus, InvoiceAction>>;
+
+/** The producer action a Chorus code waits for, if any. */
+export function chorusActionAwaited(code: ChorusStatus): (typeof CHORUS_ACTION_STATUSES)[keyof typeof CHORUS_ACTION_STATUSES] | undefined {
+  return Object.hasOwn(CHORUS_ACTION_STATUSES, code) ? CHORUS_ACTION_STATUSES[code as keyof typeof CHORUS_ACTION_STATUSES] : undefined;
+}
+
 /**
  * Chorus flow states (`etatCourantDepotFlux`). Final ones end the flow-report polling; any other `IN_*` code is
- * taken as "still in progress" (docs/chorus.md). `IN_DEPOT_PORTAIL_EN_ATTENTE_TRAITEMENT_SE_CPP` is the first
- * state seen right after a live deposit; the `QP_*` admissibility verdicts (Tryton) and `IN_A_RELANCER` /
- * `IN_ERREUR_INTERNE` (to be deposited again, Demat4Dolibarr) end a flow as failed: polling them for a year
- * would leave the invoice stalled without a word to the producer.
+ * taken as "still in progress" (docs/reference/chorus-pro-api.md §4, docs/chorus.md).
+ * `IN_DEPOT_PORTAIL_EN_ATTENTE_TRAITEMENT_SE_CPP` is the first state seen right after a live deposit; the `QP_*`
+ * admissibility verdicts (Tryton) and `IN_A_RELANCER` / `IN_ERREUR_INTERNE` (to be deposited again,
+ * Demat4Dolibarr) end a flow as failed: polling them for a year would leave the invoice stalled without a word
+ * to the producer.
  */
 export const FLOW_STATES = [
   'IN_DEPOT_PORTAIL_EN_ATTENTE_TRAITEMENT_SE_CPP',

@@ -5,7 +5,7 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import type { InvoicePatch, MailKind, SendMailInput } from '../activities/types';
 import { availableActions } from '../domain/actions';
-import type { InvoiceAction, InvoiceStatus } from '../domain/statuses';
+import type { ChorusStatus, InvoiceAction, InvoiceStatus } from '../domain/statuses';
 import type { records, mail } from './activity-options';
 import type { RequestInbox } from './inbox';
 import type { InvoiceState, InvoiceTiming, InvoiceWorkflowInput, ResumeState } from './messages';
@@ -28,7 +28,7 @@ export interface StateWriters {
 
 export class InvoiceRun {
   status: InvoiceStatus = 'EN_ATTENTE_VALIDATION';
-  chorusStatus: string | null = null;
+  chorusStatus: ChorusStatus | null = null;
   number: string | null = null;
   /** Position of the last history row written: the key that makes a retried write a no-op. */
   seq = 0;
@@ -80,7 +80,7 @@ export class InvoiceRun {
   /** Writes a status change to PostgreSQL (current state + history row) and to the search attributes. */
   async record(
     status: InvoiceStatus,
-    chorusStatus: string | null,
+    chorusStatus: ChorusStatus | null,
     detail?: string,
     patch: InvoicePatch = {},
     at: string = new Date().toISOString(),

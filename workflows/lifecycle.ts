@@ -7,7 +7,7 @@
  */
 import { CancellationScope, allHandlersFinished, condition, continueAsNew, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
 import type { MailKind, StatusChange } from '../activities/types';
-import { CHORUS_TERMINAL_STATUSES, chorusStatusLabel } from '../domain/statuses';
+import { CHORUS_TERMINAL_STATUSES, chorusStatusLabel, type ChorusStatus, type KnownChorusStatus } from '../domain/statuses';
 import { chorusAction, lifecyclePolling, lifecycleSchedule, outcomeOf, reasonOf } from './activity-options';
 import type { Taken } from './inbox';
 import type { StoryContext } from './invoice-state';
@@ -15,12 +15,12 @@ import type { CompleteInput, InvoiceWorkflow, RecycleInput } from './messages';
 import { refuse, refuseOutOfPhase } from './refusals';
 
 /** What the producer is told when Chorus moves the invoice to a status. */
-const MAIL_ON_STATUS: Partial<Record<string, MailKind>> = {
+const MAIL_ON_STATUS: Partial<Record<ChorusStatus, MailKind>> = {
   A_RECYCLER: 'PRODUCER_RECYCLE_REQUIRED',
   SUSPENDUE: 'PRODUCER_COMPLETION_REQUIRED',
   MISE_EN_PAIEMENT: 'PRODUCER_PAYMENT_ISSUED',
   REJETEE: 'PRODUCER_INVOICE_REJECTED',
-};
+} satisfies Partial<Record<KnownChorusStatus, MailKind>>;
 
 type Watch = { kind: 'change'; value: StatusChange } | { kind: 'action' } | { kind: 'gave-up' };
 

@@ -4,7 +4,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { OrderLine } from '../domain/order';
-import type { InvoiceAction, InvoiceStatus } from '../domain/statuses';
+import type { ChorusStatus, InvoiceAction, InvoiceStatus } from '../domain/statuses';
 
 export const INVOICE_WORKFLOW_TYPE = 'invoiceWorkflow';
 export const invoiceWorkflowId = (orderId: string): string => `invoice-${orderId}`;
@@ -52,7 +52,7 @@ export interface ResumeState {
   seq: number;
   number: string;
   status: InvoiceStatus;
-  chorusStatus: string | null;
+  chorusStatus: ChorusStatus | null;
   chorusHistoryCount: number;
   identifiantFactureCPP: string;
   numeroFluxDepot: string | null;
@@ -90,7 +90,7 @@ export interface InvoiceState {
   invoiceId: string;
   orderId: string;
   status: InvoiceStatus;
-  chorusStatus: string | null;
+  chorusStatus: ChorusStatus | null;
   number: string | null;
   buyerSiret: string;
   engagementCode: string | null;

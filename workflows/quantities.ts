@@ -3,7 +3,7 @@
  * invoice is built: totals, number, Factur-X -> A_TRAITER.
  */
 import { upsertSearchAttributes } from '@temporalio/workflow';
-import { parisDate } from '../domain/decimal';
+import { parisDate } from '../domain/dates';
 import { outcomeOf, reasonOf, records } from './activity-options';
 import type { Taken } from './inbox';
 import type { StoryContext } from './invoice-state';

@@ -1,5 +1,6 @@
-/** Typed search attributes (api-contract.md §3): the keys, and the updates a status change makes. */
+/** Typed search attributes (docs/reference/api-contract.md §3): the keys, and the updates a status change makes. */
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributeUpdatePair } from '@temporalio/common';
+import type { ChorusStatus, InvoiceStatus } from '../domain/statuses';
 
 export const InvoiceStatusKey = defineSearchAttributeKey('InvoiceStatus', SearchAttributeType.KEYWORD);
 export const ChorusStatusKey = defineSearchAttributeKey('ChorusStatus', SearchAttributeType.KEYWORD);
@@ -10,8 +11,8 @@ export const OrderIdKey = defineSearchAttributeKey('OrderId', SearchAttributeTyp
 export const AmountTtcCentsKey = defineSearchAttributeKey('AmountTtcCents', SearchAttributeType.INT);
 
 export function searchAttributeUpdates(values: {
-  status?: string;
-  chorusStatus?: string | null;
+  status?: InvoiceStatus;
+  chorusStatus?: ChorusStatus | null;
   number?: string | null;
   buyerSiret?: string;
   amountTtcCents?: number;

@@ -3,11 +3,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SupplierAttachments } from '../../chorus';
 import type { Config } from '../../config';
 import type { Caller } from '../auth';
-import type { InvoiceWorkflows } from '../workflows';
+import type { InvoiceWorkflowGateway } from '../invoice-workflow-gateway';
 
 export interface UseCaseContext {
   em: EntityManager;
-  workflows: InvoiceWorkflows;
+  workflows: InvoiceWorkflowGateway;
   /** Whether our Chorus technical account may deposit for a producer (cached briefly). */
   chorusAttachments: SupplierAttachments;
   config: Config;

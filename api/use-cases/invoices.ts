@@ -19,7 +19,7 @@ import {
 import { ApiError, invalidState, notFound } from '../errors';
 import { stateOf, toInvoice, toInvoiceSummary } from '../invoice-view';
 import type { CompleteBody, InvoiceListResponse, InvoiceResponse, ListQuery, RecycleBody, SendBody } from '../schemas';
-import type { WorkflowAction } from '../workflows';
+import type { WorkflowAction } from '../invoice-workflow-gateway';
 import type { UseCaseContext } from './context';
 
 /** The invoice if the caller may see it: a producer never learns that another producer's invoice exists. */

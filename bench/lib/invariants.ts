@@ -8,6 +8,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { invoiceWorkflowId } from '../../workflows/messages';
 import type { InvoiceRun } from './load';
 import type { FinalRow } from './monitor';
 import { EXPECTED_MAILS, expectedFinal } from './scenario';
@@ -84,7 +85,7 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
   await runPool(
     runs.map((run) => async () => {
       try {
-        const d = await client.workflow.getHandle(`invoice-${run.orderId}`).describe();
+        const d = await client.workflow.getHandle(invoiceWorkflowId(run.orderId)).describe();
         workflowStatus.set(run.orderId, d.status.name);
       } catch (error) {
         workflowStatus.set(run.orderId, `unknown (${error instanceof Error ? error.message : String(error)})`);

@@ -2,7 +2,7 @@
 import { buildOpenApiDocument } from '../../api/openapi';
 import { apiRouter } from '../../api/routes';
 import { loadConfig } from '../../config';
-import type { InvoiceWorkflows } from '../../api/workflows';
+import type { InvoiceWorkflowGateway } from '../../api/invoice-workflow-gateway';
 import type { SupplierAttachments } from '../../chorus';
 
 interface Layer {
@@ -13,7 +13,7 @@ describe('OpenAPI document', () => {
   const doc = buildOpenApiDocument();
 
   it('When the router is built, then every one of its routes is documented with its method', () => {
-    const deps = { config: loadConfig({}), workflows: {} as InvoiceWorkflows, chorusAttachments: {} as SupplierAttachments };
+    const deps = { config: loadConfig({}), workflows: {} as InvoiceWorkflowGateway, chorusAttachments: {} as SupplierAttachments };
     const router = apiRouter(deps) as unknown as { stack: Layer[] };
     const served = router.stack
       .filter((layer) => layer.route)

@@ -10,6 +10,7 @@ import { signProducerToken } from '../../api/auth';
 import { startWebServer, stopWebServer } from '../../api/server';
 import { Invoice } from '../../db/entities';
 import { OrderIdKey, ProducerSiretKey } from '../../workflows/search-attributes';
+import { invoiceWorkflowId } from '../../workflows/messages';
 import { startTestStack, type TestStack } from '../support/stack';
 import { uniqueId } from '../support/services';
 import { buyerProfile, newSiret, orderBody, producerProfile, IBAN } from './fixtures';
@@ -268,7 +269,7 @@ describe('Orders', () => {
     expect(answer).toEqual({ orderId: body.orderId, invoiceId: expect.stringMatching(/^[0-9a-f-]{36}$/) as string, status: 'EN_ATTENTE_VALIDATION' });
     expect(res.headers.location).toBe(`/api/v1/invoices/${answer.invoiceId}`);
 
-    const description = await stack.client.workflow.getHandle(`invoice-${body.orderId}`).describe();
+    const description = await stack.client.workflow.getHandle(invoiceWorkflowId(body.orderId)).describe();
     expect(description.status.name).toBe('RUNNING');
     expect(description.taskQueue).toBe(stack.config.TEMPORAL_TASK_QUEUE);
     expect(description.typedSearchAttributes.get(OrderIdKey)).toBe(body.orderId);
@@ -343,7 +344,7 @@ describe('Orders', () => {
     // The row was written before the start failed: the retry adopts it and starts the workflow.
     const retry = await as.platform.post('/orders', body);
     expect(retry.status).toBe(200);
-    const description = await stack.client.workflow.getHandle(`invoice-${body.orderId}`).describe();
+    const description = await stack.client.workflow.getHandle(invoiceWorkflowId(body.orderId)).describe();
     expect(description.status.name).toBe('RUNNING');
   });
 
@@ -391,7 +392,7 @@ describe('Listing invoices', () => {
     const platform = as.platform;
     const q = `producerSiret=${p.producerSiret}`;
     expect((await platform.get(`/invoices?${q}`)).body).toMatchObject({ total: 1 });
-    // An order waiting for its quantities is in neither list of the guide.
+    // An order waiting for its quantities is in neither list of the guide (docs/reference/agrilocal-chorus-guide.txt).
     expect((await platform.get(`/invoices?${q}&view=a_traiter`)).body).toMatchObject({ total: 0 });
     expect((await platform.get(`/invoices?${q}&view=traitees`)).body).toMatchObject({ total: 0 });
     expect((await platform.get(`/invoices?${q}&status=EN_ATTENTE_VALIDATION`)).body).toMatchObject({ total: 1 });

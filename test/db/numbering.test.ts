@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Invoice } from '../../db/entities';
 import { initOrm, migrate, type Orm } from '../../db/orm';
 import { assignInvoiceNumber, formatInvoiceNumber, InvoiceNumberingError, parseInvoiceNumber } from '../../db/numbering';
+import { invoiceWorkflowId } from '../../workflows/messages';
 import { createTestDatabase } from '../support/db';
 
 // --- Database: the run's server when `npm test` started one, else a private embedded PostgreSQL (jest alone). ---
@@ -95,7 +96,7 @@ async function createInvoice(producerSiret: string): Promise<string> {
   em.create(Invoice, {
     invoiceId,
     orderId,
-    workflowId: `invoice-${orderId}`,
+    workflowId: invoiceWorkflowId(orderId),
     orderHash: '0'.repeat(64),
     producerSiret,
     buyerSiret: '21150014500019',

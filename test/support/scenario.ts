@@ -4,6 +4,7 @@
  */
 import request from 'supertest';
 import { frenchVatNumberOf, siretWithKey } from '../../domain/siret';
+import { invoiceWorkflowId } from '../../workflows/messages';
 import type { TestStack } from './stack';
 import { noteWorkflow } from './histories';
 import { uniqueId } from './services';
@@ -137,7 +138,7 @@ export async function createOrder(stack: TestStack, parties: Parties, options: O
     ...options,
   });
   if (res.status !== 201) throw new Error(`order: ${res.status} ${JSON.stringify(res.body)}`);
-  noteWorkflow(`invoice-${orderId}`);
+  noteWorkflow(invoiceWorkflowId(orderId));
   return { orderId, invoiceId: (res.body as { invoiceId: string }).invoiceId };
 }
 

@@ -76,9 +76,13 @@ it('When a deposit was made but its flow number was lost, then the retry waits f
   // The flow is integrated after ~20 ms: the retry finds the invoice by number and adopts it.
   await new Promise((r) => setTimeout(r, 300));
   const retried = await activities.depositOnChorus({ invoiceId, businessKey: key, settleMs: 10_000 });
-  expect(retried.adoptedIdentifiantFactureCPP).toBeDefined();
-  const flows = (await (await fetch(`${stack.sandbox.url}/sandbox/v1/invoices?siretFournisseur=${parties.producerSiret}`)).json()) as { flows: unknown[] };
-  expect(flows.flows).toHaveLength(1);
+  const onChorus = (await (await fetch(`${stack.sandbox.url}/sandbox/v1/invoices?siretFournisseur=${parties.producerSiret}`)).json()) as {
+    flows: unknown[];
+    invoices: { identifiantFactureCPP: number }[];
+  };
+  expect(onChorus.flows).toHaveLength(1);
+  expect(onChorus.invoices).toHaveLength(1);
+  expect(retried.adoptedIdentifiantFactureCPP).toBe(String(onChorus.invoices[0]!.identifiantFactureCPP));
 });
 
 it('When the number is already on Chorus without a deposit of ours (put there by hand), then our flow is rejected as a duplicate and the invoice Chorus holds is adopted', async () => {

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { startDevServer, type DevServer } from '../../scripts/lib/temporal-server';
 import { freePort } from '../../scripts/lib/ports';
+import { invoiceWorkflowId } from '../../workflows/messages';
 import { testServices } from '../support/services';
 import { startTestStack, type TestStack } from '../support/stack';
 import { createOrder, platform, sandboxControl, setUpParties, validateQuantities, waitForInvoice } from '../support/scenario';
@@ -43,7 +44,7 @@ it('When the server suggests continue-as-new, then the invoice continues as new 
   const paid = await waitForInvoice(stack, invoiceId, { status: 'DEPOSEE_CHORUS', chorusStatus: 'MISE_EN_PAIEMENT' });
 
   const runs: string[] = [];
-  for await (const execution of stack.client.workflow.list({ query: `WorkflowId = "invoice-${orderId}"` })) runs.push(execution.runId);
+  for await (const execution of stack.client.workflow.list({ query: `WorkflowId = "${invoiceWorkflowId(orderId)}"` })) runs.push(execution.runId);
   expect(runs.length).toBeGreaterThan(1);
 
   const codes = paid.history.map((h) => h.chorusStatus).filter((c) => c && c !== 'DEPOSEE');

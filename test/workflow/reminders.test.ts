@@ -1,6 +1,7 @@
 /** A producer who does not send his invoice is reminded (three times at most), and never after he acted. */
 import { startTestStack, type TestStack } from '../support/stack';
 import { createOrder, platform, setUpParties, validateQuantities, waitForInvoice } from '../support/scenario';
+import { sleep, waitUntil } from '../support/wait';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -9,8 +10,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.teardown();
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function invoiceToProcess() {
   const parties = await setUpParties(stack);
@@ -21,21 +20,16 @@ async function invoiceToProcess() {
   return { invoiceId, reminders };
 }
 
-async function waitUntil(check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check() && Date.now() < deadline) await sleep(50);
-}
-
 it('When the producer never acts, then he is reminded three times and no more', async () => {
   const { reminders } = await invoiceToProcess();
-  await waitUntil(() => reminders().length >= 3, 15_000);
+  await waitUntil(() => reminders().length >= 3, 'three reminders', { timeoutMs: 15_000, seen: () => `${reminders().length} reminder(s)` });
   await sleep(2000); // more than two reminder periods
   expect(reminders()).toHaveLength(3);
 });
 
 it('When the producer sends the invoice after a reminder, then no reminder follows', async () => {
   const { invoiceId, reminders } = await invoiceToProcess();
-  await waitUntil(() => reminders().length >= 1, 10_000);
+  await waitUntil(() => reminders().length >= 1, 'a first reminder', { timeoutMs: 10_000, seen: () => `${reminders().length} reminder(s)` });
   expect((await platform(stack).post(`/invoices/${invoiceId}/send`, { channel: 'EMAIL' })).status).toBe(200);
   const count = reminders().length;
   await sleep(2000);

@@ -30,7 +30,7 @@ export interface UpdateRequest<Ret, Args extends unknown[]> {
   startIfMissing?: () => InvoiceWorkflowInput;
 }
 
-export class InvoiceWorkflows {
+export class InvoiceWorkflowGateway {
   constructor(
     private readonly client: Client,
     private readonly options: WorkflowGatewayOptions,
