@@ -5,6 +5,7 @@
  */
 import Decimal from 'decimal.js';
 import { z } from './zod';
+import { CHORUS_LIMITS } from '../domain/chorus-limits';
 import { CHORUS_STATUSES, INVOICE_ACTIONS, INVOICE_STATUSES, INVOICE_VIEWS } from '../domain/statuses';
 import { compactIban, isBic, isCalendarDate, isFrenchVatNumber, isIban, isSiret, isStorableText } from './checks';
 
@@ -142,7 +143,13 @@ export const buyerBody = z
     vatNumber: vatNumber.nullish(),
     serviceCode: serviceCode.nullish(),
   })
-  .openapi('BuyerInput');
+  .superRefine((buyer, ctx) => {
+    // A public buyer's invoices go to Chorus Pro, whose Factur-X takes at most 99 characters for its name.
+    if (buyer.kind === 'PUBLIC' && Array.from(buyer.name).length > CHORUS_LIMITS.buyerNameChars) {
+      ctx.addIssue({ code: 'custom', path: ['name'], message: `must be at most ${CHORUS_LIMITS.buyerNameChars} characters for a public buyer (Chorus Pro limit)` });
+    }
+  })
+  .openapi('BuyerInput', { description: `A public buyer's name is at most ${CHORUS_LIMITS.buyerNameChars} characters (Chorus Pro).` });
 export type BuyerBody = z.infer<typeof buyerBody>;
 
 export const producer = z

@@ -47,17 +47,18 @@ export async function registerParties(
   const privateBuyers = Array.from({ length: counts.privateBuyers }, (_, i) => siretFor(prefix, 80_000 + i));
   const jobs: (() => Promise<unknown>)[] = [];
   for (const siret of producers) {
-    jobs.push(() =>
-      api.call('PUT /producers/{siret}', 'PUT', `/producers/${siret}`, {
+    // The structure first: opening a producer's Chorus flow checks that it is attached to our technical account.
+    jobs.push(async () => {
+      await stack.sandboxControl('PUT', `/structures/${siret}`, { designation: `Ferme ${siret.slice(-5)}`, type: 'SUPPLIER' });
+      return api.call('PUT /producers/{siret}', 'PUT', `/producers/${siret}`, {
         name: `Ferme ${siret.slice(-5)}`,
         email: `producteur-${siret}@ferme.test`,
         address: ADDRESS,
         vatNumber: vatNumberOf(siret),
         chorusEnabled: true,
         paymentMethod: { type: 'VIREMENT', iban: IBAN },
-      }),
-    );
-    jobs.push(() => stack.sandboxControl('PUT', `/structures/${siret}`, { designation: `Ferme ${siret.slice(-5)}`, type: 'SUPPLIER' }));
+      });
+    });
   }
   for (const siret of publicBuyers) {
     jobs.push(() =>

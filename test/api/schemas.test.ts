@@ -208,3 +208,15 @@ describe('Invoice actions', () => {
     expect(s.listQuery.parse({})).toEqual({ page: 1, pageSize: 20 });
   });
 });
+
+describe('Chorus limits at the earliest point', () => {
+  it('When a public buyer is named with more than 99 characters, then the profile is refused on its name; a private one is not', () => {
+    const name = `Collège ${'x'.repeat(92)}`;
+    expect(Array.from(name)).toHaveLength(100);
+    expect(detailsOf(s.buyerBody, { ...buyerProfile(), kind: 'PUBLIC', name })).toEqual([
+      { path: 'name', message: 'must be at most 99 characters for a public buyer (Chorus Pro limit)' },
+    ]);
+    expect(detailsOf(s.buyerBody, { ...buyerProfile(), kind: 'PUBLIC', name: name.slice(0, 99) })).toEqual([]);
+    expect(detailsOf(s.buyerBody, { ...buyerProfile(), kind: 'PRIVATE', name })).toEqual([]);
+  });
+});

@@ -41,6 +41,8 @@ export interface PartiesOptions {
   buyerServiceCode?: string;
   /** Chorus requires a service code (this one exists there) but the buyer's profile has none. */
   chorusServiceOnly?: string;
+  /** The producer's structure is attached to the technical account on Chorus (default true). */
+  producerAttached?: boolean;
 }
 
 export function platform(stack: TestStack) {
@@ -61,6 +63,9 @@ export async function setUpParties(stack: TestStack, options: PartiesOptions = {
   const buyerEmail = `compta-${buyerSiret}@college.test`;
   const kind = options.buyerKind ?? 'PUBLIC';
   const address = { line1: '1 route des Champs', postalCode: '24000', city: 'Périgueux' };
+  // The producer's structure is known to Chorus as a supplier attached to our technical account (checked when
+  // his Chorus flow opens); the public buyer as a public structure.
+  await sandboxPut(stack, `/structures/${producerSiret}`, { designation: 'Ferme des Trois Chênes', type: 'SUPPLIER', attached: options.producerAttached ?? true });
   const p = await api.put(`/producers/${producerSiret}`, {
     name: 'Ferme des Trois Chênes',
     email: producerEmail,
@@ -78,8 +83,6 @@ export async function setUpParties(stack: TestStack, options: PartiesOptions = {
     ...(options.buyerServiceCode ? { serviceCode: options.buyerServiceCode } : {}),
   });
   if (b.status >= 300) throw new Error(`buyer: ${b.status} ${JSON.stringify(b.body)}`);
-  // The producer's structure is known to Chorus as a supplier; the public buyer as a public structure.
-  await sandboxPut(stack, `/structures/${producerSiret}`, { designation: 'Ferme des Trois Chênes', type: 'SUPPLIER' });
   if (kind === 'PUBLIC' && (options.buyerOnChorus ?? true)) {
     await sandboxPut(stack, `/structures/${buyerSiret}`, {
       designation: 'Collège Jean Moulin',
