@@ -261,14 +261,7 @@ function snapshotHead(state: SandboxState): Pick<SandboxSnapshot, 'version' | 's
   return {
     version: SNAPSHOT_VERSION,
     savedAt: new Date(state.now()).toISOString(),
-    counters: {
-      nextStructureId: c.nextStructureId,
-      nextServiceId: c.nextServiceId,
-      flowSequence: c.flowSequence,
-      nextInvoiceId: c.nextInvoiceId,
-      nextAttachmentId: c.nextAttachmentId,
-      nextHistoId: c.nextHistoId,
-    },
+    counters: { ...c },
     config: cloneConfig(state.config),
   };
 }
@@ -332,14 +325,7 @@ function attachmentSnapshotOf(a: SandboxAttachment): AttachmentSnapshot {
 export function restoreInto(state: SandboxState, snapshot: SandboxSnapshot): void {
   state.clearRecords();
   const c = snapshot.counters;
-  const counters: SandboxCounters = {
-    nextStructureId: c.nextStructureId,
-    nextServiceId: c.nextServiceId,
-    flowSequence: c.flowSequence,
-    nextInvoiceId: c.nextInvoiceId,
-    nextAttachmentId: c.nextAttachmentId,
-    nextHistoId: c.nextHistoId,
-  };
+  const counters: SandboxCounters = { ...c };
   for (const s of snapshot.structures) {
     const services = new Map<string, SandboxService>();
     for (const service of s.services) {

@@ -10,11 +10,12 @@
  * Production hosts are refused unless --production is given: the run deposits a test invoice.
  */
 import { Command, Option } from 'commander';
-import { ChorusClient, ChorusTransport } from '../chorus';
+import type { ChorusClient } from '../chorus';
 import { SANDBOX_SEEDS, startSandbox, type RunningSandbox } from '../chorus-sandbox';
 import { loadConfig, type Config } from '../config';
 import { parseDuration } from '../domain/duration';
 import { renderFacturX } from '../documents';
+import { chorusClientFromConfig } from '../worker/chorus-client';
 import { UserFacingError, runMain } from '../lib/main';
 import {
   Recorder,
@@ -176,21 +177,10 @@ async function main(): Promise<number> {
     const config = loadConfig(env);
     refuseProduction(config, options);
     const recorder = new Recorder();
-    const transport = new ChorusTransport({
-      apiUrl: config.CHORUS_API_URL,
-      oauthUrl: config.CHORUS_OAUTH_URL,
-      credentials: {
-        clientId: config.CHORUS_CLIENT_ID,
-        clientSecret: config.CHORUS_CLIENT_SECRET,
-        techLogin: config.CHORUS_TECH_LOGIN,
-        techPassword: config.CHORUS_TECH_PASSWORD,
-      },
-      timeoutMs: config.CHORUS_TIMEOUT,
-      fetch: recorder.fetch,
-    });
+    const client = chorusClientFromConfig(config, { fetch: recorder.fetch });
     process.stdout.write(`Chorus qualification run against ${config.CHORUS_API_URL}\n\n`);
     const context: RunContext = sandbox ? { pollMs: 100, advance: buyerMovesOn(sandbox) } : { pollMs: 5000 };
-    const results = await runChecks(new ChorusClient(transport), recorder, targetsOf(options), options, context);
+    const results = await runChecks(client, recorder, targetsOf(options), options, context);
     print(results, options.json);
     return results.some((r) => r.verdict === 'differs') ? 1 : 0;
   } finally {

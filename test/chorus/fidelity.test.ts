@@ -5,25 +5,19 @@
  * sandbox's old answers.
  */
 import { ChorusBusinessError, isNoResult } from '../../chorus';
-import { SANDBOX_SEEDS, startSandbox, type RunningSandbox } from '../../chorus-sandbox';
+import { SANDBOX_SEEDS, type RunningSandbox } from '../../chorus-sandbox';
 import { FLOW_FAILED_STATES, isFlowFinal } from '../../domain/statuses';
 import { nextInvoiceNumber } from './facturx-fixture';
-import { control, deposit, depositIntegrated, FAST_FLOW_MS, makeClient, moveTo, waitForFinalFlow, type TestClient } from './harness';
+import { control, deposit, depositIntegrated, FAST_FLOW_MS, makeClient, moveTo, sandboxForFile, waitForFinalFlow, type TestClient } from './harness';
 
 const { buyers, suppliers } = SANDBOX_SEEDS;
 
 describe('Chorus client against a sandbox that answers like the real host', () => {
+  const sandbox = sandboxForFile();
   let running: RunningSandbox;
   let t: TestClient;
-
-  beforeAll(async () => {
-    running = await startSandbox({ flowProcessingDelayMs: FAST_FLOW_MS });
-  });
-  afterAll(async () => {
-    await running.close();
-  });
   beforeEach(() => {
-    running.state.reset();
+    running = sandbox.running;
     t = makeClient(running);
   });
 

@@ -7,7 +7,7 @@ import {
   type ChorusTransportOptions,
   type ConsulterCRDetailleResponse,
 } from '../../chorus';
-import type { RunningSandbox } from '../../chorus-sandbox';
+import { startSandbox, type RunningSandbox } from '../../chorus-sandbox';
 import { DEV_DEFAULTS } from '../../config';
 import { isFlowFinal } from '../../domain/statuses';
 import { facturxPdf, type InvoiceFixture, type PdfOptions } from './facturx-fixture';
@@ -128,4 +128,19 @@ export function tokenCalls(running: RunningSandbox): number {
 export function urlOf(input: string | URL | Request): string {
   if (typeof input === 'string') return input;
   return input instanceof URL ? input.href : input.url;
+}
+
+/** One sandbox for a test file: started before its tests, reset before each, closed after; read `.running`. */
+export function sandboxForFile(options: Parameters<typeof startSandbox>[0] = { flowProcessingDelayMs: FAST_FLOW_MS }): { running: RunningSandbox } {
+  const holder = {} as { running: RunningSandbox };
+  beforeAll(async () => {
+    holder.running = await startSandbox(options);
+  });
+  afterAll(async () => {
+    await holder.running?.close();
+  });
+  beforeEach(() => {
+    holder.running.state.reset();
+  });
+  return holder;
 }
