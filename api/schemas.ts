@@ -5,6 +5,7 @@
  */
 import Decimal from 'decimal.js';
 import { z } from './zod';
+import { duplicateLineIssues, type Issue } from '../domain/order';
 import { CHORUS_STATUSES, INVOICE_ACTIONS, INVOICE_STATUSES, type InvoiceView } from '../domain/statuses';
 import { compactIban, isBic, isCalendarDate, isFrenchVatNumber, isIban, isSiret, isStorableText } from './checks';
 
@@ -173,12 +174,11 @@ export type BuyerResponse = z.infer<typeof buyer>;
 
 // ---------------------------------------------------------------------------------------------- orders
 
-function uniqueLineIds(lines: { lineId: string }[], ctx: z.RefinementCtx, path: (string | number)[]): void {
-  const seen = new Set<string>();
-  lines.forEach((line, i) => {
-    if (seen.has(line.lineId)) ctx.addIssue({ code: 'custom', path: [...path, i, 'lineId'], message: `lineId "${line.lineId}" appears twice` });
-    seen.add(line.lineId);
-  });
+/** A domain rule's issues ("lines.1.lineId") as zod issues of the body being refined. */
+function addIssues(ctx: z.RefinementCtx, issues: readonly Issue[]): void {
+  for (const { path, message } of issues) {
+    ctx.addIssue({ code: 'custom', path: path.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part)), message });
+  }
 }
 
 /** Amount including VAT of lines at given quantities, exact. */
@@ -213,7 +213,7 @@ export const orderBody = z
     marketNumber: text(100).optional().openapi({ example: 'MAPA-2026-07' }),
   })
   .superRefine((order, ctx) => {
-    uniqueLineIds(order.lines, ctx, ['lines']);
+    addIssues(ctx, duplicateLineIssues(order.lines));
     // zod runs this refinement even when a line's own checks failed: the total is only judged on valid numbers
     // (the bad ones are already reported with their path).
     let ttc: Decimal;
@@ -240,7 +240,7 @@ export const quantityValidationBody = z
       .min(1, 'must give the delivered quantity of every line')
       .max(200, 'must have at most 200 lines'),
   })
-  .superRefine((body, ctx) => uniqueLineIds(body.lines, ctx, ['lines']))
+  // Whether the lines match the order (each once, none missing) is domain/order.ts's rule, applied by the use case.
   .openapi('QuantityValidationInput');
 export type QuantityValidationBody = z.infer<typeof quantityValidationBody>;
 

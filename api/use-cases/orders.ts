@@ -8,7 +8,8 @@ import type { Config } from '../../config';
 import { invoiceTiming } from '../../config/timing';
 import { Buyer, Invoice, Producer, type IInvoice } from '../../db/entities';
 import { cancelOrderUpdate, invoiceWorkflowId, validateQuantitiesUpdate, type InvoiceWorkflowInput } from '../../workflows/messages';
-import { ApiError, notFound, validationError, type ErrorDetail } from '../errors';
+import { deliveredLinesIssues } from '../../domain/order';
+import { ApiError, notFound, validationError } from '../errors';
 import { MAX_INVOICE_TTC, linesTtc, type CancelBody, type InvoiceResponse, type OrderBody, type OrderCreatedResponse, type QuantityValidationBody } from '../schemas';
 import type { UseCaseContext } from './context';
 import { act } from './invoices';
@@ -125,16 +126,9 @@ async function findOrder(ctx: UseCaseContext, orderId: string): Promise<IInvoice
   return invoice;
 }
 
-/** Every line of the order exactly once, and a total that stays within bounds. */
+/** Every line of the order exactly once (domain/order.ts), and a total that stays within bounds. */
 function checkDeliveredLines(invoice: IInvoice, body: QuantityValidationBody): void {
-  const known = new Map(invoice.lines.map((line) => [line.lineId, line]));
-  const details: ErrorDetail[] = [];
-  body.lines.forEach((line, i) => {
-    if (!known.has(line.lineId)) details.push({ path: `lines.${i}.lineId`, message: `no line "${line.lineId}" in order ${invoice.orderId}` });
-  });
-  const given = new Set(body.lines.map((l) => l.lineId));
-  const missing = invoice.lines.filter((l) => !given.has(l.lineId)).map((l) => l.lineId);
-  if (missing.length > 0) details.push({ path: 'lines', message: `missing the delivered quantity of line(s) ${missing.join(', ')}` });
+  const details = deliveredLinesIssues(invoice.lines, body.lines);
   if (details.length > 0) throw validationError('The delivered quantities do not match the order lines.', details);
 
   const delivered = new Map(body.lines.map((l) => [l.lineId, l.deliveredQuantity]));
