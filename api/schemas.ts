@@ -5,6 +5,7 @@
  */
 import Decimal from 'decimal.js';
 import { z } from './zod';
+import { completeIssues } from '../domain/actions';
 import { duplicateLineIssues, type Issue } from '../domain/order';
 import { CHORUS_STATUSES, INVOICE_ACTIONS, INVOICE_STATUSES, type InvoiceView } from '../domain/statuses';
 import { compactIban, isBic, isCalendarDate, isFrenchVatNumber, isIban, isSiret, isStorableText } from './checks';
@@ -319,10 +320,7 @@ export const completeBody = z
     comment: text(2000, true).optional(),
     attachments: z.array(attachment).max(MAX_ATTACHMENTS, `must have at most ${MAX_ATTACHMENTS} files`),
   })
-  .refine((b) => b.attachments.length > 0 || b.comment !== undefined, {
-    path: ['attachments'],
-    message: 'give the missing documents (or at least a comment) to complete a suspended invoice',
-  })
+  .superRefine((b, ctx) => addIssues(ctx, completeIssues({ comment: b.comment, attachmentCount: b.attachments.length })))
   .openapi('CompleteInput');
 export type CompleteBody = z.infer<typeof completeBody>;
 

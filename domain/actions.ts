@@ -2,6 +2,7 @@
  * Which producer actions an invoice allows in a given state: one rule, used by the workflow's Update validators
  * and shown by the API in `actions[]`.
  */
+import type { Issue } from './order';
 import { CHORUS_TERMINAL_STATUSES, type InvoiceAction, type InvoiceStatus } from './statuses';
 
 export interface ActionContext {
@@ -34,7 +35,12 @@ export function availableActions({ status, chorusStatus, buyerKind }: ActionCont
   }
 }
 
-/** TEMP (replaced by the rules branch). */
-export function completeIssues(input: { comment?: string; attachmentIds: readonly string[] }): { path: string; message: string }[] {
-  return input.attachmentIds.length === 0 && !input.comment ? [{ path: 'attachments', message: 'at least one attachment or a comment is required' }] : [];
+/**
+ * Completing a suspended invoice (Chorus SUSPENDUE) needs something to complete it with: at least one attachment,
+ * or a comment. Empty when the request has one.
+ */
+export function completeIssues(request: { comment?: string | undefined; attachmentCount: number }): Issue[] {
+  return request.attachmentCount === 0 && !request.comment
+    ? [{ path: 'attachments', message: 'give the missing documents (or at least a comment) to complete a suspended invoice' }]
+    : [];
 }
