@@ -6,6 +6,7 @@
 import Decimal from 'decimal.js';
 import { z } from './zod';
 import { completeIssues } from '../domain/actions';
+import { MAX_INVOICE_TTC, exceedsMaxInvoiceTtc } from '../domain/money';
 import { duplicateLineIssues, type Issue } from '../domain/order';
 import { CHORUS_STATUSES, INVOICE_ACTIONS, INVOICE_STATUSES, type InvoiceView } from '../domain/statuses';
 import { compactIban, isBic, isCalendarDate, isFrenchVatNumber, isIban, isSiret, isStorableText } from './checks';
@@ -70,9 +71,6 @@ const chorusStatusCode = z
 export const email = z.email({ error: (issue) => (issue.input === undefined ? 'required' : 'must be an e-mail address') }).max(254, 'must be at most 254 characters').openapi({ example: 'compta@ferme-des-pres.fr' });
 const engagementCode = text(50).openapi({ example: 'EJ-2026-0042', description: "Code d'engagement (numéro d'engagement juridique)" });
 const serviceCode = text(100).openapi({ example: 'SERVICE_RESTAURATION', description: 'Code service exécutant Chorus' });
-
-/** Upper bound of an invoice's amount including VAT: keeps every total inside numeric(14,2) with room. */
-export const MAX_INVOICE_TTC = new Decimal('999999999.99');
 
 // ---------------------------------------------------------------------------------------------- profiles
 
@@ -182,14 +180,6 @@ function addIssues(ctx: z.RefinementCtx, issues: readonly Issue[]): void {
   }
 }
 
-/** Amount including VAT of lines at given quantities, exact. */
-export function linesTtc(lines: { unitPriceHT: string; vatRate: string }[], quantities: string[]): Decimal {
-  return lines.reduce((sum, line, i) => {
-    const ht = new Decimal(line.unitPriceHT).mul(quantities[i] ?? '0');
-    return sum.add(ht.mul(new Decimal(line.vatRate).div(100).add(1)));
-  }, new Decimal(0));
-}
-
 export const orderLine = z
   .strictObject({
     lineId,
@@ -217,13 +207,13 @@ export const orderBody = z
     addIssues(ctx, duplicateLineIssues(order.lines));
     // zod runs this refinement even when a line's own checks failed: the total is only judged on valid numbers
     // (the bad ones are already reported with their path).
-    let ttc: Decimal;
+    let tooLarge: boolean;
     try {
-      ttc = linesTtc(order.lines, order.lines.map((l) => l.orderedQuantity));
+      tooLarge = exceedsMaxInvoiceTtc(order.lines, order.lines.map((l) => l.orderedQuantity));
     } catch {
       return;
     }
-    if (ttc.gt(MAX_INVOICE_TTC)) ctx.addIssue({ code: 'custom', path: ['lines'], message: `the order's total including VAT exceeds ${MAX_INVOICE_TTC.toFixed(2)}` });
+    if (tooLarge) ctx.addIssue({ code: 'custom', path: ['lines'], message: `the order's total including VAT exceeds ${MAX_INVOICE_TTC}` });
   })
   .openapi('OrderInput');
 export type OrderBody = z.infer<typeof orderBody>;

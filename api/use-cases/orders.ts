@@ -8,9 +8,10 @@ import type { Config } from '../../config';
 import { invoiceTiming } from '../../config/timing';
 import { Buyer, Invoice, Producer, type IInvoice } from '../../db/entities';
 import { cancelOrderUpdate, invoiceWorkflowId, validateQuantitiesUpdate, type InvoiceWorkflowInput } from '../../workflows/messages';
+import { MAX_INVOICE_TTC, exceedsMaxInvoiceTtc } from '../../domain/money';
 import { deliveredLinesIssues } from '../../domain/order';
 import { ApiError, notFound, validationError } from '../errors';
-import { MAX_INVOICE_TTC, linesTtc, type CancelBody, type InvoiceResponse, type OrderBody, type OrderCreatedResponse, type QuantityValidationBody } from '../schemas';
+import { type CancelBody, type InvoiceResponse, type OrderBody, type OrderCreatedResponse, type QuantityValidationBody } from '../schemas';
 import type { UseCaseContext } from './context';
 import { act } from './invoices';
 
@@ -132,9 +133,8 @@ function checkDeliveredLines(invoice: IInvoice, body: QuantityValidationBody): v
   if (details.length > 0) throw validationError('The delivered quantities do not match the order lines.', details);
 
   const delivered = new Map(body.lines.map((l) => [l.lineId, l.deliveredQuantity]));
-  const ttc = linesTtc(invoice.lines, invoice.lines.map((l) => delivered.get(l.lineId) ?? '0'));
-  if (ttc.gt(MAX_INVOICE_TTC)) {
-    throw validationError('The invoice would be too large.', [{ path: 'lines', message: `the total including VAT exceeds ${MAX_INVOICE_TTC.toFixed(2)}` }]);
+  if (exceedsMaxInvoiceTtc(invoice.lines, invoice.lines.map((l) => delivered.get(l.lineId) ?? '0'))) {
+    throw validationError('The invoice would be too large.', [{ path: 'lines', message: `the total including VAT exceeds ${MAX_INVOICE_TTC}` }]);
   }
 }
 
