@@ -10,6 +10,7 @@ import { Buyer, Invoice, Producer, type IInvoice } from '../../db/entities';
 import { cancelOrderUpdate, invoiceWorkflowId, validateQuantitiesUpdate, type InvoiceWorkflowInput } from '../../workflows/messages';
 import { MAX_INVOICE_TTC, exceedsMaxInvoiceTtc } from '../../domain/money';
 import { deliveredLinesIssues } from '../../domain/order';
+import { serviceCodeOf } from '../../domain/terms';
 import { ApiError, notFound, validationError } from '../errors';
 import { type CancelBody, type InvoiceResponse, type OrderBody, type OrderCreatedResponse, type QuantityValidationBody } from '../schemas';
 import type { UseCaseContext } from './context';
@@ -78,8 +79,7 @@ async function insertOrder(ctx: UseCaseContext, order: OrderBody, hash: string):
     lines: order.lines.map((line) => ({ ...line })),
     engagementCodeRequired: order.engagementCodeRequired,
     engagementCode: order.engagementCode ?? null,
-    // The order may name the buyer's service; otherwise the buyer profile's one applies.
-    serviceCode: order.serviceCode ?? buyer.serviceCode ?? null,
+    serviceCode: serviceCodeOf(order, buyer),
     marketNumber: order.marketNumber ?? null,
     status: 'EN_ATTENTE_VALIDATION',
     chorusStatus: null,
