@@ -11,18 +11,18 @@ import { ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCanc
 import { ConnectionException, DriverException } from '@mikro-orm/core';
 import { REFUSALS, isRefusalCode, type RefusalDetails } from '../domain/refusals';
 
+/** Every code the API answers with: the workflow's refusals (domain/refusals.ts), then the API's own, once each. */
 export const ERROR_STATUS = {
   ...REFUSALS,
-  VALIDATION_ERROR: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
-  INVALID_STATE: 409,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   UNKNOWN_PRODUCER: 422,
   UNKNOWN_BUYER: 422,
+  BUYER_NOT_PUBLIC: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,
