@@ -14,7 +14,7 @@ import { serviceCodeOf } from '../../domain/terms';
 import { ApiError, notFound, validationError } from '../errors';
 import { type CancelBody, type InvoiceResponse, type OrderBody, type OrderCreatedResponse, type QuantityValidationBody } from '../schemas';
 import type { UseCaseContext } from './context';
-import { act } from './invoices';
+import { act } from './act';
 
 /** JSON with object keys sorted at every level: the same order gives the same text whatever the key order. */
 export function canonicalJson(value: unknown): string {
