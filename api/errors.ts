@@ -66,11 +66,14 @@ export const validationError = (message: string, details: ErrorDetail[]) => new 
 export const notFound = (message: string, path?: string) =>
   new ApiError('NOT_FOUND', message, path ? [{ path, message }] : []);
 
-/** Message of an INVALID_STATE answer: the contract wants the current status and the allowed actions in it. */
+/**
+ * Message of an INVALID_STATE answer, in French like the workflow's refusals (producers read it): the reason,
+ * then the current status and the allowed actions, which the contract wants in it.
+ */
 export function invalidState(reason: string, state: StateInfo): ApiError {
-  const chorus = state.chorusStatus ? `, Chorus status ${state.chorusStatus}` : '';
-  const allowed = state.allowedActions.length > 0 ? state.allowedActions.join(', ') : 'none';
-  const text = `${reason.replace(/\.$/, '')}. Current status: ${state.status}${chorus}; allowed actions: ${allowed}.`;
+  const chorus = state.chorusStatus ? ` (Chorus : ${state.chorusStatus})` : '';
+  const allowed = state.allowedActions.length > 0 ? state.allowedActions.join(', ') : 'aucune';
+  const text = `${reason.replace(/\.$/, '')}. Statut actuel : ${state.status}${chorus} ; actions possibles : ${allowed}.`;
   return new ApiError('INVALID_STATE', text, [], state);
 }
 
@@ -118,7 +121,7 @@ export function fromTemporalError(err: unknown, context: TemporalErrorContext = 
     return undefined; // an unexpected failure inside the workflow: a bug, answered as 500
   }
   if (err instanceof WorkflowNotFoundError) {
-    return invalidState("The invoice's workflow is closed: it accepts no more actions", {
+    return invalidState('Le traitement de cette facture est terminé : elle n’accepte plus aucune action', {
       status: context.state?.status ?? 'UNKNOWN',
       chorusStatus: context.state?.chorusStatus ?? null,
       allowedActions: [],

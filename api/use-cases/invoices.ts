@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { FilterQuery } from '@mikro-orm/core';
 import { Buyer, Invoice, InvoiceAttachment, InvoiceDocument, type IInvoice } from '../../db/entities';
+import { refusedActionMessage } from '../../domain/actions';
 import { statusesInView, type InvoiceStatus } from '../../domain/statuses';
 import {
   archiveUpdate,
@@ -106,7 +107,7 @@ export async function completeInvoice(ctx: UseCaseContext, invoiceId: string, bo
   const invoice = await loadVisibleInvoice(ctx, invoiceId);
   const state = stateOf(invoice, ctx.caller);
   // Refuse before storing megabytes that no workflow would take.
-  if (!state.allowedActions.includes('COMPLETE')) throw invalidState('Only a suspended invoice (Chorus status SUSPENDUE) can be completed', state);
+  if (!state.allowedActions.includes('COMPLETE')) throw invalidState(refusedActionMessage('COMPLETE', invoice.status, invoice.chorusStatus ?? null), state);
 
   const ids = body.attachments.map((_, i) => attachmentId(invoiceId, ctx.requestKey, i));
   const already = new Set((await ctx.em.find(InvoiceAttachment, { attachmentId: { $in: ids } })).map((a) => a.attachmentId));
