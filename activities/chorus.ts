@@ -8,10 +8,10 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
-import { ChorusBusinessError, ChorusTransientError, type ChorusClient } from '../chorus';
+import { ChorusBusinessError, ChorusTransientError, classifyFlowReport, type ChorusClient } from '../chorus';
 import { ChorusDeposit, InvoiceAttachment, InvoiceDocument } from '../db/entities';
 import type { Orm } from '../db/orm';
-import { FLOW_FAILED_STATES, FLOW_INTEGRATED_STATES } from '../domain/statuses';
+import { isFlowFinal } from '../domain/statuses';
 import { invoiceDataError, loadInvoice } from './invoice-records';
 import type {
   BuyerOnChorus,
@@ -137,30 +137,12 @@ export function createChorusActivities(orm: Orm, chorus: ChorusClient) {
         throw withRetryHint(error);
       }
       const etat = report.etatCourantDepotFlux;
-      const integrated = FLOW_INTEGRATED_STATES.includes(etat);
-      if (!integrated && !FLOW_FAILED_STATES.includes(etat)) throw notYet(`Flow ${input.numeroFluxDepot} is ${etat}.`);
+      if (!isFlowFinal(etat)) throw notYet(`Flow ${input.numeroFluxDepot} is ${etat}.`);
 
       const invoice = await loadInvoice(em, input.invoiceId);
       const number = invoice.number ?? '';
-      const errors = [
-        ...report.listeErreurDP.filter((e) => !e.numeroDP || e.numeroDP === number).flatMap((e) => (e.libelleErreurDP ?? '').split('|')),
-        ...report.listeErreurTechnique.map((e) => [e.codeErreur, e.libelleErreur].filter(Boolean).join(' ')),
-      ]
-        .map((m) => m.trim())
-        .filter((m) => m.length > 0);
-
-      let outcome: FlowReport;
-      // An integrated flow may still leave our invoice out (IN_INTEGRE_PARTIEL, or Chorus omitting it): the
-      // invoice counts as integrated only once Chorus lists it. A rejected flow whose number Chorus already
-      // holds (an earlier deposit went through after all) is adopted rather than reported as rejected.
       const found = await chorus.findInvoiceByNumber(number, { siretFournisseur: invoice.producerSiret });
-      if (found && found.statut !== 'REJETEE' && (integrated || found.numeroFluxDepot !== input.numeroFluxDepot)) {
-        outcome = { outcome: 'INTEGRATED', etat, identifiantFactureCPP: String(found.identifiantFactureCPP) };
-      } else if (integrated && !found) {
-        outcome = { outcome: 'REJECTED', etat, errors: errors.length > 0 ? errors : ['Erreur interne Chorus Pro : facture absente du flux intégré, merci de la renvoyer'] };
-      } else {
-        outcome = { outcome: 'REJECTED', etat, errors: errors.length > 0 ? errors : [`Flux ${etat} sans motif communiqué`] };
-      }
+      const outcome: FlowReport = classifyFlowReport({ ...report, numeroFluxDepot: input.numeroFluxDepot }, found, number);
       await em.nativeUpdate(
         ChorusDeposit,
         { businessKey: input.businessKey },

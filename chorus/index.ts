@@ -8,6 +8,7 @@ import { ChorusTransport, type ChorusLogger } from './transport';
 
 export * from './errors';
 export * from './client';
+export * from './flow-report';
 export * from './requirement';
 export * from './transport';
 export * from './wire';
