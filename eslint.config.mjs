@@ -21,7 +21,8 @@ const LAYERS = [
   ['api'],
   ['scripts', 'bench'],
 ];
-const SIBLING_ARROWS = { worker: ['workflows'], bench: ['scripts'] };
+// chorus → domain: the client classifies flow states with the one vocabulary of statuses.
+const SIBLING_ARROWS = { worker: ['workflows'], bench: ['scripts'], chorus: ['domain'] };
 const LAYER_ORDER = LAYERS.map((layer) => layer.join(', ')).join(' < ');
 const SANDBOXED = new Set(['workflows', 'domain']);
 

@@ -8,10 +8,10 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
-import { ChorusBusinessError, ChorusTransientError, type ChorusClient } from '../chorus';
+import { ChorusTransientError, classifyFlowReport, type ChorusClient } from '../chorus';
 import { ChorusDeposit, InvoiceAttachment, InvoiceDocument } from '../db/entities';
 import type { Orm } from '../db/orm';
-import { FLOW_FAILED_STATES, FLOW_INTEGRATED_STATES } from '../domain/statuses';
+import { isFlowFinal } from '../domain/statuses';
 import { invoiceDataError, loadInvoice } from './invoice-records';
 import type {
   BuyerOnChorus,
@@ -34,7 +34,7 @@ function notYet(message: string, nextRetryDelayMs?: number): ApplicationFailure 
   });
 }
 
-/** Honours Chorus' Retry-After on 429/503; other errors go through unchanged (classified by class name). */
+/** Honours Chorus' Retry-After on 429/503; other errors (business ones included) go through unchanged (classified by class name). */
 function withRetryHint(error: unknown): unknown {
   if (error instanceof ChorusTransientError && error.retryAfterMs !== undefined) {
     return ApplicationFailure.create({ message: error.message, type: error.name, nextRetryDelay: error.retryAfterMs, cause: error });
@@ -62,15 +62,26 @@ function parisOffsetMs(utcMs: number): number {
   return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) * 60_000;
 }
 
-export function createChorusActivities(orm: Orm, chorus: ChorusClient) {
-  return {
-    async describeBuyerOnChorus(input: { buyerSiret: string }): Promise<BuyerOnChorus> {
+/** Every activity of `activities`, with Chorus' Retry-After hints applied to what it throws. */
+function withRetryHints<T extends Record<string, (input: never) => Promise<unknown>>>(activities: T): T {
+  const wrapped = Object.entries(activities).map(([name, activity]) => [
+    name,
+    async (input: never) => {
       try {
-        const buyer = await chorus.describeBuyer(input.buyerSiret);
-        return buyer.kind === 'unknown' ? { kind: 'unknown' } : { kind: 'known', designation: buyer.designation, requirement: buyer.requirement };
+        return await activity(input);
       } catch (error) {
         throw withRetryHint(error);
       }
+    },
+  ]);
+  return Object.fromEntries(wrapped) as T;
+}
+
+export function createChorusActivities(orm: Orm, chorus: ChorusClient) {
+  return withRetryHints({
+    async describeBuyerOnChorus(input: { buyerSiret: string }): Promise<BuyerOnChorus> {
+      const buyer = await chorus.describeBuyer(input.buyerSiret);
+      return buyer.kind === 'unknown' ? { kind: 'unknown' } : { kind: 'known', designation: buyer.designation, requirement: buyer.requirement };
     },
 
     /**
@@ -88,79 +99,52 @@ export function createChorusActivities(orm: Orm, chorus: ChorusClient) {
       let record = await em.findOne(ChorusDeposit, { businessKey: input.businessKey });
       if (record?.numeroFluxDepot) return { numeroFluxDepot: record.numeroFluxDepot, dateDepot: record.dateDepot ?? null };
 
-      try {
-        // Chorus can hold this number only through a deposit of ours (an earlier attempt, or this one cut short):
-        // with none recorded, the search is skipped (one Chorus call less per invoice). A number deposited by
-        // hand on the portal is caught later: the flow is rejected as a duplicate and awaitFlowReport adopts it.
-        const depositedBefore = record !== null || (await em.count(ChorusDeposit, { invoiceId: input.invoiceId })) > 0;
-        const existing = depositedBefore ? await chorus.findInvoiceByNumber(number, { siretFournisseur: invoice.producerSiret }) : null;
-        if (existing && existing.statut !== 'REJETEE' && existing.numeroFluxDepot) {
-          const adopted = String(existing.identifiantFactureCPP);
-          if (!record) record = em.create(ChorusDeposit, { businessKey: input.businessKey, invoiceId: input.invoiceId, numeroFacture: number });
-          em.assign(record, {
-            numeroFluxDepot: existing.numeroFluxDepot,
-            dateDepot: existing.dateDepot ?? null,
-            etatCourantDepotFlux: 'IN_INTEGRE',
-            identifiantFactureCPP: adopted,
-          });
-          await em.flush();
-          return { numeroFluxDepot: existing.numeroFluxDepot, dateDepot: existing.dateDepot ?? null, adoptedIdentifiantFactureCPP: adopted };
-        }
-        if (record) {
-          const age = Date.now() - record.createdAt.getTime();
-          if (age < input.settleMs) {
-            throw notYet(`An earlier deposit of ${number} has an unknown outcome; waiting for Chorus to settle before depositing again.`);
-          }
-        } else {
-          record = em.create(ChorusDeposit, { businessKey: input.businessKey, invoiceId: input.invoiceId, numeroFacture: number });
-          await em.flush(); // the intent, before the call
-        }
-
-        const document = await em.findOne(InvoiceDocument, { invoiceId: input.invoiceId });
-        if (!document) throw invoiceDataError(`The Factur-X of invoice ${number} is missing.`);
-        const deposit = await chorus.deposerFlux({ fichierFlux: Buffer.from(document.pdf), nomFichier: document.filename });
-        em.assign(record, { numeroFluxDepot: deposit.numeroFluxDepot, dateDepot: deposit.dateDepot ?? null });
+      // Chorus can hold this number only through a deposit of ours (an earlier attempt, or this one cut short):
+      // with none recorded, the search is skipped (one Chorus call less per invoice). A number deposited by
+      // hand on the portal is caught later: the flow is rejected as a duplicate and awaitFlowReport adopts it.
+      const depositedBefore = record !== null || (await em.count(ChorusDeposit, { invoiceId: input.invoiceId })) > 0;
+      const existing = depositedBefore ? await chorus.findInvoiceByNumber(number, { siretFournisseur: invoice.producerSiret }) : null;
+      if (existing && existing.statut !== 'REJETEE' && existing.numeroFluxDepot) {
+        const adopted = String(existing.identifiantFactureCPP);
+        if (!record) record = em.create(ChorusDeposit, { businessKey: input.businessKey, invoiceId: input.invoiceId, numeroFacture: number });
+        em.assign(record, {
+          numeroFluxDepot: existing.numeroFluxDepot,
+          dateDepot: existing.dateDepot ?? null,
+          etatCourantDepotFlux: 'IN_INTEGRE',
+          identifiantFactureCPP: adopted,
+        });
         await em.flush();
-        return { numeroFluxDepot: deposit.numeroFluxDepot, dateDepot: deposit.dateDepot ?? null };
-      } catch (error) {
-        throw withRetryHint(error);
+        return { numeroFluxDepot: existing.numeroFluxDepot, dateDepot: existing.dateDepot ?? null, adoptedIdentifiantFactureCPP: adopted };
       }
+      if (record) {
+        const age = Date.now() - record.createdAt.getTime();
+        if (age < input.settleMs) {
+          throw notYet(`An earlier deposit of ${number} has an unknown outcome; waiting for Chorus to settle before depositing again.`);
+        }
+      } else {
+        record = em.create(ChorusDeposit, { businessKey: input.businessKey, invoiceId: input.invoiceId, numeroFacture: number });
+        await em.flush(); // the intent, before the call
+      }
+
+      const document = await em.findOne(InvoiceDocument, { invoiceId: input.invoiceId });
+      if (!document) throw invoiceDataError(`The Factur-X of invoice ${number} is missing.`);
+      const deposit = await chorus.deposerFlux({ fichierFlux: Buffer.from(document.pdf), nomFichier: document.filename });
+      em.assign(record, { numeroFluxDepot: deposit.numeroFluxDepot, dateDepot: deposit.dateDepot ?? null });
+      await em.flush();
+      return { numeroFluxDepot: deposit.numeroFluxDepot, dateDepot: deposit.dateDepot ?? null };
     },
 
     /** One look at the flow report; "not yet" until the flow reaches a final state. */
     async awaitFlowReport(input: { invoiceId: string; businessKey: string; numeroFluxDepot: string }): Promise<FlowReport> {
       const em = orm.em.fork();
-      let report;
-      try {
-        report = await chorus.consulterCRDetaille(input.numeroFluxDepot);
-      } catch (error) {
-        throw withRetryHint(error);
-      }
+      const report = await chorus.consulterCRDetaille(input.numeroFluxDepot);
       const etat = report.etatCourantDepotFlux;
-      const integrated = FLOW_INTEGRATED_STATES.includes(etat);
-      if (!integrated && !FLOW_FAILED_STATES.includes(etat)) throw notYet(`Flow ${input.numeroFluxDepot} is ${etat}.`);
+      if (!isFlowFinal(etat)) throw notYet(`Flow ${input.numeroFluxDepot} is ${etat}.`);
 
       const invoice = await loadInvoice(em, input.invoiceId);
       const number = invoice.number ?? '';
-      const errors = [
-        ...report.listeErreurDP.filter((e) => !e.numeroDP || e.numeroDP === number).flatMap((e) => (e.libelleErreurDP ?? '').split('|')),
-        ...report.listeErreurTechnique.map((e) => [e.codeErreur, e.libelleErreur].filter(Boolean).join(' ')),
-      ]
-        .map((m) => m.trim())
-        .filter((m) => m.length > 0);
-
-      let outcome: FlowReport;
-      // An integrated flow may still leave our invoice out (IN_INTEGRE_PARTIEL, or Chorus omitting it): the
-      // invoice counts as integrated only once Chorus lists it. A rejected flow whose number Chorus already
-      // holds (an earlier deposit went through after all) is adopted rather than reported as rejected.
       const found = await chorus.findInvoiceByNumber(number, { siretFournisseur: invoice.producerSiret });
-      if (found && found.statut !== 'REJETEE' && (integrated || found.numeroFluxDepot !== input.numeroFluxDepot)) {
-        outcome = { outcome: 'INTEGRATED', etat, identifiantFactureCPP: String(found.identifiantFactureCPP) };
-      } else if (integrated && !found) {
-        outcome = { outcome: 'REJECTED', etat, errors: errors.length > 0 ? errors : ['Erreur interne Chorus Pro : facture absente du flux intégré, merci de la renvoyer'] };
-      } else {
-        outcome = { outcome: 'REJECTED', etat, errors: errors.length > 0 ? errors : [`Flux ${etat} sans motif communiqué`] };
-      }
+      const outcome: FlowReport = classifyFlowReport({ ...report, numeroFluxDepot: input.numeroFluxDepot }, found, number);
       await em.nativeUpdate(
         ChorusDeposit,
         { businessKey: input.businessKey },
@@ -175,12 +159,7 @@ export function createChorusActivities(orm: Orm, chorus: ChorusClient) {
 
     /** One look at the invoice's Chorus history; "not yet" while nothing new happened. */
     async awaitChorusStatusChange(input: StatusChangeInput): Promise<StatusChange> {
-      let answer;
-      try {
-        answer = await chorus.consulterHistorique(Number(input.identifiantFactureCPP));
-      } catch (error) {
-        throw withRetryHint(error);
-      }
+      const answer = await chorus.consulterHistorique(Number(input.identifiantFactureCPP));
       const entries = answer.historiquesDesStatuts.histoStatut;
       if (entries.length <= input.knownCount && answer.statutCourantCode === input.knownStatus) {
         throw notYet(`Invoice ${input.identifiantFactureCPP} is still ${answer.statutCourantCode}.`);
@@ -200,18 +179,14 @@ export function createChorusActivities(orm: Orm, chorus: ChorusClient) {
     /** Recycles once: when Chorus no longer says A_RECYCLER, an earlier attempt already did it. */
     async recycleOnChorus(input: RecycleOnChorusInput): Promise<void> {
       const id = Number(input.identifiantFactureCPP);
-      try {
-        const current = await chorus.consulterHistorique(id);
-        if (current.statutCourantCode !== 'A_RECYCLER') return;
-        await chorus.recycler({
-          identifiantFactureCPP: id,
-          destinataire: { codeDestinataire: input.buyerSiret, ...(input.serviceCode ? { codeServiceExecutant: input.serviceCode } : {}) },
-          ...(input.engagementCode ? { numeroEngagement: input.engagementCode } : {}),
-          commentaire: 'Recyclage demandé par le fournisseur via Agrilocal',
-        });
-      } catch (error) {
-        throw withRetryHint(error);
-      }
+      const current = await chorus.consulterHistorique(id);
+      if (current.statutCourantCode !== 'A_RECYCLER') return;
+      await chorus.recycler({
+        identifiantFactureCPP: id,
+        destinataire: { codeDestinataire: input.buyerSiret, ...(input.serviceCode ? { codeServiceExecutant: input.serviceCode } : {}) },
+        ...(input.engagementCode ? { numeroEngagement: input.engagementCode } : {}),
+        commentaire: 'Recyclage demandé par le fournisseur via Agrilocal',
+      });
     },
 
     /**
@@ -221,32 +196,26 @@ export function createChorusActivities(orm: Orm, chorus: ChorusClient) {
     async completeOnChorus(input: CompleteOnChorusInput): Promise<void> {
       const em = orm.em.fork();
       const id = Number(input.identifiantFactureCPP);
-      try {
-        const current = await chorus.consulterHistorique(id);
-        if (current.statutCourantCode !== 'SUSPENDUE') return;
-        const attachments = await em.find(InvoiceAttachment, { attachmentId: { $in: input.attachmentIds }, invoiceId: input.invoiceId });
-        if (attachments.length !== input.attachmentIds.length) throw invoiceDataError('Some attachments to send are missing.');
-        const ids: number[] = [];
-        for (const a of attachments) {
-          if (!a.pieceJointeId) {
-            const extension = a.filename.includes('.') ? (a.filename.split('.').pop() ?? '') : '';
-            const pieceJointeId = await chorus.ajouterFichier({
-              pieceJointeFichier: Buffer.from(a.content),
-              pieceJointeNom: a.filename,
-              pieceJointeTypeMime: a.contentType,
-              pieceJointeExtension: extension.toUpperCase(),
-            });
-            a.pieceJointeId = String(pieceJointeId);
-            await em.flush();
-          }
-          ids.push(Number(a.pieceJointeId));
+      const current = await chorus.consulterHistorique(id);
+      if (current.statutCourantCode !== 'SUSPENDUE') return;
+      const attachments = await em.find(InvoiceAttachment, { attachmentId: { $in: input.attachmentIds }, invoiceId: input.invoiceId });
+      if (attachments.length !== input.attachmentIds.length) throw invoiceDataError('Some attachments to send are missing.');
+      const ids: number[] = [];
+      for (const a of attachments) {
+        if (!a.pieceJointeId) {
+          const extension = a.filename.includes('.') ? (a.filename.split('.').pop() ?? '') : '';
+          const pieceJointeId = await chorus.ajouterFichier({
+            pieceJointeFichier: Buffer.from(a.content),
+            pieceJointeNom: a.filename,
+            pieceJointeTypeMime: a.contentType,
+            pieceJointeExtension: extension.toUpperCase(),
+          });
+          a.pieceJointeId = String(pieceJointeId);
+          await em.flush();
         }
-        await chorus.completer({ identifiantFactureCPP: id, ...(input.comment ? { commentaire: input.comment } : {}), pieceJointeIds: ids });
-      } catch (error) {
-        if (error instanceof ChorusBusinessError) throw error;
-        throw withRetryHint(error);
+        ids.push(Number(a.pieceJointeId));
       }
+      await chorus.completer({ identifiantFactureCPP: id, ...(input.comment ? { commentaire: input.comment } : {}), pieceJointeIds: ids });
     },
-  };
+  });
 }
-

@@ -6,9 +6,8 @@ import { createHash } from 'node:crypto';
 import { Buyer, InvoiceDocument, Producer } from '../db/entities';
 import type { Orm } from '../db/orm';
 import { InvoiceDocumentError, renderFacturX, type InvoiceDocumentInput } from '../documents';
+import { PAYMENT_TERMS_DAYS, serviceCodeOf } from '../domain/terms';
 import { invoiceDataError, loadInvoice } from './invoice-records';
-
-const PAYMENT_TERMS_DAYS = 30;
 
 export function createDocumentActivities(orm: Orm) {
   return {
@@ -41,7 +40,7 @@ export function createDocumentActivities(orm: Orm) {
           vatRate: l.vatRate,
         })),
         paymentMethod: producer.paymentMethod,
-        serviceCode: invoice.serviceCode ?? buyer.serviceCode ?? null,
+        serviceCode: serviceCodeOf(invoice, buyer),
         engagementCode: invoice.engagementCode ?? null,
         marketNumber: invoice.marketNumber ?? null,
       };

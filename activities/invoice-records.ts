@@ -5,12 +5,11 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { computeInvoiceTotals, toCents } from '../domain/money';
+import { dueDateOf } from '../domain/terms';
 import { Invoice, InvoiceHistory, Producer } from '../db/entities';
 import type { BuildInvoiceInput, BuiltInvoice, RecordStatusInput } from './types';
 import type { Orm } from '../db/orm';
 import { assignInvoiceNumber as assignNumber } from '../db/numbering';
-
-const PAYMENT_TERMS_DAYS = 30;
 
 /** Data that cannot be fixed by retrying (missing order, bad numbers): fails the activity for good. */
 export function invoiceDataError(message: string): ApplicationFailure {
@@ -57,9 +56,7 @@ export function createInvoiceRecordActivities(orm: Orm) {
           })),
         );
         const totalsByLine = new Map(computed.lines.map((l) => [l.lineId, l.totalHT]));
-        const due = new Date(`${input.issueDate}T00:00:00Z`);
-        due.setUTCDate(due.getUTCDate() + PAYMENT_TERMS_DAYS);
-        const dueDate = due.toISOString().slice(0, 10);
+        const dueDate = dueDateOf(input.issueDate);
         em.assign(invoice, {
           lines: invoice.lines.map((l) => ({ ...l, deliveredQuantity: delivered.get(l.lineId) ?? '0', totalHT: totalsByLine.get(l.lineId) })),
           validatedBy: input.validatedBy,

@@ -2,6 +2,7 @@
  * Inputs and outputs of the activities, shared by the activity implementations and the workflow (which
  * imports types only). Everything is plain JSON: no PDFs or attachments travel through Temporal.
  */
+import type { FlowOutcome } from '../chorus/flow-report';
 import type { ChorusStatus, InvoiceStatus } from '../domain/statuses';
 import type { MailKind, MailReason } from '../mail/kinds';
 
@@ -61,9 +62,8 @@ export interface DepositResult {
   adoptedIdentifiantFactureCPP?: string;
 }
 
-export type FlowReport =
-  | { outcome: 'INTEGRATED'; etat: string; identifiantFactureCPP: string }
-  | { outcome: 'REJECTED'; etat: string; errors: string[] };
+/** What a final flow report means for the invoice (chorus/flow-report.ts decides it). */
+export type FlowReport = FlowOutcome;
 
 export interface StatusChangeInput {
   identifiantFactureCPP: string;

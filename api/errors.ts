@@ -11,18 +11,18 @@ import { ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCanc
 import { ConnectionException, DriverException } from '@mikro-orm/core';
 import { REFUSALS, isRefusalCode, type RefusalDetails } from '../domain/refusals';
 
+/** Every code the API answers with: the workflow's refusals (domain/refusals.ts), then the API's own, once each. */
 export const ERROR_STATUS = {
   ...REFUSALS,
-  VALIDATION_ERROR: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
-  INVALID_STATE: 409,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   UNKNOWN_PRODUCER: 422,
   UNKNOWN_BUYER: 422,
+  BUYER_NOT_PUBLIC: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,
@@ -66,11 +66,14 @@ export const validationError = (message: string, details: ErrorDetail[]) => new 
 export const notFound = (message: string, path?: string) =>
   new ApiError('NOT_FOUND', message, path ? [{ path, message }] : []);
 
-/** Message of an INVALID_STATE answer: the contract wants the current status and the allowed actions in it. */
+/**
+ * Message of an INVALID_STATE answer, in French like the workflow's refusals (producers read it): the reason,
+ * then the current status and the allowed actions, which the contract wants in it.
+ */
 export function invalidState(reason: string, state: StateInfo): ApiError {
-  const chorus = state.chorusStatus ? `, Chorus status ${state.chorusStatus}` : '';
-  const allowed = state.allowedActions.length > 0 ? state.allowedActions.join(', ') : 'none';
-  const text = `${reason.replace(/\.$/, '')}. Current status: ${state.status}${chorus}; allowed actions: ${allowed}.`;
+  const chorus = state.chorusStatus ? ` (Chorus : ${state.chorusStatus})` : '';
+  const allowed = state.allowedActions.length > 0 ? state.allowedActions.join(', ') : 'aucune';
+  const text = `${reason.replace(/\.$/, '')}. Statut actuel : ${state.status}${chorus} ; actions possibles : ${allowed}.`;
   return new ApiError('INVALID_STATE', text, [], state);
 }
 
@@ -118,7 +121,7 @@ export function fromTemporalError(err: unknown, context: TemporalErrorContext = 
     return undefined; // an unexpected failure inside the workflow: a bug, answered as 500
   }
   if (err instanceof WorkflowNotFoundError) {
-    return invalidState("The invoice's workflow is closed: it accepts no more actions", {
+    return invalidState('Le traitement de cette facture est terminé : elle n’accepte plus aucune action', {
       status: context.state?.status ?? 'UNKNOWN',
       chorusStatus: context.state?.chorusStatus ?? null,
       allowedActions: [],

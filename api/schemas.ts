@@ -5,7 +5,10 @@
  */
 import Decimal from 'decimal.js';
 import { z } from './zod';
+import { completeIssues } from '../domain/actions';
 import { CHORUS_LIMITS } from '../domain/chorus-limits';
+import { MAX_INVOICE_TTC, exceedsMaxInvoiceTtc } from '../domain/money';
+import { duplicateLineIssues, type Issue } from '../domain/order';
 import { CHORUS_STATUSES, INVOICE_ACTIONS, INVOICE_STATUSES, INVOICE_VIEWS } from '../domain/statuses';
 import { compactIban, isBic, isCalendarDate, isFrenchVatNumber, isIban, isSiret, isStorableText } from './checks';
 
@@ -73,9 +76,6 @@ const chorusStatusCode = z
 export const email = z.email({ error: (issue) => (issue.input === undefined ? 'required' : 'must be an e-mail address') }).max(254, 'must be at most 254 characters').openapi({ example: 'compta@ferme-des-pres.fr' });
 const engagementCode = text(50).openapi({ example: 'EJ-2026-0042', description: "Code d'engagement (numéro d'engagement juridique)" });
 const serviceCode = text(100).openapi({ example: 'SERVICE_RESTAURATION', description: 'Code service exécutant Chorus' });
-
-/** Upper bound of an invoice's amount including VAT: keeps every total inside numeric(14,2) with room. */
-export const MAX_INVOICE_TTC = new Decimal('999999999.99');
 
 // ---------------------------------------------------------------------------------------------- profiles
 
@@ -184,20 +184,11 @@ export type BuyerResponse = z.infer<typeof buyer>;
 
 // ---------------------------------------------------------------------------------------------- orders
 
-function uniqueLineIds(lines: { lineId: string }[], ctx: z.RefinementCtx, path: (string | number)[]): void {
-  const seen = new Set<string>();
-  lines.forEach((line, i) => {
-    if (seen.has(line.lineId)) ctx.addIssue({ code: 'custom', path: [...path, i, 'lineId'], message: `lineId "${line.lineId}" appears twice` });
-    seen.add(line.lineId);
-  });
-}
-
-/** Amount including VAT of lines at given quantities, exact. */
-export function linesTtc(lines: { unitPriceHT: string; vatRate: string }[], quantities: string[]): Decimal {
-  return lines.reduce((sum, line, i) => {
-    const ht = new Decimal(line.unitPriceHT).mul(quantities[i] ?? '0');
-    return sum.add(ht.mul(new Decimal(line.vatRate).div(100).add(1)));
-  }, new Decimal(0));
+/** A domain rule's issues ("lines.1.lineId") as zod issues of the body being refined. */
+function addIssues(ctx: z.RefinementCtx, issues: readonly Issue[]): void {
+  for (const { path, message } of issues) {
+    ctx.addIssue({ code: 'custom', path: path.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part)), message });
+  }
 }
 
 export const orderLine = z
@@ -224,16 +215,16 @@ export const orderBody = z
     marketNumber: text(100).optional().openapi({ example: 'MAPA-2026-07' }),
   })
   .superRefine((order, ctx) => {
-    uniqueLineIds(order.lines, ctx, ['lines']);
+    addIssues(ctx, duplicateLineIssues(order.lines));
     // zod runs this refinement even when a line's own checks failed: the total is only judged on valid numbers
     // (the bad ones are already reported with their path).
-    let ttc: Decimal;
+    let tooLarge: boolean;
     try {
-      ttc = linesTtc(order.lines, order.lines.map((l) => l.orderedQuantity));
+      tooLarge = exceedsMaxInvoiceTtc(order.lines, order.lines.map((l) => l.orderedQuantity));
     } catch {
       return;
     }
-    if (ttc.gt(MAX_INVOICE_TTC)) ctx.addIssue({ code: 'custom', path: ['lines'], message: `the order's total including VAT exceeds ${MAX_INVOICE_TTC.toFixed(2)}` });
+    if (tooLarge) ctx.addIssue({ code: 'custom', path: ['lines'], message: `the order's total including VAT exceeds ${MAX_INVOICE_TTC}` });
   })
   .openapi('OrderInput');
 export type OrderBody = z.infer<typeof orderBody>;
@@ -251,7 +242,7 @@ export const quantityValidationBody = z
       .min(1, 'must give the delivered quantity of every line')
       .max(200, 'must have at most 200 lines'),
   })
-  .superRefine((body, ctx) => uniqueLineIds(body.lines, ctx, ['lines']))
+  // Whether the lines match the order (each once, none missing) is domain/order.ts's rule, applied by the use case.
   .openapi('QuantityValidationInput');
 export type QuantityValidationBody = z.infer<typeof quantityValidationBody>;
 
@@ -330,10 +321,7 @@ export const completeBody = z
     comment: text(2000, true).optional(),
     attachments: z.array(attachment).max(MAX_ATTACHMENTS, `must have at most ${MAX_ATTACHMENTS} files`),
   })
-  .refine((b) => b.attachments.length > 0 || b.comment !== undefined, {
-    path: ['attachments'],
-    message: 'give the missing documents (or at least a comment) to complete a suspended invoice',
-  })
+  .superRefine((b, ctx) => addIssues(ctx, completeIssues({ comment: b.comment, attachmentCount: b.attachments.length })))
   .openapi('CompleteInput');
 export type CompleteBody = z.infer<typeof completeBody>;
 

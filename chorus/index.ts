@@ -6,6 +6,7 @@
 export * from './errors';
 export * from './attachments';
 export * from './client';
+export * from './flow-report';
 export * from './requirement';
 export * from './transport';
 export * from './wire';

@@ -2,7 +2,8 @@
  * Which producer actions an invoice allows in a given state: one rule, used by the workflow's Update validators
  * and shown by the API in `actions[]`.
  */
-import { chorusActionAwaited, CHORUS_TERMINAL_STATUSES, type ChorusStatus, type InvoiceAction, type InvoiceStatus } from './statuses';
+import type { Issue } from './order';
+import { chorusActionAwaited, CHORUS_TERMINAL_STATUSES, INVOICE_STATUS_LABELS, type ChorusStatus, type InvoiceAction, type InvoiceStatus } from './statuses';
 
 export interface ActionContext {
   status: InvoiceStatus;
@@ -35,7 +36,34 @@ export function availableActions({ status, chorusStatus, buyerKind }: ActionCont
   }
 }
 
-/** TEMP (replaced by the rules branch). */
-export function completeIssues(input: { comment?: string; attachmentIds: readonly string[] }): { path: string; message: string }[] {
-  return input.attachmentIds.length === 0 && !input.comment ? [{ path: 'attachments', message: 'at least one attachment or a comment is required' }] : [];
+/**
+ * Completing a suspended invoice (Chorus SUSPENDUE) needs something to complete it with: at least one attachment,
+ * or a comment. Empty when the request has one.
+ */
+export function completeIssues(request: { comment?: string | undefined; attachmentCount: number }): Issue[] {
+  return request.attachmentCount === 0 && !request.comment
+    ? [{ path: 'attachments', message: 'give the missing documents (or at least a comment) to complete a suspended invoice' }]
+    : [];
+}
+
+/** What cannot be done, in the producer's words (French): the start of every out-of-state refusal. */
+const ACTION_WORDS: Record<InvoiceAction | 'VALIDATE' | 'CANCEL', string> = {
+  VALIDATE: 'Les quantités livrées ne peuvent être validées qu’une fois, avant la facturation',
+  CANCEL: 'Une commande ne peut être annulée qu’avant la création de sa facture',
+  SEND_CHORUS: 'La facture ne peut pas être envoyée à Chorus Pro maintenant',
+  SEND_EMAIL: 'La facture ne peut pas être envoyée par mail maintenant',
+  MARK_PROCESSED: 'La facture ne peut pas être marquée traitée maintenant',
+  ARCHIVE: 'La facture ne peut pas être archivée maintenant',
+  RECYCLE: 'La facture ne peut pas être recyclée maintenant',
+  COMPLETE: 'La facture ne peut pas être complétée maintenant',
+};
+
+/**
+ * Why an action is refused in the invoice's state, in French, for the producer: the same sentence whether the
+ * workflow's validator or the API refuses it (e.g. "La facture ne peut pas être complétée maintenant : la
+ * facture est « À traiter ».").
+ */
+export function refusedActionMessage(action: InvoiceAction | 'VALIDATE' | 'CANCEL', status: InvoiceStatus, chorusStatus: string | null): string {
+  const chorus = chorusStatus ? ` (Chorus : ${chorusStatus})` : '';
+  return `${ACTION_WORDS[action]} : la facture est « ${INVOICE_STATUS_LABELS[status]} »${chorus}.`;
 }

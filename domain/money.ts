@@ -183,6 +183,25 @@ export function computeInvoiceTotals(lines: readonly InvoiceLineInput[]): Invoic
   };
 }
 
+/**
+ * Upper bound of an invoice's amount including VAT that the API accepts: every total then stays inside
+ * numeric(14,2) with room (far below MAX_TOTAL, which computeInvoiceTotals enforces).
+ */
+export const MAX_INVOICE_TTC = '999999999.99';
+
+/**
+ * Whether lines at the given quantities (same order; a missing one counts as 0) would make an invoice above
+ * MAX_INVOICE_TTC. Exact, without the per-line rounding of computeInvoiceTotals: a bound, not the total. Takes
+ * the decimal strings as they are (the API's schema bounds their form); throws on a string that is no number.
+ */
+export function exceedsMaxInvoiceTtc(lines: readonly { unitPriceHT: string; vatRate: string }[], quantities: readonly string[]): boolean {
+  const ttc = lines.reduce((sum, line, i) => {
+    const ht = new D(line.unitPriceHT).times(quantities[i] ?? '0');
+    return sum.plus(ht.times(new D(line.vatRate).dividedBy(100).plus(1)));
+  }, new D(0));
+  return ttc.gt(MAX_INVOICE_TTC);
+}
+
 /** Integer cents of an amount with at most 2 decimals ("26.38" -> 2638), e.g. for the AmountTtcCents search attribute. */
 export function toCents(value: string): number {
   // parseAmount bounds the value to 12 integer digits: always a safe integer. `|| 0` turns -0 into 0.

@@ -1,17 +1,15 @@
 /**
- * Business refusals: the failure `type` a workflow Update (or an activity) fails with, and the HTTP answer the
- * API gives for it (docs/reference/api-contract.md §2). Defined once; the workflow throws them, the API maps them.
+ * The workflow's refusals: the failure `type` an invoice workflow Update fails with, and the HTTP answer the API
+ * gives for it (docs/reference/api-contract.md §2). Only codes the workflow throws; the codes only the API answers
+ * with (NOT_FOUND, CONFLICT, BUYER_NOT_PUBLIC...) are declared in api/errors.ts.
  */
 export const REFUSALS = {
   VALIDATION_ERROR: 400,
-  NOT_FOUND: 404,
   INVALID_STATE: 409,
-  CONFLICT: 409,
   ENGAGEMENT_CODE_REQUIRED: 422,
   CHORUS_NOT_ENABLED: 422,
   CHORUS_ACCOUNT_NOT_ATTACHED: 422,
   INVOICE_DATA_INVALID: 422,
-  BUYER_NOT_PUBLIC: 422,
 } as const;
 export type RefusalCode = keyof typeof REFUSALS;
 

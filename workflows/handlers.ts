@@ -58,7 +58,7 @@ export function wireHandlers(run: InvoiceRun, inbox: RequestInbox): void {
   setHandler(completeUpdate, (input) => submit({ kind: 'COMPLETE', input }), {
     validator: (input: CompleteInput) => {
       requireAction('COMPLETE');
-      const details = completeIssues(input);
+      const details = completeIssues({ comment: input.comment, attachmentCount: input.attachmentIds.length });
       if (details.length > 0) throw refuse('VALIDATION_ERROR', 'Joignez au moins une pièce ou un commentaire pour compléter la facture.', { details });
     },
   });

@@ -4,7 +4,8 @@
  */
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { RefusalCode, RefusalDetails } from '../domain/refusals';
-import { INVOICE_STATUS_LABELS, type InvoiceAction } from '../domain/statuses';
+import { refusedActionMessage } from '../domain/actions';
+import type { InvoiceAction } from '../domain/statuses';
 import type { Request } from './inbox';
 import type { InvoiceRun } from './invoice-state';
 
@@ -19,21 +20,9 @@ export const standing = (run: InvoiceRun): RefusalDetails => ({
   allowedActions: run.actions(),
 });
 
-const ACTION_WORDS: Record<InvoiceAction | 'VALIDATE' | 'CANCEL', string> = {
-  VALIDATE: 'Les quantités livrées ne peuvent être validées qu’une fois, avant la facturation',
-  CANCEL: 'Une commande ne peut être annulée qu’avant la création de sa facture',
-  SEND_CHORUS: 'La facture ne peut pas être envoyée à Chorus Pro maintenant',
-  SEND_EMAIL: 'La facture ne peut pas être envoyée par mail maintenant',
-  MARK_PROCESSED: 'La facture ne peut pas être marquée traitée maintenant',
-  ARCHIVE: 'La facture ne peut pas être archivée maintenant',
-  RECYCLE: 'La facture ne peut pas être recyclée maintenant',
-  COMPLETE: 'La facture ne peut pas être complétée maintenant',
-};
-
 /** The validators' refusal: the action is not one the invoice allows in its state. */
 export function refuseAction(run: InvoiceRun, action: InvoiceAction | 'VALIDATE' | 'CANCEL'): ApplicationFailure {
-  const chorus = run.chorusStatus ? ` (Chorus : ${run.chorusStatus})` : '';
-  return refuse('INVALID_STATE', `${ACTION_WORDS[action]} : la facture est « ${INVOICE_STATUS_LABELS[run.status]} »${chorus}.`, standing(run));
+  return refuse('INVALID_STATE', refusedActionMessage(action, run.status, run.chorusStatus), standing(run));
 }
 
 /** The validators' refusal while another request is handled. */

@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { FilterQuery } from '@mikro-orm/core';
-import type { UpdateDefinition } from '@temporalio/common';
-import { Buyer, Invoice, InvoiceAttachment, InvoiceDocument, InvoiceHistory, type IInvoice } from '../../db/entities';
+import { Buyer, Invoice, InvoiceAttachment, InvoiceDocument, type IInvoice } from '../../db/entities';
+import { refusedActionMessage } from '../../domain/actions';
 import { statusesInView, type InvoiceStatus } from '../../domain/statuses';
 import {
   archiveUpdate,
@@ -14,29 +14,13 @@ import {
   markProcessedUpdate,
   recycleUpdate,
   sendInvoiceUpdate,
-  type InvoiceWorkflowInput,
 } from '../../workflows/messages';
 import { ApiError, invalidState, notFound } from '../errors';
-import { stateOf, toInvoice, toInvoiceSummary } from '../invoice-view';
+import { stateOf, toInvoiceSummary } from '../invoice-view';
 import type { CompleteBody, InvoiceListResponse, InvoiceResponse, ListQuery, RecycleBody, SendBody } from '../schemas';
-import type { WorkflowAction } from '../invoice-workflow-gateway';
+import { act } from './act';
+import { loadVisibleInvoice, readInvoice } from './read';
 import type { UseCaseContext } from './context';
-
-/** The invoice if the caller may see it: a producer never learns that another producer's invoice exists. */
-export async function loadVisibleInvoice(ctx: UseCaseContext, invoiceId: string): Promise<IInvoice> {
-  const scope = ctx.caller.kind === 'producer' ? { producerSiret: ctx.caller.siret } : {};
-  const invoice = await ctx.em.findOne(Invoice, { invoiceId, ...scope });
-  if (!invoice) throw notFound(`No invoice ${invoiceId}.`, 'invoiceId');
-  return invoice;
-}
-
-/** The invoice as stored now (after an Update: read again, not from the identity map). */
-export async function readInvoice(ctx: UseCaseContext, invoiceId: string): Promise<InvoiceResponse> {
-  ctx.em.clear();
-  const invoice = await loadVisibleInvoice(ctx, invoiceId);
-  const history = await ctx.em.find(InvoiceHistory, { invoiceId }, { orderBy: { seq: 'asc' } });
-  return toInvoice(invoice, history, ctx.caller);
-}
 
 export async function getInvoice(ctx: UseCaseContext, invoiceId: string): Promise<InvoiceResponse> {
   return readInvoice(ctx, invoiceId);
@@ -74,27 +58,6 @@ export async function getInvoicePdf(ctx: UseCaseContext, invoiceId: string): Pro
     );
   }
   return { filename: document.filename, pdf: Buffer.from(document.pdf) };
-}
-
-/** Forwards one action to the invoice's workflow and answers with the invoice as stored afterwards. */
-export async function act<Args extends unknown[]>(
-  ctx: UseCaseContext,
-  invoice: IInvoice,
-  action: WorkflowAction,
-  definition: UpdateDefinition<unknown, Args>,
-  args: Args,
-  startIfMissing?: () => InvoiceWorkflowInput,
-): Promise<InvoiceResponse> {
-  await ctx.workflows.update({
-    action,
-    orderId: invoice.orderId,
-    definition,
-    args,
-    updateId: `${action}:${ctx.requestKey}`,
-    state: stateOf(invoice, ctx.caller),
-    ...(startIfMissing ? { startIfMissing } : {}),
-  });
-  return readInvoice(ctx, invoice.invoiceId);
 }
 
 export async function sendInvoice(ctx: UseCaseContext, invoiceId: string, body: SendBody): Promise<InvoiceResponse> {
@@ -144,7 +107,7 @@ export async function completeInvoice(ctx: UseCaseContext, invoiceId: string, bo
   const invoice = await loadVisibleInvoice(ctx, invoiceId);
   const state = stateOf(invoice, ctx.caller);
   // Refuse before storing megabytes that no workflow would take.
-  if (!state.allowedActions.includes('COMPLETE')) throw invalidState('Only a suspended invoice (Chorus status SUSPENDUE) can be completed', state);
+  if (!state.allowedActions.includes('COMPLETE')) throw invalidState(refusedActionMessage('COMPLETE', invoice.status, invoice.chorusStatus ?? null), state);
 
   const ids = body.attachments.map((_, i) => attachmentId(invoiceId, ctx.requestKey, i));
   const already = new Set((await ctx.em.find(InvoiceAttachment, { attachmentId: { $in: ids } })).map((a) => a.attachmentId));

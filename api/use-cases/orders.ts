@@ -7,10 +7,13 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Config } from '../../config';
 import { Buyer, Invoice, Producer, type IInvoice } from '../../db/entities';
 import { cancelOrderUpdate, invoiceWorkflowId, validateQuantitiesUpdate, type InvoiceTiming, type InvoiceWorkflowInput } from '../../workflows/messages';
-import { ApiError, notFound, validationError, type ErrorDetail } from '../errors';
-import { MAX_INVOICE_TTC, linesTtc, type CancelBody, type InvoiceResponse, type OrderBody, type OrderCreatedResponse, type QuantityValidationBody } from '../schemas';
+import { MAX_INVOICE_TTC, exceedsMaxInvoiceTtc } from '../../domain/money';
+import { deliveredLinesIssues } from '../../domain/order';
+import { serviceCodeOf } from '../../domain/terms';
+import { ApiError, notFound, validationError } from '../errors';
+import { type CancelBody, type InvoiceResponse, type OrderBody, type OrderCreatedResponse, type QuantityValidationBody } from '../schemas';
 import type { UseCaseContext } from './context';
-import { act } from './invoices';
+import { act } from './act';
 
 /** JSON with object keys sorted at every level: the same order gives the same text whatever the key order. */
 export function canonicalJson(value: unknown): string {
@@ -89,8 +92,7 @@ async function insertOrder(ctx: UseCaseContext, order: OrderBody, hash: string):
     lines: order.lines.map((line) => ({ ...line })),
     engagementCodeRequired: order.engagementCodeRequired,
     engagementCode: order.engagementCode ?? null,
-    // The order may name the buyer's service; otherwise the buyer profile's one applies.
-    serviceCode: order.serviceCode ?? buyer.serviceCode ?? null,
+    serviceCode: serviceCodeOf(order, buyer),
     marketNumber: order.marketNumber ?? null,
     status: 'EN_ATTENTE_VALIDATION',
     chorusStatus: null,
@@ -138,22 +140,14 @@ async function findOrder(ctx: UseCaseContext, orderId: string): Promise<IInvoice
   return invoice;
 }
 
-/** Every line of the order exactly once, and a total that stays within bounds. */
+/** Every line of the order exactly once (domain/order.ts), and a total that stays within bounds. */
 function checkDeliveredLines(invoice: IInvoice, body: QuantityValidationBody): void {
-  const known = new Map(invoice.lines.map((line) => [line.lineId, line]));
-  const details: ErrorDetail[] = [];
-  body.lines.forEach((line, i) => {
-    if (!known.has(line.lineId)) details.push({ path: `lines.${i}.lineId`, message: `no line "${line.lineId}" in order ${invoice.orderId}` });
-  });
-  const given = new Set(body.lines.map((l) => l.lineId));
-  const missing = invoice.lines.filter((l) => !given.has(l.lineId)).map((l) => l.lineId);
-  if (missing.length > 0) details.push({ path: 'lines', message: `missing the delivered quantity of line(s) ${missing.join(', ')}` });
+  const details = deliveredLinesIssues(invoice.lines, body.lines);
   if (details.length > 0) throw validationError('The delivered quantities do not match the order lines.', details);
 
   const delivered = new Map(body.lines.map((l) => [l.lineId, l.deliveredQuantity]));
-  const ttc = linesTtc(invoice.lines, invoice.lines.map((l) => delivered.get(l.lineId) ?? '0'));
-  if (ttc.gt(MAX_INVOICE_TTC)) {
-    throw validationError('The invoice would be too large.', [{ path: 'lines', message: `the total including VAT exceeds ${MAX_INVOICE_TTC.toFixed(2)}` }]);
+  if (exceedsMaxInvoiceTtc(invoice.lines, invoice.lines.map((l) => delivered.get(l.lineId) ?? '0'))) {
+    throw validationError('The invoice would be too large.', [{ path: 'lines', message: `the total including VAT exceeds ${MAX_INVOICE_TTC}` }]);
   }
 }
 

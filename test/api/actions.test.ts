@@ -73,9 +73,9 @@ describe('Quantity validation and cancellation', () => {
   it('When the quantities are validated twice, then 409 INVALID_STATE gives the current status and allowed actions', async () => {
     const parties = await setUpParties(stack);
     const { orderId } = await invoicedOrder(parties);
-    const error = expectError(await validateQuantities(stack, orderId), 409, 'INVALID_STATE', /Current status: A_TRAITER; allowed actions: SEND_CHORUS, SEND_EMAIL, MARK_PROCESSED, ARCHIVE\./);
+    const error = expectError(await validateQuantities(stack, orderId), 409, 'INVALID_STATE', /Statut actuel : A_TRAITER ; actions possibles : SEND_CHORUS, SEND_EMAIL, MARK_PROCESSED, ARCHIVE\./);
     expect(error).toMatchObject({ status: 'A_TRAITER', allowedActions: ['SEND_CHORUS', 'SEND_EMAIL', 'MARK_PROCESSED', 'ARCHIVE'] });
-    expectError(await as.platform.post(`/orders/${orderId}/cancel`, { reason: 'trop tard' }), 409, 'INVALID_STATE', /cancelled only before/);
+    expectError(await as.platform.post(`/orders/${orderId}/cancel`, { reason: 'trop tard' }), 409, 'INVALID_STATE', /annulée qu’avant la création de sa facture : la facture est « À traiter »/);
   });
 
   it('When the workflow start was cut short after the order was stored, then the quantity validation starts it and is applied', async () => {
@@ -118,12 +118,12 @@ describe('Quantity validation and cancellation', () => {
   it('When an order is cancelled before invoicing, then 200 ANNULEE, and any later action is refused as closed', async () => {
     const parties = await setUpParties(stack);
     const { orderId, invoiceId } = await createOrder(stack, parties);
-    expectError(await as.platform.post(`/invoices/${invoiceId}/archive`, {}), 409, 'INVALID_STATE', /EN_ATTENTE_VALIDATION; allowed actions: none/);
+    expectError(await as.platform.post(`/invoices/${invoiceId}/archive`, {}), 409, 'INVALID_STATE', /EN_ATTENTE_VALIDATION ; actions possibles : aucune/);
     const cancelled = await as.platform.post(`/orders/${orderId}/cancel`, { reason: 'Livraison annulée par le collège' });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ status: 'ANNULEE', actions: [] });
     await new Promise((r) => setTimeout(r, 300)); // the workflow ends right after answering
-    const error = expectError(await validateQuantities(stack, orderId), 409, 'INVALID_STATE', /Current status: ANNULEE/);
+    const error = expectError(await validateQuantities(stack, orderId), 409, 'INVALID_STATE', /Statut actuel : ANNULEE/);
     expect(error.allowedActions).toEqual([]);
   });
 });
@@ -195,8 +195,8 @@ describe('Chorus lifecycle actions', () => {
     const attachment = { filename: 'bon-de-livraison.pdf', contentType: 'application/pdf', contentBase64: PDF_BASE64 };
 
     // Not suspended yet: refused before anything is stored.
-    expectError(await as.platform.post(`/invoices/${invoiceId}/complete`, { attachments: [attachment] }), 409, 'INVALID_STATE', /SUSPENDUE/);
-    expectError(await as.platform.post(`/invoices/${invoiceId}/recycle`, { engagementCode: 'EJ-1' }), 409, 'INVALID_STATE', /DEPOSEE_CHORUS, Chorus status DEPOSEE/);
+    expectError(await as.platform.post(`/invoices/${invoiceId}/complete`, { attachments: [attachment] }), 409, 'INVALID_STATE', /^La facture ne peut pas être complétée maintenant : la facture est « .* » \(Chorus : DEPOSEE\)\. Statut actuel : DEPOSEE_CHORUS/);
+    expectError(await as.platform.post(`/invoices/${invoiceId}/recycle`, { engagementCode: 'EJ-1' }), 409, 'INVALID_STATE', /DEPOSEE_CHORUS \(Chorus : DEPOSEE\) ; actions possibles : aucune/);
     expect(await em().count(InvoiceAttachment, { invoiceId })).toBe(0);
 
     await buyerMoves(cpp, 'MISE_A_DISPOSITION', 'SUSPENDUE');

@@ -14,14 +14,14 @@ const grpcError = (code: number) => Object.assign(new Error(`${code} grpc`), { c
 describe('Error mapping', () => {
   it('When the workflow refuses with INVALID_STATE and its details, then 409 names the current status and allowed actions', () => {
     const err = fromTemporalError(
-      refused('INVALID_STATE', 'This invoice cannot be archived now', { status: 'EN_ATTENTE_TRAITEMENT', chorusStatus: null, allowedActions: [] }),
+      refused('INVALID_STATE', 'La facture ne peut pas être archivée maintenant', { status: 'EN_ATTENTE_TRAITEMENT', chorusStatus: null, allowedActions: [] }),
       { state },
     );
     expect(err?.httpStatus).toBe(409);
     expect(err?.toBody()).toEqual({
       error: {
         code: 'INVALID_STATE',
-        message: 'This invoice cannot be archived now. Current status: EN_ATTENTE_TRAITEMENT; allowed actions: none.',
+        message: 'La facture ne peut pas être archivée maintenant. Statut actuel : EN_ATTENTE_TRAITEMENT ; actions possibles : aucune.',
         details: [],
         status: 'EN_ATTENTE_TRAITEMENT',
         chorusStatus: null,
@@ -31,8 +31,8 @@ describe('Error mapping', () => {
   });
 
   it('When the refusal carries no state, then the state PostgreSQL knows completes the message', () => {
-    const err = fromTemporalError(refused('INVALID_STATE', 'Not now.'), { state: { ...state, status: 'DEPOSEE_CHORUS', chorusStatus: 'SUSPENDUE', allowedActions: ['COMPLETE'] } });
-    expect(err?.message).toBe('Not now. Current status: DEPOSEE_CHORUS, Chorus status SUSPENDUE; allowed actions: COMPLETE.');
+    const err = fromTemporalError(refused('INVALID_STATE', 'Pas maintenant.'), { state: { ...state, status: 'DEPOSEE_CHORUS', chorusStatus: 'SUSPENDUE', allowedActions: ['COMPLETE'] } });
+    expect(err?.message).toBe('Pas maintenant. Statut actuel : DEPOSEE_CHORUS (Chorus : SUSPENDUE) ; actions possibles : COMPLETE.');
   });
 
   it('When the workflow refuses with a business code, then its HTTP status and details come through', () => {
@@ -52,7 +52,7 @@ describe('Error mapping', () => {
   it('When the workflow is closed or missing, then 409 INVALID_STATE says so with no allowed action', () => {
     const err = fromTemporalError(new WorkflowNotFoundError('workflow execution already completed', 'invoice-1', undefined), { state });
     expect(err?.code).toBe('INVALID_STATE');
-    expect(err?.message).toMatch(/workflow is closed.*Current status: A_TRAITER; allowed actions: none/);
+    expect(err?.message).toMatch(/traitement de cette facture est terminé.*Statut actuel : A_TRAITER ; actions possibles : aucune\./);
   });
 
   it('When Temporal is unreachable or the Update times out, then 503 UNAVAILABLE', () => {
