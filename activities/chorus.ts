@@ -8,7 +8,7 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
-import { ChorusTransientError, classifyFlowReport, type ChorusClient } from '../chorus';
+import { ChorusTransientError, classifyFlowReport, entriesSince, type ChorusClient } from '../chorus';
 import { ChorusDeposit, InvoiceAttachment, InvoiceDocument } from '../db/entities';
 import type { Orm } from '../db/orm';
 import { isFlowFinal } from '../domain/statuses';
@@ -168,7 +168,7 @@ export function createChorusActivities(orm: Orm, chorus: ChorusClient) {
       return {
         statutCourantCode: answer.statutCourantCode,
         totalCount: entries.length,
-        newEntries: entries.slice(input.knownCount).map((e) => ({
+        newEntries: entriesSince(entries, input.knownCount, input.knownStatus).map((e) => ({
           code: e.histoStatutCode,
           at: chorusDateToIso(e.histoStatutDatePassage, now),
           comment: e.histoStatutCommentaire ?? null,

@@ -430,6 +430,17 @@ export function chronological(entries: readonly HistoStatut[]): HistoStatut[] {
     .map(({ entry }) => entry);
 }
 
+/**
+ * The entries of a chronological history that come after the `knownCount` already seen. A leading entry that
+ * only repeats the status we already hold (the DEPOSEE we recorded at the deposit or a recycle), with no
+ * comment, is not new: each Chorus status reads once.
+ */
+export function entriesSince(entries: readonly HistoStatut[], knownCount: number, knownStatus: string | null): HistoStatut[] {
+  const fresh = entries.slice(knownCount);
+  const first = fresh[0];
+  return first && first.histoStatutCode === knownStatus && !first.histoStatutCommentaire ? fresh.slice(1) : fresh;
+}
+
 async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;

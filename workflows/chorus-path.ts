@@ -5,6 +5,7 @@
  * The producer's Update answers once the invoice has left A_TRAITER (deposited, mailed) or was refused; the
  * flow report comes after that answer.
  */
+import { RetryState } from '@temporalio/common';
 import { patched, TimeoutFailure } from '@temporalio/workflow';
 import type { FlowReport } from '../activities/types';
 import { chorusWithinBudget, flowReportMaxAgeOf, flowReportPolling, outcomeOf, records } from './activity-options';
@@ -141,7 +142,8 @@ async function flowReport(s: StoryContext, businessKey: string, numeroFluxDepot:
     flowReportPolling(s.attemptMs, s.timing).awaitFlowReport({ invoiceId: s.input.invoiceId, businessKey, numeroFluxDepot }),
   );
   if (polled.ok) return polled.value;
-  if (polled.error.cause instanceof TimeoutFailure) {
+  // Out of time: either the timeout itself, or the last "not yet" when the next poll would come too late.
+  if (polled.error.cause instanceof TimeoutFailure || polled.error.retryState === RetryState.TIMEOUT) {
     const days = Math.max(1, Math.round(flowReportMaxAgeOf(s.timing) / 86_400_000));
     const error = `Chorus Pro n'a pas fini de traiter le flux ${numeroFluxDepot} après ${days} jour${days > 1 ? 's' : ''} : vérifiez son état sur le portail Chorus Pro avant de renvoyer la facture`;
     return { outcome: 'REJECTED', etat: 'SANS_COMPTE_RENDU', errors: [error] };

@@ -10,7 +10,7 @@ import * as s from '../../api/schemas';
 import { startTestStack, type TestStack } from '../support/stack';
 import { uniqueId } from '../support/services';
 import { buyerProfile, newSiret, orderBody, producerProfile } from './fixtures';
-import { callers, type Callers, type ErrorAnswer } from './support';
+import { attachedOnChorus, callers, type Callers, type ErrorAnswer } from './support';
 
 let stack: TestStack;
 let app: ReturnType<typeof createApp>;
@@ -32,6 +32,7 @@ beforeAll(async () => {
   stack = await startTestStack();
   app = createApp({ config: stack.config, orm: stack.db.orm, temporalClient: stack.client, options: { rateLimit: false } });
   as = callers(app, stack.config);
+  await attachedOnChorus(stack.sandbox.url, fixture.producerSiret);
   expect((await as.platform.put(`/producers/${fixture.producerSiret}`, producerProfile())).status).toBe(201);
   expect((await as.platform.put(`/buyers/${fixture.buyerSiret}`, buyerProfile())).status).toBe(201);
   const order = await as.platform.post('/orders', orderBody(fixture.orderId, fixture.producerSiret, fixture.buyerSiret));

@@ -14,7 +14,7 @@ import { invoiceWorkflowId } from '../../workflows/messages';
 import { startTestStack, type TestStack } from '../support/stack';
 import { uniqueId } from '../support/services';
 import { buyerProfile, newSiret, orderBody, producerProfile, IBAN } from './fixtures';
-import { callers, expectError, type Callers, type InvoiceBody } from './support';
+import { attachedOnChorus, callers, expectError, type Callers, type InvoiceBody } from './support';
 
 let stack: TestStack;
 let app: ReturnType<typeof createApp>;
@@ -43,6 +43,7 @@ afterAll(async () => {
 async function parties(options: { chorusEnabled?: boolean; kind?: 'PUBLIC' | 'PRIVATE'; serviceCode?: string } = {}) {
   const producerSiret = newSiret();
   const buyerSiret = newSiret();
+  await attachedOnChorus(stack.sandbox.url, producerSiret);
   expect((await as.platform.put(`/producers/${producerSiret}`, producerProfile({ chorusEnabled: options.chorusEnabled ?? true }))).status).toBe(201);
   const buyer = buyerProfile({ kind: options.kind ?? 'PUBLIC', ...(options.serviceCode ? { serviceCode: options.serviceCode } : {}) });
   expect((await as.platform.put(`/buyers/${buyerSiret}`, buyer)).status).toBe(201);
@@ -214,6 +215,7 @@ describe('Authentication and authorisation', () => {
 describe('Profiles', () => {
   it('When a producer profile is put twice, then 201 then 200, and the answer is the stored profile', async () => {
     const siret = newSiret();
+    await attachedOnChorus(stack.sandbox.url, siret);
     const first = await as.platform.put(`/producers/${siret}`, producerProfile());
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ siret, chorusEnabled: true, paymentMethod: { type: 'VIREMENT', iban: IBAN, bic: 'AGRIFRPP' }, vatNumber: 'FR40303265045' });

@@ -76,3 +76,13 @@ export interface InvoiceBody {
   actions: string[];
   history: { at: string; status: string; chorusStatus: string | null; detail: string | null }[];
 }
+
+/** The producer's structure exists on Chorus, attached to our technical account (asked when his Chorus flow opens). */
+export async function attachedOnChorus(sandboxUrl: string, siret: string): Promise<void> {
+  const res = await fetch(`${sandboxUrl}/sandbox/v1/structures/${siret}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ designation: `Ferme ${siret}`, type: 'SUPPLIER', attached: true }),
+  });
+  if (!res.ok) throw new Error(`sandbox PUT structure ${siret}: ${res.status}`);
+}

@@ -4,7 +4,7 @@
  * that end a flow, lone objects for one-item lists, rattachement. Each test fails on a client that assumes the
  * sandbox's old answers.
  */
-import { ChorusBusinessError, isNoResult } from '../../chorus';
+import { ChorusBusinessError, chronological, entriesSince, isNoResult } from '../../chorus';
 import { SANDBOX_SEEDS, type RunningSandbox } from '../../chorus-sandbox';
 import { FLOW_FAILED_STATES, isFlowFinal } from '../../domain/statuses';
 import { nextInvoiceNumber } from './facturx-fixture';
@@ -126,5 +126,25 @@ describe('Chorus client against a sandbox that answers like the real host', () =
     const cr = await waitForFinalFlow(t.client, numeroFluxDepot);
     expect(cr.etatCourantDepotFlux).toBe('IN_REJETE');
     expect(cr.listeErreurDP[0]?.libelleErreurDP).toMatch(/n'est pas rattachee au compte utilisateur/);
+  });
+});
+
+describe('what is new in a status history', () => {
+  const entry = (histoStatutId: number, histoStatutCode: string, histoStatutCommentaire?: string) => ({
+    histoStatutId,
+    histoStatutCode,
+    histoStatutDatePassage: `2026-01-0${histoStatutId} 10:00`,
+    histoStatutCommentaire,
+  });
+
+  it('When entries come newest first, then chronological puts them oldest first by id', () => {
+    expect(chronological([entry(3, 'SUSPENDUE'), entry(1, 'DEPOSEE'), entry(2, 'MISE_A_DISPOSITION')]).map((e) => e.histoStatutId)).toEqual([1, 2, 3]);
+  });
+
+  it('When the first new entry repeats the status already recorded, without comment, then it is not new', () => {
+    const history = [entry(1, 'DEPOSEE'), entry(2, 'MISE_A_DISPOSITION')];
+    expect(entriesSince(history, 0, 'DEPOSEE').map((e) => e.histoStatutCode)).toEqual(['MISE_A_DISPOSITION']);
+    expect(entriesSince(history, 0, null).map((e) => e.histoStatutCode)).toEqual(['DEPOSEE', 'MISE_A_DISPOSITION']);
+    expect(entriesSince([...history, entry(3, 'SUSPENDUE', 'Pièce manquante')], 2, 'SUSPENDUE').map((e) => e.histoStatutCommentaire)).toEqual(['Pièce manquante']);
   });
 });
