@@ -1,5 +1,6 @@
 /**
- * Activities that talk to Chorus Pro. Each makes at most one kind of remote change, and checks what Chorus
+ * Activities that talk to Chorus Pro. Each makes at most one kind of remote change (but the legacy upload kept
+ * in `completeOnChorus` for running workflows), and checks what Chorus
  * (and our `chorus_deposit` record) already holds before making it again.
  *
  * Polling activities (`awaitFlowReport`, `awaitChorusStatusChange`) look once and throw a benign retryable
@@ -17,6 +18,7 @@ import { invoiceDataError, loadInvoice } from './invoice-records';
 import type {
   BuyerOnChorus,
   CompleteOnChorusInput,
+  UploadAttachmentsInput,
   DepositInput,
   DepositResult,
   FlowReport,
@@ -231,9 +233,15 @@ export function createChorusActivities(orm: Orm, chorus: ChorusClient) {
       });
     },
 
+    /** Uploads the attachments of a completion (`ajouter/fichier`), each once: its `pieceJointeId` is kept. */
+    async uploadAttachments(input: UploadAttachmentsInput): Promise<void> {
+      await uploadMissing(orm.em.fork(), chorus, input);
+    },
+
     /**
-     * Uploads each attachment once (its `pieceJointeId` is kept), then completes the invoice, unless Chorus
-     * no longer says SUSPENDUE (an earlier attempt completed it).
+     * Completes the invoice (`completer`) with its uploaded attachments, unless Chorus no longer says SUSPENDUE
+     * (an earlier attempt completed it). Workflows started before `uploadAttachments` existed call this alone:
+     * it still uploads any attachment not uploaded yet (nothing, after `uploadAttachments`).
      */
     async completeOnChorus(input: CompleteOnChorusInput): Promise<void> {
       const em = orm.em.fork();

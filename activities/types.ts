@@ -90,6 +90,11 @@ export interface RecycleOnChorusInput {
   engagementCode: string | null;
 }
 
+export interface UploadAttachmentsInput {
+  invoiceId: string;
+  attachmentIds: string[];
+}
+
 export interface CompleteOnChorusInput {
   invoiceId: string;
   identifiantFactureCPP: string;
