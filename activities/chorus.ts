@@ -13,8 +13,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ChorusTransientError, classifyFlowReport, type ChorusClient, type InvoiceOnChorus } from '../chorus';
 import { ChorusDeposit, InvoiceAttachment, InvoiceDocument, type IChorusDeposit } from '../db/entities';
 import type { Orm } from '../db/orm';
+import { chorusDateToIso } from '../chorus/dates';
 import { isFlowFinal } from '../domain/statuses';
-import { invoiceDataError, loadInvoice } from './invoice-records';
+import { invoiceDataError, loadInvoice } from './shared';
 import type {
   BuyerOnChorus,
   CompleteOnChorusInput,
@@ -43,26 +44,6 @@ function withRetryHint(error: unknown): unknown {
     return ApplicationFailure.create({ message: error.message, type: error.name, nextRetryDelay: error.retryAfterMs, cause: error });
   }
   return error;
-}
-
-/** Chorus dates are French local times, `YYYY-MM-DD HH:MM` (or ISO with offset): to an ISO instant. */
-export function chorusDateToIso(text: string | undefined, fallback: Date): string {
-  if (!text) return fallback.toISOString();
-  const iso = Date.parse(text);
-  if (/[T].*([+-]\d\d:?\d\d|Z)$/.test(text) && !Number.isNaN(iso)) return new Date(iso).toISOString();
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?/.exec(text);
-  if (!m) return fallback.toISOString();
-  const asUtc = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0));
-  return new Date(asUtc - parisOffsetMs(asUtc)).toISOString();
-}
-
-function parisOffsetMs(utcMs: number): number {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Paris', timeZoneName: 'shortOffset' })
-    .formatToParts(new Date(utcMs))
-    .find((p) => p.type === 'timeZoneName')?.value;
-  const m = /GMT([+-])(\d+)(?::(\d+))?/.exec(name ?? '');
-  if (!m) return 0;
-  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) * 60_000;
 }
 
 /** One deposit being made: the business key and settle delay (input), and the invoice's number. */

@@ -3,6 +3,7 @@
  * imports types only). Everything is plain JSON: no PDFs or attachments travel through Temporal.
  */
 import type { FlowOutcome } from '../chorus/flow-report';
+import type { BuyerRequirement } from '../chorus/requirement';
 import type { InvoiceStatus } from '../domain/statuses';
 
 export interface InvoicePatch {
@@ -45,7 +46,7 @@ export type BuyerOnChorus =
   | {
       kind: 'known';
       designation: string;
-      requirement: 'none' | 'service' | 'engagement' | 'service_or_engagement' | 'service_and_engagement';
+      requirement: BuyerRequirement;
     };
 
 export interface DepositInput {
