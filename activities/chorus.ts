@@ -1,5 +1,6 @@
 /**
- * Activities that talk to Chorus Pro. Each makes at most one kind of remote change, and checks what Chorus
+ * Activities that talk to Chorus Pro. Each makes at most one kind of remote change (but the legacy upload kept
+ * in `completeOnChorus` for running workflows), and checks what Chorus
  * (and our `chorus_deposit` record) already holds before making it again.
  *
  * Polling activities (`awaitFlowReport`, `awaitChorusStatusChange`) look once and throw a benign retryable
@@ -8,14 +9,18 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
-import { ChorusTransientError, classifyFlowReport, entriesSince, type ChorusClient } from '../chorus';
-import { ChorusDeposit, InvoiceAttachment, InvoiceDocument } from '../db/entities';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ChorusTransientError, classifyFlowReport, entriesSince, type ChorusClient, type InvoiceOnChorus } from '../chorus';
+import { chorusAttachmentName } from '../domain/chorus-limits';
+import { ChorusDeposit, InvoiceAttachment, InvoiceDocument, type IChorusDeposit } from '../db/entities';
 import type { Orm } from '../db/orm';
+import { chorusDateToIso } from '../chorus/dates';
 import { isFlowFinal } from '../domain/statuses';
-import { invoiceDataError, loadInvoice } from './invoice-records';
+import { invoiceDataError, loadInvoice } from './shared';
 import type {
   BuyerOnChorus,
   CompleteOnChorusInput,
+  UploadAttachmentsInput,
   DepositInput,
   DepositResult,
   FlowReport,
@@ -42,24 +47,91 @@ function withRetryHint(error: unknown): unknown {
   return error;
 }
 
-/** Chorus dates are French local times, `YYYY-MM-DD HH:MM` (or ISO with offset): to an ISO instant. */
-export function chorusDateToIso(text: string | undefined, fallback: Date): string {
-  if (!text) return fallback.toISOString();
-  const iso = Date.parse(text);
-  if (/[T].*([+-]\d\d:?\d\d|Z)$/.test(text) && !Number.isNaN(iso)) return new Date(iso).toISOString();
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?/.exec(text);
-  if (!m) return fallback.toISOString();
-  const asUtc = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0));
-  return new Date(asUtc - parisOffsetMs(asUtc)).toISOString();
+/** One deposit being made: the business key and settle delay (input), and the invoice's number. */
+interface Deposit {
+  em: EntityManager;
+  input: DepositInput;
+  number: string;
 }
 
-function parisOffsetMs(utcMs: number): number {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Paris', timeZoneName: 'shortOffset' })
-    .formatToParts(new Date(utcMs))
-    .find((p) => p.type === 'timeZoneName')?.value;
-  const m = /GMT([+-])(\d+)(?::(\d+))?/.exec(name ?? '');
-  if (!m) return 0;
-  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) * 60_000;
+/**
+ * The invoice as Chorus holds it from an earlier deposit of ours, if it does (and was not rejected). Chorus can
+ * hold this number only through a deposit of ours (an earlier attempt, or this one cut short): with none
+ * recorded, the search is skipped (one Chorus call less per invoice). A number deposited by hand on the portal
+ * is caught later: the flow is rejected as a duplicate and awaitFlowReport adopts it.
+ */
+async function heldByChorus({ em, input, number }: Deposit, chorus: ChorusClient, record: IChorusDeposit | null, producerSiret: string) {
+  const depositedBefore = record !== null || (await em.count(ChorusDeposit, { invoiceId: input.invoiceId })) > 0;
+  const existing = depositedBefore ? await chorus.findInvoiceByNumber(number, { siretFournisseur: producerSiret }) : null;
+  return existing && existing.statut !== 'REJETEE' && existing.numeroFluxDepot ? { ...existing, numeroFluxDepot: existing.numeroFluxDepot } : null;
+}
+
+/** Chorus already holds the invoice: record its flow and id as this deposit's, and make no new one. */
+async function adoptExisting({ em, input, number }: Deposit, record: IChorusDeposit | null, existing: InvoiceOnChorus & { numeroFluxDepot: string }): Promise<DepositResult> {
+  const adopted = String(existing.identifiantFactureCPP);
+  const row = record ?? em.create(ChorusDeposit, { businessKey: input.businessKey, invoiceId: input.invoiceId, numeroFacture: number });
+  em.assign(row, { numeroFluxDepot: existing.numeroFluxDepot, dateDepot: existing.dateDepot ?? null, etatCourantDepotFlux: 'IN_INTEGRE', identifiantFactureCPP: adopted });
+  await em.flush();
+  return { numeroFluxDepot: existing.numeroFluxDepot, dateDepot: existing.dateDepot ?? null, adoptedIdentifiantFactureCPP: adopted };
+}
+
+/** The intent, written before the call: a retry then knows a deposit may have gone through. */
+async function recordIntent({ em, input, number }: Deposit): Promise<IChorusDeposit> {
+  const record = em.create(ChorusDeposit, { businessKey: input.businessKey, invoiceId: input.invoiceId, numeroFacture: number });
+  await em.flush();
+  return record;
+}
+
+/**
+ * An intent left by an earlier attempt, with an unknown outcome and not found on Chorus: "not yet" until
+ * `settleMs` after it was written, for a flow still in processing to show up before depositing again.
+ */
+function waitForSettling({ input, number }: Deposit, record: IChorusDeposit): void {
+  if (Date.now() - record.createdAt.getTime() < input.settleMs) {
+    throw notYet(`An earlier deposit of ${number} has an unknown outcome; waiting for Chorus to settle before depositing again.`);
+  }
+}
+
+/** Deposits the Factur-X, then records the flow number at once. */
+async function depositNow({ em, input, number }: Deposit, chorus: ChorusClient, record: IChorusDeposit): Promise<DepositResult> {
+  const document = await em.findOne(InvoiceDocument, { invoiceId: input.invoiceId });
+  if (!document) throw invoiceDataError(`The Factur-X of invoice ${number} is missing.`);
+  const deposit = await chorus.deposerFlux({ fichierFlux: Buffer.from(document.pdf), nomFichier: document.filename });
+  em.assign(record, { numeroFluxDepot: deposit.numeroFluxDepot, dateDepot: deposit.dateDepot ?? null });
+  await em.flush();
+  return { numeroFluxDepot: deposit.numeroFluxDepot, dateDepot: deposit.dateDepot ?? null };
+}
+
+/** The `chorus_deposit` columns a flow outcome sets (an overwrite: a retried write leaves the same row). */
+const depositOutcome = (outcome: FlowReport) => ({
+  etatCourantDepotFlux: outcome.etat,
+  identifiantFactureCPP: outcome.outcome === 'INTEGRATED' ? outcome.identifiantFactureCPP : null,
+  errors: outcome.outcome === 'REJECTED' ? outcome.errors : null,
+});
+
+/**
+ * Uploads each of the invoice's attachments Chorus does not have yet (`ajouter/fichier`), keeping its
+ * `pieceJointeId` at once: a retry uploads only the rest. Returns every attachment's `pieceJointeId`, in order.
+ */
+async function uploadMissing(em: EntityManager, chorus: ChorusClient, input: { invoiceId: string; attachmentIds: string[] }): Promise<number[]> {
+  const attachments = await em.find(InvoiceAttachment, { attachmentId: { $in: input.attachmentIds }, invoiceId: input.invoiceId });
+  if (attachments.length !== input.attachmentIds.length) throw invoiceDataError('Some attachments to send are missing.');
+  const ids: number[] = [];
+  for (const a of attachments) {
+    if (!a.pieceJointeId) {
+      const extension = a.filename.includes('.') ? (a.filename.split('.').pop() ?? '') : '';
+      const pieceJointeId = await chorus.ajouterFichier({
+        pieceJointeFichier: Buffer.from(a.content),
+        pieceJointeNom: chorusAttachmentName(a.filename),
+        pieceJointeTypeMime: a.contentType,
+        pieceJointeExtension: extension.toUpperCase(),
+      });
+      a.pieceJointeId = String(pieceJointeId);
+      await em.flush();
+    }
+    ids.push(Number(a.pieceJointeId));
+  }
+  return ids;
 }
 
 /** Every activity of `activities`, with Chorus' Retry-After hints applied to what it throws. */
@@ -94,66 +166,27 @@ export function createChorusActivities(orm: Orm, chorus: ChorusClient) {
       const em = orm.em.fork();
       const invoice = await loadInvoice(em, input.invoiceId);
       if (!invoice.number) throw invoiceDataError(`Invoice ${input.invoiceId} has no number yet.`);
-      const number = invoice.number;
+      const deposit: Deposit = { em, input, number: invoice.number };
 
-      let record = await em.findOne(ChorusDeposit, { businessKey: input.businessKey });
+      const record = await em.findOne(ChorusDeposit, { businessKey: input.businessKey });
       if (record?.numeroFluxDepot) return { numeroFluxDepot: record.numeroFluxDepot, dateDepot: record.dateDepot ?? null };
-
-      // Chorus can hold this number only through a deposit of ours (an earlier attempt, or this one cut short):
-      // with none recorded, the search is skipped (one Chorus call less per invoice). A number deposited by
-      // hand on the portal is caught later: the flow is rejected as a duplicate and awaitFlowReport adopts it.
-      const depositedBefore = record !== null || (await em.count(ChorusDeposit, { invoiceId: input.invoiceId })) > 0;
-      const existing = depositedBefore ? await chorus.findInvoiceByNumber(number, { siretFournisseur: invoice.producerSiret }) : null;
-      if (existing && existing.statut !== 'REJETEE' && existing.numeroFluxDepot) {
-        const adopted = String(existing.identifiantFactureCPP);
-        if (!record) record = em.create(ChorusDeposit, { businessKey: input.businessKey, invoiceId: input.invoiceId, numeroFacture: number });
-        em.assign(record, {
-          numeroFluxDepot: existing.numeroFluxDepot,
-          dateDepot: existing.dateDepot ?? null,
-          etatCourantDepotFlux: 'IN_INTEGRE',
-          identifiantFactureCPP: adopted,
-        });
-        await em.flush();
-        return { numeroFluxDepot: existing.numeroFluxDepot, dateDepot: existing.dateDepot ?? null, adoptedIdentifiantFactureCPP: adopted };
-      }
-      if (record) {
-        const age = Date.now() - record.createdAt.getTime();
-        if (age < input.settleMs) {
-          throw notYet(`An earlier deposit of ${number} has an unknown outcome; waiting for Chorus to settle before depositing again.`);
-        }
-      } else {
-        record = em.create(ChorusDeposit, { businessKey: input.businessKey, invoiceId: input.invoiceId, numeroFacture: number });
-        await em.flush(); // the intent, before the call
-      }
-
-      const document = await em.findOne(InvoiceDocument, { invoiceId: input.invoiceId });
-      if (!document) throw invoiceDataError(`The Factur-X of invoice ${number} is missing.`);
-      const deposit = await chorus.deposerFlux({ fichierFlux: Buffer.from(document.pdf), nomFichier: document.filename });
-      em.assign(record, { numeroFluxDepot: deposit.numeroFluxDepot, dateDepot: deposit.dateDepot ?? null });
-      await em.flush();
-      return { numeroFluxDepot: deposit.numeroFluxDepot, dateDepot: deposit.dateDepot ?? null };
+      const existing = await heldByChorus(deposit, chorus, record, invoice.producerSiret);
+      if (existing) return adoptExisting(deposit, record, existing);
+      if (record) waitForSettling(deposit, record);
+      return depositNow(deposit, chorus, record ?? (await recordIntent(deposit)));
     },
 
     /** One look at the flow report; "not yet" until the flow reaches a final state. */
     async awaitFlowReport(input: { invoiceId: string; businessKey: string; numeroFluxDepot: string }): Promise<FlowReport> {
       const em = orm.em.fork();
       const report = await chorus.consulterCRDetaille(input.numeroFluxDepot);
-      const etat = report.etatCourantDepotFlux;
-      if (!isFlowFinal(etat)) throw notYet(`Flow ${input.numeroFluxDepot} is ${etat}.`);
+      if (!isFlowFinal(report.etatCourantDepotFlux)) throw notYet(`Flow ${input.numeroFluxDepot} is ${report.etatCourantDepotFlux}.`);
 
       const invoice = await loadInvoice(em, input.invoiceId);
       const number = invoice.number ?? '';
       const found = await chorus.findInvoiceByNumber(number, { siretFournisseur: invoice.producerSiret });
       const outcome: FlowReport = classifyFlowReport({ ...report, numeroFluxDepot: input.numeroFluxDepot }, found, number);
-      await em.nativeUpdate(
-        ChorusDeposit,
-        { businessKey: input.businessKey },
-        {
-          etatCourantDepotFlux: etat,
-          identifiantFactureCPP: outcome.outcome === 'INTEGRATED' ? outcome.identifiantFactureCPP : null,
-          errors: outcome.outcome === 'REJECTED' ? outcome.errors : null,
-        },
-      );
+      await em.nativeUpdate(ChorusDeposit, { businessKey: input.businessKey }, depositOutcome(outcome));
       return outcome;
     },
 
@@ -165,15 +198,12 @@ export function createChorusActivities(orm: Orm, chorus: ChorusClient) {
         throw notYet(`Invoice ${input.identifiantFactureCPP} is still ${answer.statutCourantCode}.`);
       }
       const now = new Date();
-      return {
-        statutCourantCode: answer.statutCourantCode,
-        totalCount: entries.length,
-        newEntries: entriesSince(entries, input.knownCount, input.knownStatus).map((e) => ({
-          code: e.histoStatutCode,
-          at: chorusDateToIso(e.histoStatutDatePassage, now),
-          comment: e.histoStatutCommentaire ?? null,
-        })),
-      };
+      const newEntries = entriesSince(entries, input.knownCount, input.knownStatus).map((e) => ({
+        code: e.histoStatutCode,
+        at: chorusDateToIso(e.histoStatutDatePassage, now),
+        comment: e.histoStatutCommentaire ?? null,
+      }));
+      return { statutCourantCode: answer.statutCourantCode, totalCount: entries.length, newEntries };
     },
 
     /** Recycles once: when Chorus no longer says A_RECYCLER, an earlier attempt already did it. */
@@ -189,32 +219,22 @@ export function createChorusActivities(orm: Orm, chorus: ChorusClient) {
       });
     },
 
+    /** Uploads the attachments of a completion (`ajouter/fichier`), each once: its `pieceJointeId` is kept. */
+    async uploadAttachments(input: UploadAttachmentsInput): Promise<void> {
+      await uploadMissing(orm.em.fork(), chorus, input);
+    },
+
     /**
-     * Uploads each attachment once (its `pieceJointeId` is kept), then completes the invoice, unless Chorus
-     * no longer says SUSPENDUE (an earlier attempt completed it).
+     * Completes the invoice (`completer`) with its uploaded attachments, unless Chorus no longer says SUSPENDUE
+     * (an earlier attempt completed it). Workflows started before `uploadAttachments` existed call this alone:
+     * it still uploads any attachment not uploaded yet (nothing, after `uploadAttachments`).
      */
     async completeOnChorus(input: CompleteOnChorusInput): Promise<void> {
       const em = orm.em.fork();
       const id = Number(input.identifiantFactureCPP);
       const current = await chorus.consulterHistorique(id);
       if (current.statutCourantCode !== 'SUSPENDUE') return;
-      const attachments = await em.find(InvoiceAttachment, { attachmentId: { $in: input.attachmentIds }, invoiceId: input.invoiceId });
-      if (attachments.length !== input.attachmentIds.length) throw invoiceDataError('Some attachments to send are missing.');
-      const ids: number[] = [];
-      for (const a of attachments) {
-        if (!a.pieceJointeId) {
-          const extension = a.filename.includes('.') ? (a.filename.split('.').pop() ?? '') : '';
-          const pieceJointeId = await chorus.ajouterFichier({
-            pieceJointeFichier: Buffer.from(a.content),
-            pieceJointeNom: a.filename,
-            pieceJointeTypeMime: a.contentType,
-            pieceJointeExtension: extension.toUpperCase(),
-          });
-          a.pieceJointeId = String(pieceJointeId);
-          await em.flush();
-        }
-        ids.push(Number(a.pieceJointeId));
-      }
+      const ids = await uploadMissing(em, chorus, input);
       await chorus.completer({ identifiantFactureCPP: id, ...(input.comment ? { commentaire: input.comment } : {}), pieceJointeIds: ids });
     },
   });

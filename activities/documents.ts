@@ -7,7 +7,7 @@ import { Buyer, InvoiceDocument, Producer } from '../db/entities';
 import type { Orm } from '../db/orm';
 import { InvoiceDocumentError, renderFacturX, type InvoiceDocumentInput } from '../documents';
 import { PAYMENT_TERMS_DAYS, serviceCodeOf } from '../domain/terms';
-import { invoiceDataError, loadInvoice } from './invoice-records';
+import { invoiceDataError, loadInvoice } from './shared';
 
 export function createDocumentActivities(orm: Orm) {
   return {

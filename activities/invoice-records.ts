@@ -2,33 +2,21 @@
  * Activities that write the invoice's own records in PostgreSQL. Each is one transaction and idempotent:
  * retried after a crash, it leaves the same rows as a single run.
  */
-import { ApplicationFailure } from '@temporalio/activity';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { LockMode } from '@mikro-orm/core';
 import { computeInvoiceTotals, toCents } from '../domain/money';
 import { dueDateOf } from '../domain/terms';
-import { Invoice, InvoiceHistory, Producer } from '../db/entities';
+import { InvoiceHistory, Producer } from '../db/entities';
 import type { BuildInvoiceInput, BuiltInvoice, RecordStatusInput } from './types';
 import type { Orm } from '../db/orm';
+import { loadInvoice } from './shared';
 import { assignInvoiceNumber as assignNumber } from '../db/numbering';
-
-/** Data that cannot be fixed by retrying (missing order, bad numbers): fails the activity for good. */
-export function invoiceDataError(message: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(message, 'InvoiceDataError');
-}
-
-export async function loadInvoice(em: EntityManager, invoiceId: string) {
-  const invoice = await em.findOne(Invoice, { invoiceId });
-  if (!invoice) throw invoiceDataError(`Invoice ${invoiceId} does not exist in the database.`);
-  return invoice;
-}
 
 export function createInvoiceRecordActivities(orm: Orm) {
   return {
     /** Current state + one history row keyed by (invoiceId, seq): a replayed write changes nothing. */
     async recordStatus(input: RecordStatusInput): Promise<void> {
       await orm.em.fork().transactional(async (em) => {
-        const invoice = await em.findOne(Invoice, { invoiceId: input.invoiceId }, { lockMode: 4 /* PESSIMISTIC_WRITE */ });
-        if (!invoice) throw invoiceDataError(`Invoice ${input.invoiceId} does not exist in the database.`);
+        const invoice = await loadInvoice(em, input.invoiceId, { lockMode: LockMode.PESSIMISTIC_WRITE });
         if (invoice.historySeq >= input.seq) return; // already written by an earlier attempt
         em.assign(invoice, { ...(input.patch ?? {}), status: input.status, chorusStatus: input.chorusStatus, historySeq: input.seq });
         em.create(InvoiceHistory, {

@@ -10,7 +10,7 @@ import { Buyer, InvoiceDocument, Producer, SentMail } from '../db/entities';
 import type { Orm } from '../db/orm';
 import type { Mailer, OutgoingMail } from '../mail/mailer';
 import { renderMail } from '../mail/templates';
-import { invoiceDataError, loadInvoice } from './invoice-records';
+import { invoiceDataError, loadInvoice } from './shared';
 import type { SendMailInput, SendMailResult } from './types';
 
 export function messageIdFor(mailKey: string): string {

@@ -3,6 +3,7 @@
  * imports types only). Everything is plain JSON: no PDFs or attachments travel through Temporal.
  */
 import type { FlowOutcome } from '../chorus/flow-report';
+import type { BuyerRequirement } from '../chorus/requirement';
 import type { ChorusStatus, InvoiceStatus } from '../domain/statuses';
 import type { MailKind, MailReason } from '../mail/kinds';
 
@@ -46,7 +47,7 @@ export type BuyerOnChorus =
   | {
       kind: 'known';
       designation: string;
-      requirement: 'none' | 'service' | 'engagement' | 'service_or_engagement' | 'service_and_engagement';
+      requirement: BuyerRequirement;
     };
 
 export interface DepositInput {
@@ -89,6 +90,11 @@ export interface RecycleOnChorusInput {
   buyerSiret: string;
   serviceCode: string | null;
   engagementCode: string | null;
+}
+
+export interface UploadAttachmentsInput {
+  invoiceId: string;
+  attachmentIds: string[];
 }
 
 export interface CompleteOnChorusInput {

@@ -5,7 +5,7 @@
  *
  * The history stays bounded: polling lives in activity retries, and a long run continues as new.
  */
-import { CancellationScope, allHandlersFinished, condition, continueAsNew, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
+import { CancellationScope, allHandlersFinished, condition, continueAsNew, patched, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
 import type { MailKind, StatusChange } from '../activities/types';
 import { CHORUS_TERMINAL_STATUSES, chorusStatusLabel, type ChorusStatus, type KnownChorusStatus } from '../domain/statuses';
 import { chorusAction, lifecyclePolling, lifecycleSchedule, outcomeOf, reasonOf } from './activity-options';
@@ -124,9 +124,13 @@ async function recycle(s: StoryContext, taken: Taken, input: RecycleInput): Prom
 async function complete(s: StoryContext, taken: Taken, input: CompleteInput): Promise<void> {
   const identifiantFactureCPP = s.run.identifiantFactureCPP ?? '';
   const acts = chorusAction(s.attemptMs, s.timing);
-  const done = await outcomeOf(() =>
-    acts.completeOnChorus({ invoiceId: s.input.invoiceId, identifiantFactureCPP, comment: input.comment ?? null, attachmentIds: input.attachmentIds }),
-  );
+  const { invoiceId } = s.input;
+  const { attachmentIds } = input;
+  const done = await outcomeOf(async () => {
+    // Histories from before the split call completeOnChorus alone (it uploads what is missing itself).
+    if (patched('upload-attachments-apart')) await acts.uploadAttachments({ invoiceId, attachmentIds });
+    await acts.completeOnChorus({ invoiceId, identifiantFactureCPP, comment: input.comment ?? null, attachmentIds });
+  });
   if (!done.ok) return refuseOnChorus(s, taken, 'le complément', reasonOf(done.error), 'COMPLETE');
   await s.run.record('DEPOSEE_CHORUS', 'COMPLETEE', 'Pièces jointes ajoutées : facture complétée');
   s.inbox.answer(taken);

@@ -3,6 +3,7 @@
  * PostgreSQL, Chorus sandbox over HTTP, SMTP sink. One test per path of the guide
  * (docs/reference/agrilocal-chorus-guide.txt).
  */
+import { invoiceWorkflowId } from '../../workflows/messages';
 import { replayNotedWorkflows } from '../support/histories';
 import { startTestStack, type TestStack } from '../support/stack';
 import {
@@ -28,6 +29,7 @@ interface SandboxInvoice {
   numeroFacture: string;
   statut: string;
   depositCount: number;
+  piecesJointes: number[];
 }
 /** What Chorus holds for this supplier and number (numbers are per producer). */
 async function sandboxInvoices(siretFournisseur: string, number: string): Promise<SandboxInvoice[]> {
@@ -212,7 +214,7 @@ describe('invoice lifecycle', () => {
   });
 
   it('When Chorus says SUSPENDUE, then the producer completes it with an attachment and it is paid', async () => {
-    const { parties, invoiceId } = await invoiceReady();
+    const { parties, orderId, invoiceId } = await invoiceReady();
     const deposited = await sendToChorusAndDeposit(invoiceId);
     const cpp = deposited.chorus.identifiantFactureCPP!;
     await moveOnChorus(cpp, 'MISE_A_DISPOSITION');
@@ -225,6 +227,13 @@ describe('invoice lifecycle', () => {
     });
     expect(completed.status).toBe(200);
     expect(completed.body.chorusStatus).toBe('COMPLETEE');
+    // The attachment reached Chorus, uploaded by its own activity before the completion (patched branch).
+    const [onChorus] = await sandboxInvoices(parties.producerSiret, deposited.number!);
+    expect(onChorus?.piecesJointes).toHaveLength(1);
+    const history = await stack.client.workflow.getHandle(invoiceWorkflowId(orderId)).fetchHistory();
+    const scheduled = (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : []));
+    expect(scheduled.slice(scheduled.indexOf('uploadAttachments'))).toEqual(expect.arrayContaining(['uploadAttachments', 'completeOnChorus']));
+    expect(scheduled.indexOf('uploadAttachments')).toBeLessThan(scheduled.indexOf('completeOnChorus'));
     await moveOnChorus(cpp, 'MISE_EN_PAIEMENT');
     await waitForInvoice(stack, invoiceId, { status: 'DEPOSEE_CHORUS', chorusStatus: 'MISE_EN_PAIEMENT' });
   });
