@@ -40,7 +40,7 @@ describe('OpenAPI document', () => {
   it('When a route refuses on business grounds, then its codes are listed under their status', () => {
     const send = doc.paths?.['/api/v1/invoices/{invoiceId}/send']?.post;
     const unprocessable = send?.responses?.['422'] as { description: string };
-    expect(unprocessable.description).toBe('ENGAGEMENT_CODE_REQUIRED / CHORUS_NOT_ENABLED / BUYER_NOT_PUBLIC');
+    expect(unprocessable.description).toBe('ENGAGEMENT_CODE_REQUIRED / CHORUS_NOT_ENABLED / CHORUS_ACCOUNT_NOT_ATTACHED / BUYER_NOT_PUBLIC');
     expect(Object.keys(send?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404', '409', '422', '503']));
   });
 });
