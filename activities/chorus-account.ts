@@ -1,18 +1,20 @@
 /**
  * The technical account's side of a deposit: may it deposit for this producer? One read (cached briefly by
- * SupplierAttachments), no remote change.
+ * TechnicalAccount), no remote change.
  */
-import { SupplierAttachments, type ChorusClient } from '../chorus';
+import { TechnicalAccount, type ChorusClient } from '../chorus';
 
 export interface AttachmentCheckInput {
   producerSiret: string;
 }
 
 export function createChorusAccountActivities(chorus: ChorusClient) {
-  const attachments = new SupplierAttachments(chorus);
+  const account = new TechnicalAccount(chorus);
   return {
-    async checkChorusAttachment(input: AttachmentCheckInput): Promise<{ attached: boolean }> {
-      return { attached: await attachments.isAttached(input.producerSiret) };
+    /** Whether the technical account may deposit for this producer now: attached, and its password valid. */
+    async checkChorusAttachment(input: AttachmentCheckInput): Promise<{ attached: boolean; passwordExpired: boolean }> {
+      const [attached, passwordExpired] = await Promise.all([account.isAttached(input.producerSiret), account.passwordExpired()]);
+      return { attached, passwordExpired };
     },
   };
 }

@@ -11,7 +11,7 @@ import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { RequestContext } from '@mikro-orm/core';
 import type { Client } from '@temporalio/client';
-import { SupplierAttachments } from '../chorus';
+import { TechnicalAccount } from '../chorus';
 import type { Config } from '../config';
 import type { Orm } from '../db/orm';
 import { chorusClientFromConfig } from '../worker/chorus-client';
@@ -40,7 +40,7 @@ export interface AppDeps {
   orm: Orm;
   temporalClient: Client;
   /** Default: asked of the Chorus host of the configuration. */
-  chorusAttachments?: SupplierAttachments;
+  chorusAccount?: TechnicalAccount;
   logger?: Logger;
   options?: AppOptions;
 }
@@ -94,9 +94,29 @@ interface OperationalDeps {
   metrics: ReturnType<typeof createMetrics>;
   rpcTimeoutMs: number;
   openapi: ReturnType<typeof buildOpenApiDocument>;
+  chorusAccount: TechnicalAccount;
 }
 
-function operationalRoutes(app: App, { orm, workflows, metrics, rpcTimeoutMs, openapi }: OperationalDeps): void {
+/** Days to warn before the technical account's password expires (OCA reminds its users the same way). */
+const PASSWORD_WARNING_DAYS = 30;
+
+/**
+ * What /readyz says of our Chorus technical account: when its password expires. Information only: Chorus being
+ * unreachable does not make the API unready (invoices wait and retry).
+ */
+async function technicalAccountStatus(account: TechnicalAccount, timeoutMs: number) {
+  try {
+    const expiresAt = await withTimeout('chorus', timeoutMs, () => account.passwordExpiresAt());
+    if (expiresAt === null) return { status: 'unknown' as const, passwordExpiresAt: null, daysLeft: null };
+    const daysLeft = Math.floor((Date.parse(expiresAt) - Date.now()) / 86_400_000);
+    const status = daysLeft < 0 ? ('expired' as const) : daysLeft <= PASSWORD_WARNING_DAYS ? ('expiring' as const) : ('ok' as const);
+    return { status, passwordExpiresAt: expiresAt, daysLeft };
+  } catch {
+    return { status: 'unreachable' as const, passwordExpiresAt: null, daysLeft: null };
+  }
+}
+
+function operationalRoutes(app: App, { orm, workflows, metrics, rpcTimeoutMs, openapi, chorusAccount }: OperationalDeps): void {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -110,12 +130,13 @@ function operationalRoutes(app: App, { orm, workflows, metrics, rpcTimeoutMs, op
         return 'unavailable' as const;
       }
     };
-    const [database, temporal] = await Promise.all([
+    const [database, temporal, chorusTechnicalAccount] = await Promise.all([
       check(() => orm.em.fork().getConnection().execute('select 1')),
       check(() => workflows.ping(rpcTimeoutMs)),
+      technicalAccountStatus(chorusAccount, rpcTimeoutMs),
     ]);
     if (database === 'ok' && temporal === 'ok') {
-      res.json({ status: 'ready', checks: { database, temporal } });
+      res.json({ status: 'ready', checks: { database, temporal }, chorusTechnicalAccount });
       return;
     }
     const down = Object.entries({ database, temporal }).filter(([, v]) => v !== 'ok');
@@ -155,6 +176,7 @@ export function createApp(deps: AppDeps): App {
   const logger = deps.logger ?? createLogger(config);
   const rpcTimeoutMs = options.rpcTimeoutMs ?? 5_000;
 
+  const chorusAccount = deps.chorusAccount ?? new TechnicalAccount(chorusClientFromConfig(config));
   const metrics = createMetrics(countInvoicesByStatus(() => orm.em.fork()));
   const workflows = new InvoiceWorkflowGateway(
     temporalClient,
@@ -182,7 +204,7 @@ export function createApp(deps: AppDeps): App {
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(metrics.middleware);
 
-  operationalRoutes(app, { orm, workflows, metrics, rpcTimeoutMs, openapi: buildOpenApiDocument() });
+  operationalRoutes(app, { orm, workflows, metrics, rpcTimeoutMs, openapi: buildOpenApiDocument(), chorusAccount });
   const limits = options.rateLimit ?? { windowMs: 60_000, limit: 1200 };
   if (limits !== false) app.use('/api/v1', apiRateLimit(limits));
   // Who is calling, before reading any body: an unauthenticated client cannot make us parse 15 MB.
@@ -194,7 +216,7 @@ export function createApp(deps: AppDeps): App {
     apiRouter({
       config,
       workflows,
-      chorusAttachments: deps.chorusAttachments ?? new SupplierAttachments(chorusClientFromConfig(config)),
+      chorusAccount,
       ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
       ...(options.attachmentBodyLimit ? { attachmentBodyLimit: options.attachmentBodyLimit } : {}),
     }),

@@ -160,7 +160,7 @@ function invoiceRoutes(route: Route): void {
       ...errors('VALIDATION_ERROR', 'NOT_FOUND'),
     },
   });
-  invoiceAction('send', 'Send the invoice through Chorus Pro or by e-mail', s.sendBody, ['ENGAGEMENT_CODE_REQUIRED', 'CHORUS_NOT_ENABLED', 'CHORUS_ACCOUNT_NOT_ATTACHED', 'BUYER_NOT_PUBLIC']);
+  invoiceAction('send', 'Send the invoice through Chorus Pro or by e-mail', s.sendBody, ['ENGAGEMENT_CODE_REQUIRED', 'CHORUS_NOT_ENABLED', 'CHORUS_ACCOUNT_NOT_ATTACHED', 'CHORUS_PASSWORD_EXPIRED', 'BUYER_NOT_PUBLIC']);
   invoiceAction('mark-processed', 'Mark as processed (deposited on the Chorus portal by the producer)', s.emptyBody, []);
   invoiceAction('archive', 'Archive the invoice', s.emptyBody, []);
   invoiceAction('recycle', 'Recycle an invoice Chorus holds as A_RECYCLER to a new recipient or commitment', s.recycleBody, ['UNKNOWN_BUYER', 'BUYER_NOT_PUBLIC']);

@@ -2,7 +2,7 @@
  * The /api/v1 routes (docs/reference/api-contract.md §2); the caller is already authenticated (app.ts). Each one authorises, parses its inputs with the schemas that also
  * make the OpenAPI document, calls one use case and answers; errors go to the one mapper in errors.ts.
  */
-import type { SupplierAttachments } from '../chorus';
+import type { TechnicalAccount } from '../chorus';
 import express, { Router, type Request, type RequestHandler } from 'express';
 import { RequestContext } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -28,13 +28,13 @@ import type { InvoiceWorkflowGateway } from './invoice-workflow-gateway';
 export interface RouterDeps {
   config: Config;
   workflows: InvoiceWorkflowGateway;
-  chorusAttachments: SupplierAttachments;
+  chorusAccount: TechnicalAccount;
   /** Body limits: small everywhere, large where attachments travel (10 MB each, base64). */
   bodyLimit?: string;
   attachmentBodyLimit?: string;
 }
 
-export function apiRouter({ config, workflows, chorusAttachments, bodyLimit = '256kb', attachmentBodyLimit = '15mb' }: RouterDeps): Router {
+export function apiRouter({ config, workflows, chorusAccount, bodyLimit = '256kb', attachmentBodyLimit = '15mb' }: RouterDeps): Router {
   const router = Router();
   // The caller's rights are checked before any body is read: a producer on a platform route is a 403 whatever he sends.
   const writers = (who: RequestHandler, limit: string): RequestHandler => Router().use(who, express.json({ limit }), jsonBodyOnly);
@@ -46,7 +46,7 @@ export function apiRouter({ config, workflows, chorusAttachments, bodyLimit = '2
   const context = (req: Request): UseCaseContext => {
     const em = RequestContext.getEntityManager() as EntityManager | undefined;
     if (!em) throw new Error('No request context: the RequestContext middleware must run before the routes');
-    return { em, workflows, chorusAttachments, config, caller: callerOf(req), requestKey: req.method === 'GET' ? req.requestId : requestKey(req) };
+    return { em, workflows, chorusAccount, config, caller: callerOf(req), requestKey: req.method === 'GET' ? req.requestId : requestKey(req) };
   };
 
   // Platform: profiles and orders.

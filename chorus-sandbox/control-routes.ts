@@ -68,6 +68,7 @@ const configBody = z
     flowProcessingDelayMs: durationMs.optional(),
     tokenLifetimeMs: z.number().int().min(100).max(86_400_000).optional(),
     loneListItemAsObject: z.boolean().optional(),
+    technicalAccountPasswordExpiresAt: z.iso.datetime().optional(),
     autopilot: z
       .strictObject({
         path: z.array(z.enum(SANDBOX_INVOICE_STATUSES)).min(1).max(50),

@@ -215,7 +215,7 @@ function structureRoutes(router: Router, state: SandboxState): void {
     if (idStructure === undefined) throw CHORUS_ERRORS.invalidRequest('idStructureCPP est obligatoire');
     const s = state.structureById(idStructure);
     if (!s) throw CHORUS_ERRORS.structureIntrouvable(idStructure);
-    ok(res, structureConsultee(s));
+    ok(res, structureConsultee(s, state.config.technicalAccountPasswordExpiresAt));
   });
 }
 

@@ -76,7 +76,7 @@ export function compteRenduDetaille(flow: SandboxFlow) {
 }
 
 /** `consulter`'s answer: the structure's general data, its parameters and the sandbox's postal address. */
-export function structureConsultee(s: SandboxStructure) {
+export function structureConsultee(s: SandboxStructure, technicalAccountPasswordExpiresAt: string) {
   return {
     informationGenerales: {
       idStructureCPP: s.idStructureCPP,
@@ -87,6 +87,8 @@ export function structureConsultee(s: SandboxStructure) {
       structurePriveePublique: s.type === 'PUBLIC' ? 'PUBLIQUE' : 'PRIVEE',
       estValideurDeleguee: false,
       listeStructureDupliquees: [],
+      // The technical account's password, on the structures it acts for.
+      ...(s.type === 'SUPPLIER' && s.attached ? { dateExpirationMotPasseCompteTech: technicalAccountPasswordExpiresAt } : {}),
     },
     parametres: {
       codeServiceDoitEtreRenseigne: s.codeServiceDoitEtreRenseigne,

@@ -144,6 +144,8 @@ export interface SandboxConfig {
    * clients must accept both (UNKNOWN-10).
    */
   loneListItemAsObject: boolean;
+  /** `dateExpirationMotPasseCompteTech` of the technical account (ISO date-time), sent by `consulter` on suppliers. */
+  technicalAccountPasswordExpiresAt: string;
 }
 
 export const NO_FAULTS: SandboxFaults = { errorRate5xx: 0, latencyMs: 0, spurious401Rate: 0, invalidClientRate: 0 };

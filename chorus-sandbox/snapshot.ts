@@ -148,6 +148,7 @@ const configSnapshot = z.object({
   autopilot: z.object({ path: z.array(invoiceStatus), stepDelayMs: delayMs }).nullable(),
   faults: z.object({ errorRate5xx: rate, latencyMs: delayMs, spurious401Rate: rate, invalidClientRate: rate }),
   loneListItemAsObject: z.boolean().default(false),
+  technicalAccountPasswordExpiresAt: z.iso.datetime().default(() => new Date(Date.now() + 365 * 86_400_000).toISOString()),
 });
 
 /** The next id of each sequence: flow, invoice, attachment and history ids are never given twice. */

@@ -43,6 +43,8 @@ export interface SandboxStateOptions {
   faults?: Partial<SandboxFaults>;
   /** See SandboxConfig.loneListItemAsObject (default false). */
   loneListItemAsObject?: boolean;
+  /** See SandboxConfig.technicalAccountPasswordExpiresAt (default: a year after start). */
+  technicalAccountPasswordExpiresAt?: string;
   /** Load the seeded structures (default true). */
   seed?: boolean;
   /** Injected clock (ms) and randomness (0..1, for fault injection). */
@@ -116,6 +118,7 @@ export class SandboxState {
       autopilot: options.autopilot ?? null,
       faults: { ...NO_FAULTS, ...options.faults },
       loneListItemAsObject: options.loneListItemAsObject ?? false,
+      technicalAccountPasswordExpiresAt: options.technicalAccountPasswordExpiresAt ?? new Date(this.now() + 365 * 86_400_000).toISOString(),
     };
     this.config = cloneConfig(this.initialConfig);
     this.loadSeeds();
@@ -441,6 +444,7 @@ export class SandboxState {
       autopilot: patch.autopilot === undefined ? this.config.autopilot : patch.autopilot && { ...patch.autopilot, path: [...patch.autopilot.path] },
       faults: { ...this.config.faults, ...patch.faults },
       loneListItemAsObject: patch.loneListItemAsObject ?? this.config.loneListItemAsObject,
+      technicalAccountPasswordExpiresAt: patch.technicalAccountPasswordExpiresAt ?? this.config.technicalAccountPasswordExpiresAt,
     };
     this.changed();
     return cloneConfig(this.config);

@@ -4,7 +4,7 @@
  * it from CHORUS_* (`worker/chorus-client.ts`).
  */
 export * from './errors';
-export * from './attachments';
+export * from './technical-account';
 export * from './client';
 export * from './flow-report';
 export * from './requirement';

@@ -28,7 +28,7 @@ export async function sendThroughChorus(s: StoryContext, taken: Taken, send: Sen
   if (engagementCode === false) return 'BACK_TO_PRODUCER';
   const sending: Sending = { s, taken, budgetEnds: Date.now() + s.timing.chorusFailureBudgetMs };
   // Runs started before the check existed go straight to the buyer lookup (their histories have no such call).
-  if (patched('chorus-attachment-check') && !(await producerAttached(sending))) return 'BACK_TO_PRODUCER';
+  if (patched('chorus-attachment-check') && !(await technicalAccountMayDeposit(sending))) return 'BACK_TO_PRODUCER';
 
   const buyer = await outcomeOf(() => chorusWithinBudget(s.attemptMs, sending.budgetEnds).describeBuyerOnChorus({ buyerSiret: s.run.buyerSiret }));
   if (!buyer.ok) return mailAfterChorusFailure(sending, 'recherche de la structure');
@@ -47,9 +47,17 @@ export async function sendThroughChorus(s: StoryContext, taken: Taken, send: Sen
  * Chorus rejects a flow whose seller is not attached to our technical account: say so before depositing, and
  * the invoice stays "à traiter". When Chorus cannot answer, the deposit path goes on and handles it.
  */
-async function producerAttached({ s, taken, budgetEnds }: Sending): Promise<boolean> {
+async function technicalAccountMayDeposit({ s, taken, budgetEnds }: Sending): Promise<boolean> {
   const checked = await outcomeOf(() => chorusWithinBudget(s.attemptMs, budgetEnds).checkChorusAttachment({ producerSiret: s.input.producerSiret }));
-  if (!checked.ok || checked.value.attached) return true;
+  if (!checked.ok) return true;
+  if (checked.value.passwordExpired === true) {
+    const expired =
+      "Le mot de passe du compte technique Chorus Pro d'Agrilocal a expiré : l'envoi par Chorus Pro est suspendu le temps " +
+      "qu'Agrilocal le renouvelle. Vous pouvez envoyer la facture par mail, ou réessayer plus tard.";
+    s.inbox.answer(taken, refuse('CHORUS_PASSWORD_EXPIRED', expired, { status: s.run.status, allowedActions: s.run.actions() }));
+    return false;
+  }
+  if (checked.value.attached) return true;
   const message =
     `Votre structure (SIRET ${s.input.producerSiret}) n'est pas rattachée au compte technique Agrilocal sur Chorus Pro : ` +
     "sur le portail Chorus Pro, demandez le rattachement de votre structure au compte technique d'Agrilocal " +

@@ -1,6 +1,6 @@
 /** What a use case gets from the HTTP layer: a request-scoped EntityManager, Temporal, the caller. */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { SupplierAttachments } from '../../chorus';
+import type { TechnicalAccount } from '../../chorus';
 import type { Config } from '../../config';
 import type { Caller } from '../auth';
 import type { InvoiceWorkflowGateway } from '../invoice-workflow-gateway';
@@ -9,7 +9,7 @@ export interface UseCaseContext {
   em: EntityManager;
   workflows: InvoiceWorkflowGateway;
   /** Whether our Chorus technical account may deposit for a producer (cached briefly). */
-  chorusAttachments: SupplierAttachments;
+  chorusAccount: TechnicalAccount;
   config: Config;
   caller: Caller;
   /**

@@ -33,7 +33,7 @@ async function checkChorusAttachment(ctx: UseCaseContext, siret: string, body: P
   if (existing?.chorusEnabled) return;
   let attached: boolean;
   try {
-    attached = await ctx.chorusAttachments.isAttached(siret);
+    attached = await ctx.chorusAccount.isAttached(siret);
   } catch {
     return;
   }

@@ -3,7 +3,7 @@ import { buildOpenApiDocument } from '../../api/openapi';
 import { apiRouter } from '../../api/routes';
 import { loadConfig } from '../../config';
 import type { InvoiceWorkflowGateway } from '../../api/invoice-workflow-gateway';
-import type { SupplierAttachments } from '../../chorus';
+import type { TechnicalAccount } from '../../chorus';
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -13,7 +13,7 @@ describe('OpenAPI document', () => {
   const doc = buildOpenApiDocument();
 
   it('When the router is built, then every one of its routes is documented with its method', () => {
-    const deps = { config: loadConfig({}), workflows: {} as InvoiceWorkflowGateway, chorusAttachments: {} as SupplierAttachments };
+    const deps = { config: loadConfig({}), workflows: {} as InvoiceWorkflowGateway, chorusAccount: {} as TechnicalAccount };
     const router = apiRouter(deps) as unknown as { stack: Layer[] };
     const served = router.stack
       .filter((layer) => layer.route)
@@ -40,7 +40,7 @@ describe('OpenAPI document', () => {
   it('When a route refuses on business grounds, then its codes are listed under their status', () => {
     const send = doc.paths?.['/api/v1/invoices/{invoiceId}/send']?.post;
     const unprocessable = send?.responses?.['422'] as { description: string };
-    expect(unprocessable.description).toBe('ENGAGEMENT_CODE_REQUIRED / CHORUS_NOT_ENABLED / CHORUS_ACCOUNT_NOT_ATTACHED / BUYER_NOT_PUBLIC');
+    expect(unprocessable.description).toBe('ENGAGEMENT_CODE_REQUIRED / CHORUS_NOT_ENABLED / CHORUS_ACCOUNT_NOT_ATTACHED / CHORUS_PASSWORD_EXPIRED / BUYER_NOT_PUBLIC');
     expect(Object.keys(send?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404', '409', '422', '503']));
   });
 });

@@ -62,7 +62,20 @@ describe('Service routes', () => {
     expect((await request(app).get('/healthz')).body).toEqual({ status: 'ok' });
     const ready = await request(app).get('/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ready', checks: { database: 'ok', temporal: 'ok' } });
+    expect(ready.body).toMatchObject({ status: 'ready', checks: { database: 'ok', temporal: 'ok' } });
+  });
+
+  it("When /readyz is called, then it says when our Chorus technical account's password expires, and warns within 30 days", async () => {
+    const inAYear = (await request(app).get('/readyz')).body as { chorusTechnicalAccount: { status: string; daysLeft: number; passwordExpiresAt: string } };
+    expect(inAYear.chorusTechnicalAccount).toMatchObject({ status: 'ok', daysLeft: expect.any(Number) as number });
+    expect(inAYear.chorusTechnicalAccount.daysLeft).toBeGreaterThan(300);
+
+    const soon = new Date(Date.now() + 10 * 86_400_000 + 3_600_000).toISOString();
+    await fetch(`${stack.sandbox.url}/sandbox/v1/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ technicalAccountPasswordExpiresAt: soon }) });
+    // A fresh app: the account's answers are cached for 5 minutes.
+    const fresh = createApp({ config: stack.config, orm: stack.db.orm, temporalClient: stack.client, options: { rateLimit: false } });
+    const warned = (await request(fresh).get('/readyz')).body as { chorusTechnicalAccount: unknown };
+    expect(warned.chorusTechnicalAccount).toEqual({ status: 'expiring', passwordExpiresAt: soon, daysLeft: 10 });
   });
 
   it('When Temporal cannot be reached, then /readyz answers 503 in the error shape and names it', async () => {

@@ -34,6 +34,21 @@ async function depositedFlow(invoiceId: string): Promise<string> {
 }
 
 describe('Chorus as the real host answers, seen by the producer', () => {
+  it("When our technical account's password has expired, then sending by Chorus is refused with why, and the invoice stays à traiter", async () => {
+    // First of the file: the worker caches the expiry for 5 minutes once it has read it.
+    const { invoiceId } = await invoiceReady();
+    await sandboxControl(stack, 'PUT', '/config', { technicalAccountPasswordExpiresAt: new Date(Date.now() - 60_000).toISOString() });
+    try {
+      const refused = await platform(stack).post(`/invoices/${invoiceId}/send`, { channel: 'CHORUS' });
+      expect(refused.status).toBe(422);
+      expect(refused.body.error.code).toBe('CHORUS_PASSWORD_EXPIRED');
+      expect(refused.body.error.message).toMatch(/mot de passe du compte technique Chorus Pro d'Agrilocal a expiré/);
+      expect((await getInvoice(stack, invoiceId)).status).toBe('A_TRAITER');
+    } finally {
+      await sandboxControl(stack, 'PUT', '/config', { technicalAccountPasswordExpiresAt: new Date(Date.now() + 365 * 86_400_000).toISOString() });
+    }
+  });
+
   it('When the buyer SIRET is unknown to Chorus ("no result"), then the invoice goes by mail as "acheteur non identifié"', async () => {
     const { invoiceId } = await invoiceReady({ buyerOnChorus: false });
     expect((await sendByChorus(invoiceId)).status).toBe(200);

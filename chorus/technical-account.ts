@@ -2,25 +2,30 @@
  * "Rattachement": in Chorus Pro a technical account deposits only for the supplier structures it is attached
  * to; a flow whose seller is another structure is rejected. The check is one Transverses call for the whole
  * list, so it is cached briefly: asked when a producer opens his Chorus flow and again before each deposit.
+ *
+ * The technical account's password also expires: `consulter` on a structure it is attached to carries
+ * `dateExpirationMotPasseCompteTech` (official Structures Swagger; OCA reminds its users of it). Past that date
+ * every call fails, so sending by Chorus is refused with a clear reason instead of failing flows.
  */
 import type { ChorusClient } from './client';
 import type { CallOptions } from './transport';
 
-export interface SupplierAttachmentsOptions {
+export interface TechnicalAccountOptions {
   /** How long one answer is trusted (default 5 min). */
   ttlMs?: number;
   now?: () => number;
 }
 
-export class SupplierAttachments {
+export class TechnicalAccount {
   private readonly ttlMs: number;
   private readonly now: () => number;
   private cached: { sirets: Set<string>; at: number } | undefined;
   private pending: Promise<Set<string>> | undefined;
+  private expiry: { value: string | null; at: number } | undefined;
 
   constructor(
     private readonly client: ChorusClient,
-    options: SupplierAttachmentsOptions = {},
+    options: TechnicalAccountOptions = {},
   ) {
     this.ttlMs = options.ttlMs ?? 300_000;
     this.now = options.now ?? Date.now;
@@ -31,6 +36,28 @@ export class SupplierAttachments {
     const fresh = this.cached && this.now() - this.cached.at < this.ttlMs ? this.cached.sirets : undefined;
     if (fresh?.has(siret)) return true;
     return (await this.refresh(options)).has(siret);
+  }
+
+  /**
+   * When the technical account's password expires (ISO date-time), or null when Chorus does not say; read from
+   * the first supplier structure the account is attached to, cached like the attachments. A date already past
+   * is asked again each time: a renewed password must count at once.
+   */
+  async passwordExpiresAt(options?: CallOptions): Promise<string | null> {
+    const cached = this.expiry;
+    const past = cached?.value != null && Date.parse(cached.value) <= this.now();
+    if (cached && !past && this.now() - cached.at < this.ttlMs) return cached.value;
+    const [first] = await this.client.recupererStructuresActivesFournisseur(options);
+    const detail = first ? await this.client.consulterStructure(first.idStructureCPP, options) : undefined;
+    const value = detail?.informationGenerales.dateExpirationMotPasseCompteTech ?? null;
+    this.expiry = { value, at: this.now() };
+    return value;
+  }
+
+  /** Whether the password has expired (false when Chorus does not say). */
+  async passwordExpired(options?: CallOptions): Promise<boolean> {
+    const expiresAt = await this.passwordExpiresAt(options);
+    return expiresAt !== null && Date.parse(expiresAt) <= this.now();
   }
 
   private refresh(options?: CallOptions): Promise<Set<string>> {
