@@ -101,6 +101,8 @@ export function addLoadOptions(program: Command, defaults: { invoices: number; c
 export function timingEnv(o: LoadOptions): Record<string, string> {
   return {
     FLOW_POLL_INTERVAL: `${o.flowPoll}ms`,
+    // The compressed bench polls at one pace, as it did before the flow-report back-off.
+    FLOW_POLL_MAX_INTERVAL: `${o.flowPoll}ms`,
     LIFECYCLE_POLL_INTERVAL: `${o.lifecyclePoll}ms`,
     PRODUCER_REMINDER_AFTER: '1d',
     CHORUS_FAILURE_BUDGET: `${o.failureBudget}ms`,
