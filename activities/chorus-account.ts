@@ -3,6 +3,7 @@
  * TechnicalAccount), no remote change.
  */
 import { TechnicalAccount, type ChorusClient } from '../chorus';
+import { withRetryHints } from './chorus';
 
 export interface AttachmentCheckInput {
   producerSiret: string;
@@ -10,11 +11,11 @@ export interface AttachmentCheckInput {
 
 export function createChorusAccountActivities(chorus: ChorusClient) {
   const account = new TechnicalAccount(chorus);
-  return {
+  return withRetryHints({
     /** Whether the technical account may deposit for this producer now: attached, and its password valid. */
     async checkChorusAttachment(input: AttachmentCheckInput): Promise<{ attached: boolean; passwordExpired: boolean }> {
       const [attached, passwordExpired] = await Promise.all([account.isAttached(input.producerSiret), account.passwordExpired()]);
       return { attached, passwordExpired };
     },
-  };
+  });
 }

@@ -135,7 +135,7 @@ async function uploadMissing(em: EntityManager, chorus: ChorusClient, input: { i
 }
 
 /** Every activity of `activities`, with Chorus' Retry-After hints applied to what it throws. */
-function withRetryHints<T extends Record<string, (input: never) => Promise<unknown>>>(activities: T): T {
+export function withRetryHints<T extends Record<string, (input: never) => Promise<unknown>>>(activities: T): T {
   const wrapped = Object.entries(activities).map(([name, activity]) => [
     name,
     async (input: never) => {

@@ -186,7 +186,7 @@ export class ChorusClient {
 
   /**
    * The supplier structures our technical account is attached to: a deposit for any other seller is rejected
-   * (UNKNOWN-8 of the fidelity audit). "No result" reads as none.
+   * (UNKNOWN-8 of the fidelity audit). "No result" reads as none. TechnicalAccount caches it for the checks.
    */
   async recupererStructuresActivesFournisseur(options?: CallOptions): Promise<StructureActive[]> {
     const answer = await orEmpty(
@@ -194,11 +194,6 @@ export class ChorusClient {
       { listeStructures: [] },
     );
     return answer.listeStructures;
-  }
-
-  /** Whether the technical account may deposit invoices for this supplier SIRET. */
-  async isSupplierAttached(siret: string, options?: CallOptions): Promise<boolean> {
-    return (await this.recupererStructuresActivesFournisseur(options)).some((s) => s.siret === siret);
   }
 
   /** Structure detail with the derived invoicing `requirement` (see requirement.ts). */

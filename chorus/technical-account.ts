@@ -9,6 +9,7 @@
  */
 import type { ChorusClient } from './client';
 import type { CallOptions } from './transport';
+import type { StructureActive } from './wire';
 
 export interface TechnicalAccountOptions {
   /** How long one answer is trusted (default 5 min). */
@@ -19,9 +20,11 @@ export interface TechnicalAccountOptions {
 export class TechnicalAccount {
   private readonly ttlMs: number;
   private readonly now: () => number;
-  private cached: { sirets: Set<string>; at: number } | undefined;
-  private pending: Promise<Set<string>> | undefined;
+  /** The attached structures, one read shared by the attachment check and the password expiry. */
+  private structures: { list: StructureActive[]; at: number } | undefined;
+  private pendingStructures: Promise<StructureActive[]> | undefined;
   private expiry: { value: string | null; at: number } | undefined;
+  private pendingExpiry: Promise<string | null> | undefined;
 
   constructor(
     private readonly client: ChorusClient,
@@ -33,9 +36,9 @@ export class TechnicalAccount {
 
   /** Whether the technical account may deposit for this SIRET (a miss is asked again, it may be new). */
   async isAttached(siret: string, options?: CallOptions): Promise<boolean> {
-    const fresh = this.cached && this.now() - this.cached.at < this.ttlMs ? this.cached.sirets : undefined;
-    if (fresh?.has(siret)) return true;
-    return (await this.refresh(options)).has(siret);
+    const has = (list: StructureActive[]) => list.some((s) => s.siret === siret);
+    if (this.structures && this.fresh(this.structures.at) && has(this.structures.list)) return true;
+    return has(await this.refreshStructures(options));
   }
 
   /**
@@ -46,12 +49,11 @@ export class TechnicalAccount {
   async passwordExpiresAt(options?: CallOptions): Promise<string | null> {
     const cached = this.expiry;
     const past = cached?.value != null && Date.parse(cached.value) <= this.now();
-    if (cached && !past && this.now() - cached.at < this.ttlMs) return cached.value;
-    const [first] = await this.client.recupererStructuresActivesFournisseur(options);
-    const detail = first ? await this.client.consulterStructure(first.idStructureCPP, options) : undefined;
-    const value = detail?.informationGenerales.dateExpirationMotPasseCompteTech ?? null;
-    this.expiry = { value, at: this.now() };
-    return value;
+    if (cached && !past && this.fresh(cached.at)) return cached.value;
+    this.pendingExpiry ??= this.readExpiry(options).finally(() => {
+      this.pendingExpiry = undefined;
+    });
+    return this.pendingExpiry;
   }
 
   /** Whether the password has expired (false when Chorus does not say). */
@@ -60,17 +62,29 @@ export class TechnicalAccount {
     return expiresAt !== null && Date.parse(expiresAt) <= this.now();
   }
 
-  private refresh(options?: CallOptions): Promise<Set<string>> {
-    this.pending ??= this.client
+  private fresh(at: number): boolean {
+    return this.now() - at < this.ttlMs;
+  }
+
+  private async readExpiry(options?: CallOptions): Promise<string | null> {
+    const list = this.structures && this.fresh(this.structures.at) ? this.structures.list : await this.refreshStructures(options);
+    const [first] = list;
+    const detail = first ? await this.client.consulterStructure(first.idStructureCPP, options) : undefined;
+    const value = detail?.informationGenerales.dateExpirationMotPasseCompteTech ?? null;
+    this.expiry = { value, at: this.now() };
+    return value;
+  }
+
+  private refreshStructures(options?: CallOptions): Promise<StructureActive[]> {
+    this.pendingStructures ??= this.client
       .recupererStructuresActivesFournisseur(options)
-      .then((structures) => {
-        const sirets = new Set(structures.flatMap((s) => (s.siret ? [s.siret] : [])));
-        this.cached = { sirets, at: this.now() };
-        return sirets;
+      .then((list) => {
+        this.structures = { list, at: this.now() };
+        return list;
       })
       .finally(() => {
-        this.pending = undefined;
+        this.pendingStructures = undefined;
       });
-    return this.pending;
+    return this.pendingStructures;
   }
 }

@@ -50,7 +50,7 @@ export async function sendThroughChorus(s: StoryContext, taken: Taken, send: Sen
 async function technicalAccountMayDeposit({ s, taken, budgetEnds }: Sending): Promise<boolean> {
   const checked = await outcomeOf(() => chorusWithinBudget(s.attemptMs, budgetEnds).checkChorusAttachment({ producerSiret: s.input.producerSiret }));
   if (!checked.ok) return true;
-  if (checked.value.passwordExpired === true) {
+  if (checked.value.passwordExpired) {
     const expired =
       "Le mot de passe du compte technique Chorus Pro d'Agrilocal a expiré : l'envoi par Chorus Pro est suspendu le temps " +
       "qu'Agrilocal le renouvelle. Vous pouvez envoyer la facture par mail, ou réessayer plus tard.";

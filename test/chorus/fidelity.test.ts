@@ -4,7 +4,7 @@
  * that end a flow, lone objects for one-item lists, rattachement. Each test fails on a client that assumes the
  * sandbox's old answers.
  */
-import { ChorusBusinessError, chronological, entriesSince, isNoResult } from '../../chorus';
+import { ChorusBusinessError, chronological, entriesSince, isNoResult, TechnicalAccount } from '../../chorus';
 import { SANDBOX_SEEDS, type RunningSandbox } from '../../chorus-sandbox';
 import { FLOW_FAILED_STATES, isFlowFinal } from '../../domain/statuses';
 import { nextInvoiceNumber } from './facturx-fixture';
@@ -117,11 +117,12 @@ describe('Chorus client against a sandbox that answers like the real host', () =
   });
 
   it('When a supplier is not attached to the technical account, then the client says so and its flows are rejected with the reason', async () => {
-    await expect(t.client.isSupplierAttached(suppliers.primary.siret)).resolves.toBe(true);
+    const account = new TechnicalAccount(t.client, { ttlMs: 0 });
+    await expect(account.isAttached(suppliers.primary.siret)).resolves.toBe(true);
     const { designation, type } = suppliers.primary;
     expect((await control(running, 'PUT', `/structures/${suppliers.primary.siret}`, { designation, type, attached: false })).status).toBe(200);
 
-    await expect(t.client.isSupplierAttached(suppliers.primary.siret)).resolves.toBe(false);
+    await expect(account.isAttached(suppliers.primary.siret)).resolves.toBe(false);
     const { numeroFluxDepot } = await deposit(t.client, { numeroFacture: nextInvoiceNumber() });
     const cr = await waitForFinalFlow(t.client, numeroFluxDepot);
     expect(cr.etatCourantDepotFlux).toBe('IN_REJETE');
