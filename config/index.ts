@@ -46,6 +46,7 @@ export const DEV_DEFAULTS = {
   AGRILOCAL_API_KEY: 'dev-platform-key',
   ADMIN_API_KEY: 'dev-admin-key',
   PRODUCER_JWT_SECRET: 'dev-producer-jwt-secret-change-me-0123456789',
+  WEBHOOK_SECRET_KEY: 'dev-webhook-secret-key-change-me-0123456789',
 } as const;
 
 export const configSchema = z.object({
@@ -106,6 +107,22 @@ export const configSchema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: count(500, 100_000),
   /** Activities one worker runs at a time (Chorus calls, mails, PDF rendering). */
   WORKER_MAX_CONCURRENT_ACTIVITIES: count(50, 10_000),
+
+  /** Encrypts the webhook signing secrets at rest (≥ 32 characters; changing it makes stored secrets unreadable). */
+  WEBHOOK_SECRET_KEY: z.string().min(32).default(DEV_DEFAULTS.WEBHOOK_SECRET_KEY),
+  /** Task queue of the webhook deliveries: their own activity slots, so a slow endpoint never holds up invoices. */
+  WEBHOOK_TASK_QUEUE: z.string().default('webhooks'),
+  /** Webhook deliveries in flight at a time, per worker (all endpoints together). */
+  WEBHOOK_MAX_CONCURRENT_DELIVERIES: count(20, 10_000),
+  /** Longest wait for an endpoint's answer to one delivery. */
+  WEBHOOK_TIMEOUT: duration('10s'),
+  /** How often an idle endpoint's dispatcher looks for new events. */
+  WEBHOOK_POLL_INTERVAL: duration('1s'),
+  /** Wait after a failed delivery, doubling after each failure up to WEBHOOK_RETRY_MAX_INTERVAL. */
+  WEBHOOK_RETRY_INITIAL: duration('5s'),
+  WEBHOOK_RETRY_MAX_INTERVAL: duration('1h'),
+  /** How long an event is retried before it is given up (FAILED; it can still be redelivered by hand). */
+  WEBHOOK_RETRY_FOR: duration('3d'),
 });
 
 export type Config = z.infer<typeof configSchema>;
