@@ -10,6 +10,27 @@ import type { BuildInvoiceInput, BuiltInvoice, RecordStatusInput } from './types
 import type { Orm } from '../db/orm';
 import { loadInvoice } from './shared';
 import { assignInvoiceNumber as assignNumber } from '../db/numbering';
+import { recordWebhookEvent, type OutboxEvent } from '../db/webhook-outbox';
+import type { InvoiceStatus } from '../domain/statuses';
+
+/** A status change as a webhook event: `invoice.chorus_status_changed` when only the Chorus status moved. */
+function statusChangeEvent(before: { status: InvoiceStatus; chorusStatus: string | null }, input: RecordStatusInput): OutboxEvent {
+  const chorusOnly = before.status === input.status && before.chorusStatus !== input.chorusStatus;
+  return {
+    type: chorusOnly ? 'invoice.chorus_status_changed' : 'invoice.status_changed',
+    at: new Date(input.at).toISOString(),
+    details: {
+      change: {
+        seq: input.seq,
+        previousStatus: before.status,
+        status: input.status,
+        previousChorusStatus: before.chorusStatus,
+        chorusStatus: input.chorusStatus,
+        detail: input.detail ?? null,
+      },
+    },
+  };
+}
 
 export function createInvoiceRecordActivities(orm: Orm) {
   return {
@@ -18,6 +39,7 @@ export function createInvoiceRecordActivities(orm: Orm) {
       await orm.em.fork().transactional(async (em) => {
         const invoice = await loadInvoice(em, input.invoiceId, { lockMode: LockMode.PESSIMISTIC_WRITE });
         if (invoice.historySeq >= input.seq) return; // already written by an earlier attempt
+        const before = { status: invoice.status, chorusStatus: invoice.chorusStatus ?? null };
         em.assign(invoice, { ...(input.patch ?? {}), status: input.status, chorusStatus: input.chorusStatus, historySeq: input.seq });
         em.create(InvoiceHistory, {
           invoiceId: input.invoiceId,
@@ -27,6 +49,8 @@ export function createInvoiceRecordActivities(orm: Orm) {
           chorusStatus: input.chorusStatus,
           detail: input.detail ?? null,
         });
+        // Same transaction: the webhook event exists if and only if this change was committed.
+        await recordWebhookEvent(em, invoice, statusChangeEvent(before, input));
       });
     },
 

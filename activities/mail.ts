@@ -6,6 +6,8 @@
  * between the server's acceptance and our COMMIT (one round trip to PostgreSQL) leaves the row unsent and the
  * retry sends again; the Message-ID, derived from the key, is then the same, so receiving servers keep one copy.
  */
+import { LockMode } from '@mikro-orm/core';
+import { recordWebhookEvent } from '../db/webhook-outbox';
 import { Buyer, InvoiceDocument, Producer, SentMail } from '../db/entities';
 import type { Orm } from '../db/orm';
 import type { Mailer, OutgoingMail } from '../mail/mailer';
@@ -62,6 +64,14 @@ export function createMailActivities(orm: Orm, mailer: Mailer, publicAppUrl: str
         const marked = await tx.nativeUpdate(SentMail, { mailKey: input.mailKey, state: 'SENDING' }, { state: 'SENT', sentAt: new Date() });
         if (marked === 0) return false;
         await mailer.send({ to, subject: mail.subject, text: mail.text, messageId, attachments });
+        // The webhook event commits with SENT. The invoice lock (taken after the SMTP exchange, not across it)
+        // orders it among the invoice's other events.
+        const locked = await loadInvoice(tx, input.invoiceId, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+        await recordWebhookEvent(tx, locked, {
+          type: 'invoice.mail_sent',
+          at: new Date().toISOString(),
+          details: { mail: { kind: input.kind, mailKey: input.mailKey, to: mail.to, recipient: to, messageId, reason: input.reason ?? null } },
+        });
         return true;
       });
       return { messageId, alreadySent: !sent };

@@ -10,7 +10,7 @@ export function invoiceDataError(message: string): ApplicationFailure {
 }
 
 /** The invoice row, or a for-good failure; `lockMode` e.g. to lock it for the rest of a transaction. */
-export async function loadInvoice(em: EntityManager, invoiceId: string, options: { lockMode?: LockMode } = {}) {
+export async function loadInvoice(em: EntityManager, invoiceId: string, options: { lockMode?: LockMode; refresh?: boolean } = {}) {
   const invoice = await em.findOne(Invoice, { invoiceId }, options);
   if (!invoice) throw invoiceDataError(`Invoice ${invoiceId} does not exist in the database.`);
   return invoice;

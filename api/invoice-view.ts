@@ -1,9 +1,10 @@
 /**
- * How an invoice row (and its history) is shown to a caller: the contract's invoice shape, with `actions[]`
- * from the one rule in domain/actions.ts. The admin key is read-only, so it is offered no action.
+ * How an invoice row (and its history) is shown to a caller: the contract's invoice shape (db/invoice-view.ts,
+ * shared with the webhook events), with `actions[]` from the one rule in domain/actions.ts. The admin key is read-only, so it is offered no action.
  */
 import { availableActions } from '../domain/actions';
-import { INVOICE_STATUS_LABELS, chorusStatusLabel, type InvoiceAction } from '../domain/statuses';
+import type { InvoiceAction } from '../domain/statuses';
+import { invoiceView, isoDateTime } from '../db/invoice-view';
 import type { IInvoice, IInvoiceHistory, IBuyer, IProducer } from '../db/entities';
 import type { Caller } from './auth';
 import type { StateInfo } from './errors';
@@ -19,49 +20,10 @@ export function stateOf(invoice: IInvoice, caller: Caller): StateInfo {
   return { status: invoice.status, chorusStatus: invoice.chorusStatus ?? null, allowedActions: actionsFor(invoice, caller) };
 }
 
-const iso = (d: Date | string): string => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
+const iso = isoDateTime;
 
 export function toInvoiceSummary(invoice: IInvoice, caller: Caller): InvoiceSummaryResponse {
-  const chorusStatus = invoice.chorusStatus ?? null;
-  return {
-    invoiceId: invoice.invoiceId,
-    orderId: invoice.orderId,
-    number: invoice.number ?? null,
-    producerSiret: invoice.producerSiret,
-    buyerSiret: invoice.buyerSiret,
-    buyerKind: invoice.buyerKind,
-    deliveryDate: invoice.deliveryDate,
-    issueDate: invoice.issueDate ?? null,
-    dueDate: invoice.dueDate ?? null,
-    lines: invoice.lines.map((line) => ({
-      lineId: line.lineId,
-      label: line.label,
-      unit: line.unit,
-      unitPriceHT: line.unitPriceHT,
-      vatRate: line.vatRate,
-      orderedQuantity: line.orderedQuantity,
-      deliveredQuantity: line.deliveredQuantity ?? null,
-      totalHT: line.totalHT ?? null,
-    })),
-    totals: { ht: invoice.totalHt ?? null, tva: invoice.totalTva ?? null, ttc: invoice.totalTtc ?? null },
-    status: invoice.status,
-    statusLabel: INVOICE_STATUS_LABELS[invoice.status] ?? invoice.status,
-    chorusStatus,
-    chorusStatusLabel: chorusStatus === null ? null : chorusStatusLabel(chorusStatus),
-    chorus: {
-      numeroFluxDepot: invoice.numeroFluxDepot ?? null,
-      identifiantFactureCPP: invoice.identifiantFactureCPP ?? null,
-      errors: invoice.chorusErrors ?? [],
-    },
-    engagementCodeRequired: invoice.engagementCodeRequired,
-    engagementCode: invoice.engagementCode ?? null,
-    serviceCode: invoice.serviceCode ?? null,
-    marketNumber: invoice.marketNumber ?? null,
-    validatedBy: invoice.validatedBy ?? null,
-    actions: actionsFor(invoice, caller),
-    createdAt: iso(invoice.createdAt),
-    updatedAt: iso(invoice.updatedAt),
-  };
+  return invoiceView(invoice, actionsFor(invoice, caller));
 }
 
 export function toInvoice(invoice: IInvoice, history: IInvoiceHistory[], caller: Caller): InvoiceResponse {

@@ -204,6 +204,77 @@ export const InvoiceAttachment = defineEntity({
 });
 export type IInvoiceAttachment = InferEntity<typeof InvoiceAttachment>;
 
+/**
+ * A platform's webhook endpoint (Standard Webhooks). The signing secret is stored sealed (lib/secret-box.ts,
+ * WEBHOOK_SECRET_KEY) and never given back.
+ */
+export const WebhookEndpoint = defineEntity({
+  name: 'WebhookEndpoint',
+  tableName: 'webhook_endpoint',
+  properties: {
+    id: p.uuid().primary(),
+    url: p.string().length(2048),
+    secretSealed: p.text(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type IWebhookEndpoint = InferEntity<typeof WebhookEndpoint>;
+
+/**
+ * The outbox: one row per event, written in the same transaction as the change it tells (db/webhook-outbox.ts).
+ * `seq` orders the events of one invoice; `body` is the exact JSON sent (signed as is, the same on every retry).
+ */
+export const WebhookEvent = defineEntity({
+  name: 'WebhookEvent',
+  tableName: 'webhook_event',
+  properties: {
+    seq: p.bigint('number').primary().autoincrement(),
+    /** The `webhook-id` header: receivers dedupe on it. */
+    eventId: p.string().length(40).unique(),
+    invoiceId: p.uuid().index(),
+    type: p.string().length(60),
+    body: p.text(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type IWebhookEvent = InferEntity<typeof WebhookEvent>;
+
+/**
+ * One event for one endpoint: created with the event for every endpoint registered then; the delivery log.
+ * PENDING until the endpoint answers 2xx (DELIVERED) or the retry window ends (FAILED).
+ */
+export const WebhookDelivery = defineEntity({
+  name: 'WebhookDelivery',
+  tableName: 'webhook_delivery',
+  properties: {
+    id: p.uuid().primary(),
+    endpointId: p.uuid(),
+    eventSeq: p.bigint('number'),
+    eventId: p.string().length(40),
+    invoiceId: p.uuid(),
+    type: p.string().length(60),
+    state: p.enum(['PENDING', 'DELIVERED', 'FAILED'] as const),
+    attempts: p.integer().default(0),
+    nextAttemptAt: p.datetime(),
+    /** Start of the retry window: the first attempt, or the last redelivery request. */
+    retryFrom: p.datetime().nullable(),
+    lastAttemptAt: p.datetime().nullable(),
+    lastStatusCode: p.integer().nullable(),
+    lastError: p.string().length(500).nullable(),
+    deliveredAt: p.datetime().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+  uniques: [{ properties: ['endpointId', 'eventSeq'], name: 'webhook_delivery_endpoint_event_unique' }],
+  indexes: [
+    // The dispatcher's question: the oldest pending event of each invoice of one endpoint (migration 20261202180000).
+    {
+      name: 'webhook_delivery_pending_idx',
+      expression: `create index "webhook_delivery_pending_idx" on "webhook_delivery" ("endpoint_id", "invoice_id", "event_seq") where "state" = 'PENDING'`,
+    },
+  ],
+});
+export type IWebhookDelivery = InferEntity<typeof WebhookDelivery>;
+
 export const entities = [
   Producer,
   Buyer,
@@ -214,4 +285,7 @@ export const entities = [
   ChorusDeposit,
   SentMail,
   InvoiceAttachment,
+  WebhookEndpoint,
+  WebhookEvent,
+  WebhookDelivery,
 ];

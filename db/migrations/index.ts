@@ -1,8 +1,10 @@
 /** Every migration, in order. New ones are appended here (see `npm run migration:create`). */
 import { Migration20261127000000Initial } from './Migration20261127000000Initial';
 import { Migration20261127200000InvoiceListIndex } from './Migration20261127200000InvoiceListIndex';
+import { Migration20261202180000Webhooks } from './Migration20261202180000Webhooks';
 
 export const migrationsList = [
   { name: 'Migration20261127000000Initial', class: Migration20261127000000Initial },
   { name: 'Migration20261127200000InvoiceListIndex', class: Migration20261127200000InvoiceListIndex },
+  { name: 'Migration20261202180000Webhooks', class: Migration20261202180000Webhooks },
 ];
