@@ -11,7 +11,7 @@ import { createMailer } from '../mail/mailer';
 import { runMain, UserFacingError } from '../lib/main';
 import { chorusClientFromConfig } from './chorus-client';
 import { INVOICE_SEARCH_ATTRIBUTES } from './search-attributes';
-import { createInvoiceWorker, invoiceWorkerTuning } from './worker';
+import { createInvoiceWorker, createWebhookWorker, invoiceWorkerTuning } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -38,9 +38,10 @@ async function main(): Promise<void> {
     tuning: invoiceWorkerTuning(config),
     deps: { orm, chorus: chorusClientFromConfig(config), mailer, publicAppUrl: config.PUBLIC_APP_URL },
   });
-  process.stdout.write(`worker: polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${namespace}\n`);
+  const webhookWorker = await createWebhookWorker({ connection, namespace, orm, config });
+  process.stdout.write(`worker: polling task queues "${config.TEMPORAL_TASK_QUEUE}" and "${config.WEBHOOK_TASK_QUEUE}" on ${namespace}\n`);
   try {
-    await worker.run();
+    await Promise.all([worker.run(), webhookWorker.run()]);
   } finally {
     await connection.close();
     mailer.close();

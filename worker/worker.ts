@@ -4,7 +4,10 @@
  */
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { createWebhookActivities } from '../activities/webhooks';
 import type { Config } from '../config';
+import type { Orm } from '../db/orm';
+import { createSecretBox } from '../lib/secret-box';
 import { WORKFLOWS_ENTRY } from './bundle';
 
 export interface InvoiceWorkerOptions {
@@ -37,6 +40,47 @@ export async function createInvoiceWorker(options: InvoiceWorkerOptions): Promis
     taskQueue: options.taskQueue,
     activities: createActivities(options.deps),
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_ENTRY }),
+    ...options.tuning,
+  });
+}
+
+export interface WebhookWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  orm: Orm;
+  config: Pick<
+    Config,
+    | 'NODE_ENV'
+    | 'WEBHOOK_TASK_QUEUE'
+    | 'WEBHOOK_SECRET_KEY'
+    | 'WEBHOOK_TIMEOUT'
+    | 'WEBHOOK_RETRY_INITIAL'
+    | 'WEBHOOK_RETRY_MAX_INTERVAL'
+    | 'WEBHOOK_RETRY_FOR'
+    | 'WEBHOOK_MAX_CONCURRENT_DELIVERIES'
+  >;
+  tuning?: Partial<WorkerOptions>;
+}
+
+/**
+ * The webhook deliveries' worker: activities only, on WEBHOOK_TASK_QUEUE, with its own concurrency, so endpoints
+ * that answer slowly hold its slots and never the invoices' (their dispatcher workflows run on the invoice worker).
+ */
+export async function createWebhookWorker(options: WebhookWorkerOptions): Promise<Worker> {
+  const { config } = options;
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: config.WEBHOOK_TASK_QUEUE,
+    activities: createWebhookActivities({
+      orm: options.orm,
+      secretBox: createSecretBox(config.WEBHOOK_SECRET_KEY),
+      timeoutMs: config.WEBHOOK_TIMEOUT,
+      schedule: { initialMs: config.WEBHOOK_RETRY_INITIAL, maxIntervalMs: config.WEBHOOK_RETRY_MAX_INTERVAL, retryForMs: config.WEBHOOK_RETRY_FOR },
+      production: config.NODE_ENV === 'production',
+    }),
+    maxConcurrentActivityTaskExecutions: config.WEBHOOK_MAX_CONCURRENT_DELIVERIES,
+    shutdownGraceTime: '10s',
     ...options.tuning,
   });
 }

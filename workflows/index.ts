@@ -1,2 +1,3 @@
 /** The workflow bundle's entry: every workflow the worker runs. */
 export { invoiceWorkflow } from './invoice';
+export { webhookDispatcher } from './webhook-dispatcher';

@@ -12,7 +12,7 @@ import { startSandbox, type RunningSandbox } from '../../chorus-sandbox';
 import { loadConfig, type Config } from '../../config';
 import { createMailer, type Mailer } from '../../mail/mailer';
 import { chorusClientFromConfig } from '../../worker/chorus-client';
-import { createInvoiceWorker, invoiceWorkerTuning } from '../../worker/worker';
+import { createInvoiceWorker, createWebhookWorker, invoiceWorkerTuning } from '../../worker/worker';
 import { createTestDatabase, type TestDatabase } from './db';
 import { testServices, uniqueId } from './services';
 import { startSmtpSink, type SmtpSink } from './smtp';
@@ -55,6 +55,10 @@ export const FAST_TIMING_ENV: Record<string, string> = {
   LIFECYCLE_MAX_AGE: '1h',
   CHORUS_TIMEOUT: '2s',
   ACTIVITY_TIMEOUT: '20s',
+  WEBHOOK_POLL_INTERVAL: '100ms',
+  WEBHOOK_RETRY_INITIAL: '200ms',
+  WEBHOOK_RETRY_MAX_INTERVAL: '1s',
+  WEBHOOK_TIMEOUT: '2s',
 };
 
 export async function startTestStack(options: StackOptions = {}): Promise<TestStack> {
@@ -74,6 +78,7 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: services.temporalAddress,
     TEMPORAL_TASK_QUEUE: taskQueue,
+    WEBHOOK_TASK_QUEUE: `${taskQueue}-webhooks`,
     CHORUS_API_URL: sandbox.url,
     CHORUS_OAUTH_URL: `${sandbox.url}/api/oauth/token`,
     SMTP_URL: smtp.url,
@@ -88,7 +93,8 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
   const nativeConnection = await NativeConnection.connect({ address: services.temporalAddress });
 
   let worker: Worker | undefined;
-  let running: Promise<void> | undefined;
+  let webhookWorker: Worker | undefined;
+  let running: Promise<unknown> | undefined;
   const startWorker = async (): Promise<void> => {
     worker = await createInvoiceWorker({
       connection: nativeConnection,
@@ -98,12 +104,20 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
       deps: { orm: db.orm, chorus, mailer, publicAppUrl: config.PUBLIC_APP_URL },
       tuning: { ...invoiceWorkerTuning(config), shutdownGraceTime: '1s', stickyQueueScheduleToStartTimeout: '1s' },
     });
-    running = worker.run();
+    webhookWorker = await createWebhookWorker({
+      connection: nativeConnection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      orm: db.orm,
+      config,
+      tuning: { shutdownGraceTime: '1s' },
+    });
+    running = Promise.all([worker.run(), webhookWorker.run()]);
   };
   const stopWorker = async (): Promise<void> => {
-    if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+    for (const w of [worker, webhookWorker]) if (w && w.getState() === 'RUNNING') w.shutdown();
     await running;
     worker = undefined;
+    webhookWorker = undefined;
   };
   await startWorker();
   const app = createApp({ config, orm: db.orm, temporalClient: client });
