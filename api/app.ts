@@ -22,6 +22,9 @@ import { countInvoicesByStatus, createMetrics, type ApiMetrics } from './metrics
 import { buildOpenApiDocument } from './openapi';
 import { apiRouter } from './routes';
 import { InvoiceWorkflowGateway } from './invoice-workflow-gateway';
+import { createSecretBox } from '../lib/secret-box';
+import { WebhookDispatchers } from './webhook-dispatchers';
+import { webhookRouter } from './webhook-routes';
 
 export interface AppOptions {
   /** Requests per window and client IP on /api/v1; `false` turns the limiter off. Default: 1200 a minute. */
@@ -219,6 +222,16 @@ export function createApp(deps: AppDeps): App {
       chorusAccount,
       ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
       ...(options.attachmentBodyLimit ? { attachmentBodyLimit: options.attachmentBodyLimit } : {}),
+    }),
+  );
+
+  app.use(
+    '/api/v1',
+    webhookRouter({
+      dispatchers: new WebhookDispatchers(temporalClient, config, rpcTimeoutMs),
+      secretBox: createSecretBox(config.WEBHOOK_SECRET_KEY),
+      production: config.NODE_ENV === 'production',
+      ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     }),
   );
 

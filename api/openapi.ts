@@ -5,6 +5,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV3, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from './zod';
 import * as s from './schemas';
+import * as wh from './webhook-schemas';
 import { ERROR_STATUS } from './errors';
 
 type Security = 'platform' | 'producer' | 'admin';
@@ -167,6 +168,65 @@ function invoiceRoutes(route: Route): void {
   invoiceAction('complete', 'Complete a SUSPENDUE invoice with the missing documents (10 MB each)', s.completeBody, ['PAYLOAD_TOO_LARGE']);
 }
 
+const WEBHOOK_DELIVERY_TEXT =
+  'Every invoice status or Chorus status change and every mail sent is POSTed to each endpoint as a WebhookEvent ' +
+  '(Standard Webhooks): headers webhook-id (the same on every retry: dedupe on it), webhook-timestamp (Unix seconds) and ' +
+  'webhook-signature "v1,<base64 HMAC-SHA256(secret bytes, id + "." + timestamp + "." + body)>". In order per invoice; ' +
+  'a 2xx answer is a delivery, anything else is retried with back-off for up to 3 days.';
+
+function webhookRoutes(route: Route): void {
+  route(['platform'], {
+    method: 'post',
+    path: '/webhooks',
+    tags: ['Webhooks'],
+    summary: 'Register a webhook endpoint',
+    description: WEBHOOK_DELIVERY_TEXT,
+    request: { body: { required: true, ...json(wh.webhookBody) } },
+    responses: {
+      201: {
+        description: 'Registered (the secret is never returned)',
+        headers: z.object({ Location: z.string().openapi({ example: '/api/v1/webhooks/5d0c1f64-2b8e-4c3f-9d7a-1e2b3c4d5e6f' }) }),
+        ...json(wh.webhookEndpoint),
+      },
+      ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'WEBHOOK_ENDPOINT_INVALID', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'),
+    },
+  });
+  route(['platform'], {
+    method: 'get',
+    path: '/webhooks',
+    tags: ['Webhooks'],
+    summary: 'The registered webhook endpoints',
+    responses: { 200: { description: 'Every endpoint, oldest first', ...json(wh.webhookList) }, ...errors('FORBIDDEN') },
+  });
+  route(['platform'], {
+    method: 'delete',
+    path: '/webhooks/{webhookId}',
+    tags: ['Webhooks'],
+    summary: 'Delete a webhook endpoint and its delivery log (pending events are dropped)',
+    request: { params: wh.webhookIdParams },
+    responses: { 204: { description: 'Deleted' }, ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'NOT_FOUND') },
+  });
+  route(['platform'], {
+    method: 'get',
+    path: '/webhooks/{webhookId}/deliveries',
+    tags: ['Webhooks'],
+    summary: "The endpoint's delivery log, newest event first",
+    request: { params: wh.webhookIdParams, query: wh.deliveryListQuery },
+    responses: { 200: { description: 'One page', ...json(wh.webhookDeliveryList) }, ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'NOT_FOUND') },
+  });
+  route(['platform'], {
+    method: 'post',
+    path: '/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver',
+    tags: ['Webhooks'],
+    summary: 'Send an event again (same webhook-id), with a new retry window',
+    request: { params: wh.deliveryParams, body: { ...json(s.emptyBody) } },
+    responses: {
+      202: { description: 'Queued: the dispatcher sends it next (after the invoice’s earlier pending events)', ...json(wh.webhookDelivery) },
+      ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'NOT_FOUND', 'UNSUPPORTED_MEDIA_TYPE'),
+    },
+  });
+}
+
 export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV3['generateDocument']> {
   const registry = new OpenAPIRegistry();
   registerSecuritySchemes(registry);
@@ -175,6 +235,9 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV3['generateD
   profileRoutes(route);
   orderRoutes(route);
   invoiceRoutes(route);
+  webhookRoutes(route);
+  // The body every endpoint receives (OpenAPI 3.0 has no top-level webhooks: documented as a component).
+  registry.register('WebhookEvent', wh.webhookEvent);
 
   return new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',

@@ -1,6 +1,9 @@
 /** The OpenAPI document (pure): generated from the route schemas, covering every route the router serves. */
 import { buildOpenApiDocument } from '../../api/openapi';
 import { apiRouter } from '../../api/routes';
+import { webhookRouter } from '../../api/webhook-routes';
+import type { WebhookDispatchers } from '../../api/webhook-dispatchers';
+import { createSecretBox } from '../../lib/secret-box';
 import { loadConfig } from '../../config';
 import type { InvoiceWorkflowGateway } from '../../api/invoice-workflow-gateway';
 import type { TechnicalAccount } from '../../chorus';
@@ -14,12 +17,13 @@ describe('OpenAPI document', () => {
 
   it('When the router is built, then every one of its routes is documented with its method', () => {
     const deps = { config: loadConfig({}), workflows: {} as InvoiceWorkflowGateway, chorusAccount: {} as TechnicalAccount };
-    const router = apiRouter(deps) as unknown as { stack: Layer[] };
-    const served = router.stack
+    const routers = [apiRouter(deps), webhookRouter({ dispatchers: {} as WebhookDispatchers, secretBox: createSecretBox('k'.repeat(32)), production: false })];
+    const served = (routers as unknown as { stack: Layer[] }[])
+      .flatMap((router) => router.stack)
       .filter((layer) => layer.route)
       .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m} /api/v1${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`));
     const documented = Object.entries(doc.paths ?? {}).flatMap(([path, item]) => Object.keys(item as object).map((m) => `${m} ${path}`));
-    expect(served.length).toBe(13);
+    expect(served.length).toBe(18);
     expect(documented.sort()).toEqual(served.sort());
   });
 
@@ -42,5 +46,16 @@ describe('OpenAPI document', () => {
     const unprocessable = send?.responses?.['422'] as { description: string };
     expect(unprocessable.description).toBe('ENGAGEMENT_CODE_REQUIRED / CHORUS_NOT_ENABLED / CHORUS_ACCOUNT_NOT_ATTACHED / CHORUS_PASSWORD_EXPIRED / BUYER_NOT_PUBLIC');
     expect(Object.keys(send?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404', '409', '422', '503']));
+  });
+
+  it('When the webhook routes are documented, then the secret rule, the 422 and the event body are in the contract', () => {
+    const input = doc.components?.schemas?.WebhookInput as { properties: Record<string, { pattern?: string; description?: string }>; required: string[] };
+    expect(input.required.sort()).toEqual(['secret', 'url']);
+    expect(new RegExp(input.properties.secret!.pattern!).test('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw')).toBe(true);
+    const create = doc.paths?.['/api/v1/webhooks']?.post;
+    expect((create?.responses?.['422'] as { description: string }).description).toBe('WEBHOOK_ENDPOINT_INVALID');
+    expect(create?.description).toMatch(/webhook-signature/);
+    const event = JSON.stringify(doc.components?.schemas?.WebhookEvent);
+    for (const type of ['invoice.status_changed', 'invoice.chorus_status_changed', 'invoice.mail_sent']) expect(event).toContain(type);
   });
 });
