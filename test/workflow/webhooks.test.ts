@@ -15,6 +15,7 @@ import { waitUntil } from '../support/wait';
 import { expectError } from '../api/support';
 import { webhookDispatcherId } from '../../workflows/webhook-dispatcher';
 import { WebhookEndpoint } from '../../db/entities';
+import { createApp } from '../../api/app';
 
 interface EventBody {
   type: string;
@@ -211,6 +212,11 @@ describe('webhook endpoints', () => {
     }
     const both = expectError(await api.post('/webhooks', { url: 'http://agrilocal.example/hooks', secret: 'whsec_' }), 422, 'WEBHOOK_ENDPOINT_INVALID');
     expect(both.details.map((d) => d.path)).toEqual(['url', 'secret']);
+
+    // In production, https only: the same loopback URL is refused.
+    const production = createApp({ config: { ...stack.config, NODE_ENV: 'production' }, orm: stack.db.orm, temporalClient: stack.client });
+    const inProduction = await request(production).post('/api/v1/webhooks').set(auth()).send({ url: 'http://127.0.0.1:9/x', secret: newSecret() });
+    expect(expectError(inProduction, 422, 'WEBHOOK_ENDPOINT_INVALID').details).toEqual([{ path: 'url', message: 'must use https in production' }]);
 
     const secret = newSecret(64);
     const created = await api.post('/webhooks', { url: 'https://agrilocal.example/hooks', secret });
