@@ -8,6 +8,8 @@ import { initOrm } from '../db/orm';
 import { runMain, UserFacingError } from '../lib/main';
 import { createLogger } from './app';
 import { startWebServer, stopWebServer } from './server';
+import { rearmWebhookDispatchers } from './use-cases/webhooks';
+import { WebhookDispatchers } from './webhook-dispatchers';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -17,6 +19,13 @@ async function main(): Promise<void> {
   const temporalClient = await connectClient(config);
   const web = await startWebServer({ config, orm, temporalClient, logger, port: config.PORT, host: config.API_HOST });
   logger.info({ url: web.url, docs: `${web.url}/docs` }, 'API listening');
+  try {
+    const endpoints = await rearmWebhookDispatchers(orm.em.fork(), new WebhookDispatchers(temporalClient, config, 5_000));
+    logger.info({ endpoints }, 'webhook dispatchers running');
+  } catch (err) {
+    // Not fatal: a registration or a redelivery starts the dispatcher too.
+    logger.warn({ err }, 'webhook dispatchers could not be checked');
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

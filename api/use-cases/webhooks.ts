@@ -104,3 +104,13 @@ export async function redeliver(ctx: WebhookContext, webhookId: string, delivery
   await ctx.dispatchers.ensureRunning(webhookId);
   return toDelivery(delivery);
 }
+
+/**
+ * Starts the dispatcher of every endpoint that has none running (one terminated by hand in the Web UI, or lost
+ * with a Temporal server's data): called when the API starts. Returns how many endpoints were checked.
+ */
+export async function rearmWebhookDispatchers(em: EntityManager, dispatchers: WebhookDispatchers): Promise<number> {
+  const endpoints = await em.find(WebhookEndpoint, {}, { fields: ['id'] });
+  for (const endpoint of endpoints) await dispatchers.ensureRunning(endpoint.id);
+  return endpoints.length;
+}

@@ -16,6 +16,8 @@ import { expectError } from '../api/support';
 import { webhookDispatcherId } from '../../workflows/webhook-dispatcher';
 import { WebhookEndpoint } from '../../db/entities';
 import { createApp } from '../../api/app';
+import { rearmWebhookDispatchers } from '../../api/use-cases/webhooks';
+import { WebhookDispatchers } from '../../api/webhook-dispatchers';
 
 interface EventBody {
   type: string;
@@ -344,5 +346,11 @@ describe('webhook deliveries', () => {
     expectError(await platform(stack).get(`/webhooks/${webhookId}/deliveries?state=LOST`), 400, 'VALIDATION_ERROR');
     const failedOnly = await platform(stack).get(`/webhooks/${webhookId}/deliveries?state=FAILED`);
     expect(failedOnly.body).toMatchObject({ items: [], total: 0 });
+
+    // A dispatcher terminated by hand is started again when the API starts.
+    const dispatcher = stack.client.workflow.getHandle(webhookDispatcherId(webhookId));
+    await dispatcher.terminate('by hand, in the Web UI');
+    await rearmWebhookDispatchers(stack.db.orm.em.fork(), new WebhookDispatchers(stack.client, stack.config, 5_000));
+    expect((await stack.client.workflow.getHandle(webhookDispatcherId(webhookId)).describe()).status.name).toBe('RUNNING');
   });
 });
