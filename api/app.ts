@@ -104,19 +104,32 @@ interface OperationalDeps {
 const PASSWORD_WARNING_DAYS = 30;
 
 /**
- * What /readyz says of our Chorus technical account: when its password expires. Information only: Chorus being
- * unreachable does not make the API unready (invoices wait and retry).
+ * What /readyz says of our Chorus technical account: when its password expires, as last read, and how old that
+ * reading is. Information only (Chorus being unreachable does not make the API unready: invoices wait and retry),
+ * so it never waits for Chorus: a stale value is refreshed in the background (bounded by the health-check
+ * deadline) and a failed read is not asked again for 30 s. `unreachable`: the last read failed; the value before
+ * it, if any, is still given with its age. `checking`: the first read is under way.
  */
-async function technicalAccountStatus(account: TechnicalAccount, timeoutMs: number) {
-  try {
-    const expiresAt = await withTimeout('chorus', timeoutMs, () => account.passwordExpiresAt());
-    if (expiresAt === null) return { status: 'unknown' as const, passwordExpiresAt: null, daysLeft: null };
-    const daysLeft = Math.floor((Date.parse(expiresAt) - Date.now()) / 86_400_000);
-    const status = daysLeft < 0 ? ('expired' as const) : daysLeft <= PASSWORD_WARNING_DAYS ? ('expiring' as const) : ('ok' as const);
-    return { status, passwordExpiresAt: expiresAt, daysLeft };
-  } catch {
-    return { status: 'unreachable' as const, passwordExpiresAt: null, daysLeft: null };
-  }
+export function technicalAccountStatus(account: TechnicalAccount, timeoutMs: number, now = Date.now()) {
+  const reading = account.peekPasswordExpiry({ timeoutMs });
+  const expiresAt = reading.value ?? null;
+  const daysLeft = expiresAt === null ? null : Math.floor((Date.parse(expiresAt) - now) / 86_400_000);
+  const known =
+    reading.value === undefined ? ('checking' as const)
+    : daysLeft === null ? ('unknown' as const)
+    : daysLeft < 0 ? ('expired' as const)
+    : daysLeft <= PASSWORD_WARNING_DAYS ? ('expiring' as const)
+    : ('ok' as const);
+  const failed = reading.failedAt !== undefined;
+  return {
+    status: failed ? ('unreachable' as const) : known,
+    passwordExpiresAt: expiresAt,
+    daysLeft,
+    /** When the value was read from Chorus, and its age in seconds (null: never read). */
+    readAt: reading.readAt === undefined ? null : new Date(reading.readAt).toISOString(),
+    ageSeconds: reading.readAt === undefined ? null : Math.round((now - reading.readAt) / 1000),
+    ...(failed ? { lastFailureAt: new Date(reading.failedAt ?? now).toISOString() } : {}),
+  };
 }
 
 function operationalRoutes(app: App, { orm, workflows, metrics, rpcTimeoutMs, openapi, chorusAccount }: OperationalDeps): void {
@@ -133,10 +146,10 @@ function operationalRoutes(app: App, { orm, workflows, metrics, rpcTimeoutMs, op
         return 'unavailable' as const;
       }
     };
-    const [database, temporal, chorusTechnicalAccount] = await Promise.all([
+    const chorusTechnicalAccount = technicalAccountStatus(chorusAccount, rpcTimeoutMs);
+    const [database, temporal] = await Promise.all([
       check(() => orm.em.fork().getConnection().execute('select 1')),
       check(() => workflows.ping(rpcTimeoutMs)),
-      technicalAccountStatus(chorusAccount, rpcTimeoutMs),
     ]);
     if (database === 'ok' && temporal === 'ok') {
       res.json({ status: 'ready', checks: { database, temporal }, chorusTechnicalAccount });
