@@ -11,10 +11,10 @@ import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { RequestContext } from '@mikro-orm/core';
 import type { Client } from '@temporalio/client';
-import { TechnicalAccount } from '../chorus';
-import type { Config } from '../config';
+import type { ChorusAccounts, TechnicalAccount } from '../chorus';
+import { credentialsKey, type Config } from '../config';
 import type { Orm } from '../db/orm';
-import { chorusClientFromConfig } from '../worker/chorus-client';
+import { chorusAccountsFromConfig } from '../worker/chorus-client';
 import { authenticate } from './auth';
 import { ApiError, errorHandler, notFoundHandler } from './errors';
 import { requestId } from './http';
@@ -42,8 +42,10 @@ export interface AppDeps {
   config: Config;
   orm: Orm;
   temporalClient: Client;
-  /** Default: asked of the Chorus host of the configuration. */
+  /** The platform's technical account; default: asked of the Chorus host of the configuration. */
   chorusAccount?: TechnicalAccount;
+  /** The platform's and the producers' own accounts; default: built from the configuration (with `chorusAccount`). */
+  chorusAccounts?: ChorusAccounts;
   logger?: Logger;
   options?: AppOptions;
 }
@@ -72,8 +74,14 @@ const requestLog = (req: SerializedRequest) => ({
 });
 const responseLog = (res: { statusCode?: number }) => ({ statusCode: res.statusCode });
 
-export function createLogger(config: Pick<Config, 'LOG_LEVEL'>): Logger {
-  return pino({ level: config.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'] });
+/** `destination`: default stdout (tests pass a sink). */
+export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, destination?: { write(line: string): void }): Logger {
+  // Request bodies are never logged (requestLog); the paths below also cover a body or a credential passed by hand.
+  const options = {
+    level: config.LOG_LEVEL,
+    redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'password', '*.password', 'req.body', 'body.password'],
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 async function withTimeout<T>(what: string, ms: number, run: () => Promise<T>): Promise<T> {
@@ -192,7 +200,8 @@ export function createApp(deps: AppDeps): App {
   const logger = deps.logger ?? createLogger(config);
   const rpcTimeoutMs = options.rpcTimeoutMs ?? 5_000;
 
-  const chorusAccount = deps.chorusAccount ?? new TechnicalAccount(chorusClientFromConfig(config));
+  const chorusAccounts = deps.chorusAccounts ?? chorusAccountsFromConfig(config, deps.chorusAccount ? { platformAccount: deps.chorusAccount } : {});
+  const chorusAccount = chorusAccounts.platform.account;
   const metrics = createMetrics(countInvoicesByStatus(() => orm.em.fork()));
   const workflows = new InvoiceWorkflowGateway(
     temporalClient,
@@ -232,7 +241,8 @@ export function createApp(deps: AppDeps): App {
     apiRouter({
       config,
       workflows,
-      chorusAccount,
+      chorusAccounts,
+      credentialsKey: credentialsKey(config),
       ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
       ...(options.attachmentBodyLimit ? { attachmentBodyLimit: options.attachmentBodyLimit } : {}),
     }),
