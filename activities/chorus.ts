@@ -12,11 +12,11 @@ import { ApplicationFailureCategory } from '@temporalio/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ChorusTransientError, classifyFlowReport, entriesSince, type ChorusClient, type InvoiceOnChorus } from '../chorus';
 import { chorusAttachmentName } from '../domain/chorus-limits';
-import { ChorusDeposit, InvoiceAttachment, InvoiceDocument, type IChorusDeposit } from '../db/entities';
+import { ChorusDeposit, Invoice, InvoiceAttachment, InvoiceDocument, type IChorusDeposit } from '../db/entities';
 import type { Orm } from '../db/orm';
 import { chorusDateToIso } from '../chorus/dates';
 import { isFlowFinal } from '../domain/statuses';
-import { invoiceDataError, loadInvoice } from './shared';
+import { invoiceDataError, loadInvoice, type ChorusForProducer } from './shared';
 import type {
   BuyerOnChorus,
   CompleteOnChorusInput,
@@ -149,10 +149,19 @@ export function withRetryHints<T extends Record<string, (input: never) => Promis
   return Object.fromEntries(wrapped) as T;
 }
 
-export function createChorusActivities(orm: Orm, chorus: ChorusClient) {
+/**
+ * `platform` reads the public directory (buyers); everything about an invoice goes through `chorusFor` its
+ * producer: his own technical account when he has one, else the platform's.
+ */
+export function createChorusActivities(orm: Orm, platform: ChorusClient, chorusFor: ChorusForProducer) {
+  /** The client for the invoice's producer, found by our invoice id or, for the lifecycle poll, by Chorus' id. */
+  const clientForInvoice = async (em: EntityManager, where: { invoiceId: string } | { identifiantFactureCPP: string }) => {
+    const invoice = await em.findOne(Invoice, where);
+    return invoice ? (await chorusFor(em, invoice.producerSiret)).client : platform;
+  };
   return withRetryHints({
     async describeBuyerOnChorus(input: { buyerSiret: string }): Promise<BuyerOnChorus> {
-      const buyer = await chorus.describeBuyer(input.buyerSiret);
+      const buyer = await platform.describeBuyer(input.buyerSiret);
       return buyer.kind === 'unknown' ? { kind: 'unknown' } : { kind: 'known', designation: buyer.designation, requirement: buyer.requirement };
     },
 
@@ -167,6 +176,7 @@ export function createChorusActivities(orm: Orm, chorus: ChorusClient) {
       const invoice = await loadInvoice(em, input.invoiceId);
       if (!invoice.number) throw invoiceDataError(`Invoice ${input.invoiceId} has no number yet.`);
       const deposit: Deposit = { em, input, number: invoice.number };
+      const { client: chorus } = await chorusFor(em, invoice.producerSiret);
 
       const record = await em.findOne(ChorusDeposit, { businessKey: input.businessKey });
       if (record?.numeroFluxDepot) return { numeroFluxDepot: record.numeroFluxDepot, dateDepot: record.dateDepot ?? null };
@@ -179,10 +189,11 @@ export function createChorusActivities(orm: Orm, chorus: ChorusClient) {
     /** One look at the flow report; "not yet" until the flow reaches a final state. */
     async awaitFlowReport(input: { invoiceId: string; businessKey: string; numeroFluxDepot: string }): Promise<FlowReport> {
       const em = orm.em.fork();
+      const invoice = await loadInvoice(em, input.invoiceId);
+      const { client: chorus } = await chorusFor(em, invoice.producerSiret);
       const report = await chorus.consulterCRDetaille(input.numeroFluxDepot);
       if (!isFlowFinal(report.etatCourantDepotFlux)) throw notYet(`Flow ${input.numeroFluxDepot} is ${report.etatCourantDepotFlux}.`);
 
-      const invoice = await loadInvoice(em, input.invoiceId);
       const number = invoice.number ?? '';
       const found = await chorus.findInvoiceByNumber(number, { siretFournisseur: invoice.producerSiret });
       const outcome: FlowReport = classifyFlowReport({ ...report, numeroFluxDepot: input.numeroFluxDepot }, found, number);
@@ -192,6 +203,7 @@ export function createChorusActivities(orm: Orm, chorus: ChorusClient) {
 
     /** One look at the invoice's Chorus history; "not yet" while nothing new happened. */
     async awaitChorusStatusChange(input: StatusChangeInput): Promise<StatusChange> {
+      const chorus = await clientForInvoice(orm.em.fork(), { identifiantFactureCPP: input.identifiantFactureCPP });
       const answer = await chorus.consulterHistorique(Number(input.identifiantFactureCPP));
       const entries = answer.historiquesDesStatuts.histoStatut;
       if (entries.length <= input.knownCount && answer.statutCourantCode === input.knownStatus) {
@@ -209,6 +221,7 @@ export function createChorusActivities(orm: Orm, chorus: ChorusClient) {
     /** Recycles once: when Chorus no longer says A_RECYCLER, an earlier attempt already did it. */
     async recycleOnChorus(input: RecycleOnChorusInput): Promise<void> {
       const id = Number(input.identifiantFactureCPP);
+      const chorus = await clientForInvoice(orm.em.fork(), { invoiceId: input.invoiceId });
       const current = await chorus.consulterHistorique(id);
       if (current.statutCourantCode !== 'A_RECYCLER') return;
       await chorus.recycler({
@@ -221,7 +234,8 @@ export function createChorusActivities(orm: Orm, chorus: ChorusClient) {
 
     /** Uploads the attachments of a completion (`ajouter/fichier`), each once: its `pieceJointeId` is kept. */
     async uploadAttachments(input: UploadAttachmentsInput): Promise<void> {
-      await uploadMissing(orm.em.fork(), chorus, input);
+      const em = orm.em.fork();
+      await uploadMissing(em, await clientForInvoice(em, { invoiceId: input.invoiceId }), input);
     },
 
     /**
@@ -232,6 +246,7 @@ export function createChorusActivities(orm: Orm, chorus: ChorusClient) {
     async completeOnChorus(input: CompleteOnChorusInput): Promise<void> {
       const em = orm.em.fork();
       const id = Number(input.identifiantFactureCPP);
+      const chorus = await clientForInvoice(em, { invoiceId: input.invoiceId });
       const current = await chorus.consulterHistorique(id);
       if (current.statutCourantCode !== 'SUSPENDUE') return;
       const ids = await uploadMissing(em, chorus, input);

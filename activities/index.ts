@@ -2,7 +2,7 @@
  * The activities, built from their dependencies (samples-typescript `activities-dependency-injection`):
  * the worker passes real ones, tests the same real ones pointed at test servers.
  */
-import type { ChorusClient } from '../chorus';
+import type { ChorusAccounts } from '../chorus';
 import type { Orm } from '../db/orm';
 import type { Mailer } from '../mail/mailer';
 import { createChorusActivities } from './chorus';
@@ -10,21 +10,26 @@ import { createChorusAccountActivities } from './chorus-account';
 import { createDocumentActivities } from './documents';
 import { createInvoiceRecordActivities } from './invoice-records';
 import { createMailActivities } from './mail';
+import { chorusForProducer } from './shared';
 
 export interface ActivityDeps {
   orm: Orm;
-  chorus: ChorusClient;
+  /** The platform's Chorus account and the producers' own ones. */
+  chorus: ChorusAccounts;
+  /** Opens the producers' own account passwords (CHORUS_CREDENTIALS_KEY). */
+  credentialsKey: Buffer;
   mailer: Mailer;
   publicAppUrl: string;
 }
 
 export function createActivities(deps: ActivityDeps) {
+  const chorusFor = chorusForProducer(deps.chorus, deps.credentialsKey);
   return {
     ...createInvoiceRecordActivities(deps.orm),
     ...createDocumentActivities(deps.orm),
     ...createMailActivities(deps.orm, deps.mailer, deps.publicAppUrl),
-    ...createChorusActivities(deps.orm, deps.chorus),
-    ...createChorusAccountActivities(deps.chorus),
+    ...createChorusActivities(deps.orm, deps.chorus.platform.client, chorusFor),
+    ...createChorusAccountActivities(deps.orm, chorusFor),
   };
 }
 export type Activities = ReturnType<typeof createActivities>;

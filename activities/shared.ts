@@ -2,6 +2,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ChorusAccountHandle, ChorusAccounts } from '../chorus';
+import { producerChorusCredentials } from '../db/chorus-accounts';
 import { Invoice } from '../db/entities';
 
 /** Data that cannot be fixed by retrying (missing order, bad numbers): fails the activity for good. */
@@ -14,4 +16,11 @@ export async function loadInvoice(em: EntityManager, invoiceId: string, options:
   const invoice = await em.findOne(Invoice, { invoiceId }, options);
   if (!invoice) throw invoiceDataError(`Invoice ${invoiceId} does not exist in the database.`);
   return invoice;
+}
+
+/** The Chorus account that acts for a producer: his own when he has one, else the platform's. */
+export type ChorusForProducer = (em: EntityManager, producerSiret: string) => Promise<ChorusAccountHandle>;
+
+export function chorusForProducer(accounts: ChorusAccounts, credentialsKey: Buffer): ChorusForProducer {
+  return async (em, producerSiret) => accounts.for(await producerChorusCredentials(em, credentialsKey, producerSiret));
 }

@@ -11,10 +11,10 @@ import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { RequestContext } from '@mikro-orm/core';
 import type { Client } from '@temporalio/client';
-import { TechnicalAccount } from '../chorus';
-import type { Config } from '../config';
+import type { ChorusAccounts, TechnicalAccount } from '../chorus';
+import { credentialsKey, type Config } from '../config';
 import type { Orm } from '../db/orm';
-import { chorusClientFromConfig } from '../worker/chorus-client';
+import { chorusAccountsFromConfig } from '../worker/chorus-client';
 import { authenticate } from './auth';
 import { ApiError, errorHandler, notFoundHandler } from './errors';
 import { requestId } from './http';
@@ -42,8 +42,10 @@ export interface AppDeps {
   config: Config;
   orm: Orm;
   temporalClient: Client;
-  /** Default: asked of the Chorus host of the configuration. */
+  /** The platform's technical account; default: asked of the Chorus host of the configuration. */
   chorusAccount?: TechnicalAccount;
+  /** The platform's and the producers' own accounts; default: built from the configuration (with `chorusAccount`). */
+  chorusAccounts?: ChorusAccounts;
   logger?: Logger;
   options?: AppOptions;
 }
@@ -72,8 +74,14 @@ const requestLog = (req: SerializedRequest) => ({
 });
 const responseLog = (res: { statusCode?: number }) => ({ statusCode: res.statusCode });
 
-export function createLogger(config: Pick<Config, 'LOG_LEVEL'>): Logger {
-  return pino({ level: config.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'] });
+/** `destination`: default stdout (tests pass a sink). */
+export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, destination?: { write(line: string): void }): Logger {
+  // Request bodies are never logged (requestLog); the paths below also cover a body or a credential passed by hand.
+  const options = {
+    level: config.LOG_LEVEL,
+    redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'password', '*.password', 'req.body', 'body.password'],
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 async function withTimeout<T>(what: string, ms: number, run: () => Promise<T>): Promise<T> {
@@ -104,19 +112,32 @@ interface OperationalDeps {
 const PASSWORD_WARNING_DAYS = 30;
 
 /**
- * What /readyz says of our Chorus technical account: when its password expires. Information only: Chorus being
- * unreachable does not make the API unready (invoices wait and retry).
+ * What /readyz says of our Chorus technical account: when its password expires, as last read, and how old that
+ * reading is. Information only (Chorus being unreachable does not make the API unready: invoices wait and retry),
+ * so it never waits for Chorus: a stale value is refreshed in the background (bounded by the health-check
+ * deadline) and a failed read is not asked again for 30 s. `unreachable`: the last read failed; the value before
+ * it, if any, is still given with its age. `checking`: the first read is under way.
  */
-async function technicalAccountStatus(account: TechnicalAccount, timeoutMs: number) {
-  try {
-    const expiresAt = await withTimeout('chorus', timeoutMs, () => account.passwordExpiresAt());
-    if (expiresAt === null) return { status: 'unknown' as const, passwordExpiresAt: null, daysLeft: null };
-    const daysLeft = Math.floor((Date.parse(expiresAt) - Date.now()) / 86_400_000);
-    const status = daysLeft < 0 ? ('expired' as const) : daysLeft <= PASSWORD_WARNING_DAYS ? ('expiring' as const) : ('ok' as const);
-    return { status, passwordExpiresAt: expiresAt, daysLeft };
-  } catch {
-    return { status: 'unreachable' as const, passwordExpiresAt: null, daysLeft: null };
-  }
+export function technicalAccountStatus(account: TechnicalAccount, timeoutMs: number, now = Date.now()) {
+  const reading = account.peekPasswordExpiry({ timeoutMs });
+  const expiresAt = reading.value ?? null;
+  const daysLeft = expiresAt === null ? null : Math.floor((Date.parse(expiresAt) - now) / 86_400_000);
+  const known =
+    reading.value === undefined ? ('checking' as const)
+    : daysLeft === null ? ('unknown' as const)
+    : daysLeft < 0 ? ('expired' as const)
+    : daysLeft <= PASSWORD_WARNING_DAYS ? ('expiring' as const)
+    : ('ok' as const);
+  const failed = reading.failedAt !== undefined;
+  return {
+    status: failed ? ('unreachable' as const) : known,
+    passwordExpiresAt: expiresAt,
+    daysLeft,
+    /** When the value was read from Chorus, and its age in seconds (null: never read). */
+    readAt: reading.readAt === undefined ? null : new Date(reading.readAt).toISOString(),
+    ageSeconds: reading.readAt === undefined ? null : Math.round((now - reading.readAt) / 1000),
+    ...(failed ? { lastFailureAt: new Date(reading.failedAt ?? now).toISOString() } : {}),
+  };
 }
 
 function operationalRoutes(app: App, { orm, workflows, metrics, rpcTimeoutMs, openapi, chorusAccount }: OperationalDeps): void {
@@ -133,10 +154,10 @@ function operationalRoutes(app: App, { orm, workflows, metrics, rpcTimeoutMs, op
         return 'unavailable' as const;
       }
     };
-    const [database, temporal, chorusTechnicalAccount] = await Promise.all([
+    const chorusTechnicalAccount = technicalAccountStatus(chorusAccount, rpcTimeoutMs);
+    const [database, temporal] = await Promise.all([
       check(() => orm.em.fork().getConnection().execute('select 1')),
       check(() => workflows.ping(rpcTimeoutMs)),
-      technicalAccountStatus(chorusAccount, rpcTimeoutMs),
     ]);
     if (database === 'ok' && temporal === 'ok') {
       res.json({ status: 'ready', checks: { database, temporal }, chorusTechnicalAccount });
@@ -179,7 +200,8 @@ export function createApp(deps: AppDeps): App {
   const logger = deps.logger ?? createLogger(config);
   const rpcTimeoutMs = options.rpcTimeoutMs ?? 5_000;
 
-  const chorusAccount = deps.chorusAccount ?? new TechnicalAccount(chorusClientFromConfig(config));
+  const chorusAccounts = deps.chorusAccounts ?? chorusAccountsFromConfig(config, deps.chorusAccount ? { platformAccount: deps.chorusAccount } : {});
+  const chorusAccount = chorusAccounts.platform.account;
   const metrics = createMetrics(countInvoicesByStatus(() => orm.em.fork()));
   const workflows = new InvoiceWorkflowGateway(
     temporalClient,
@@ -219,7 +241,8 @@ export function createApp(deps: AppDeps): App {
     apiRouter({
       config,
       workflows,
-      chorusAccount,
+      chorusAccounts,
+      credentialsKey: credentialsKey(config),
       ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
       ...(options.attachmentBodyLimit ? { attachmentBodyLimit: options.attachmentBodyLimit } : {}),
     }),

@@ -5,7 +5,7 @@
 import { availableActions } from '../domain/actions';
 import type { InvoiceAction } from '../domain/statuses';
 import { invoiceView, isoDateTime } from '../db/invoice-view';
-import type { IInvoice, IInvoiceHistory, IBuyer, IProducer } from '../db/entities';
+import type { IInvoice, IInvoiceHistory, IBuyer, IProducer, IProducerChorusAccount } from '../db/entities';
 import type { Caller } from './auth';
 import type { StateInfo } from './errors';
 import type { BuyerResponse, InvoiceResponse, InvoiceSummaryResponse, ProducerResponse } from './schemas';
@@ -33,7 +33,8 @@ export function toInvoice(invoice: IInvoice, history: IInvoiceHistory[], caller:
   };
 }
 
-export function toProducer(p: IProducer): ProducerResponse {
+/** The profile; `account`: his own Chorus technical account, of which only the login and expiry are shown. */
+export function toProducer(p: IProducer, account: IProducerChorusAccount | null): ProducerResponse {
   return {
     siret: p.siret,
     name: p.name,
@@ -42,6 +43,11 @@ export function toProducer(p: IProducer): ProducerResponse {
     vatNumber: p.vatNumber ?? null,
     chorusEnabled: p.chorusEnabled,
     paymentMethod: p.paymentMethod,
+    chorusAccount: account && {
+      login: account.login,
+      ownAccount: true,
+      passwordExpiresAt: account.passwordExpiresAt ? iso(account.passwordExpiresAt) : null,
+    },
     createdAt: iso(p.createdAt),
     updatedAt: iso(p.updatedAt),
   };

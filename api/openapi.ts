@@ -65,6 +65,41 @@ function profileRoutes(route: Route): void {
       ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'CHORUS_ACCOUNT_NOT_ATTACHED'),
     },
   });
+  route(['platform', 'producer', 'admin'], {
+    method: 'get',
+    path: '/producers/{siret}',
+    tags: ['Profiles'],
+    summary: 'Read a producer profile (a producer reads his own), with his own Chorus technical account if any (never its password)',
+    request: { params: s.siretParams },
+    responses: {
+      200: { description: 'The producer', ...json(s.producer) },
+      ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'NOT_FOUND'),
+    },
+  });
+  route(['platform'], {
+    method: 'put',
+    path: '/producers/{siret}/chorus-account',
+    tags: ['Profiles'],
+    summary:
+      "Give the producer his own Chorus technical account (used instead of the platform's for his deposits). Checked with Chorus first; the password is stored encrypted and never answered",
+    request: { params: s.siretParams, body: { required: true, ...json(s.chorusAccountBody) } },
+    responses: {
+      200: { description: 'Replaced: the producer', ...json(s.producer) },
+      201: { description: 'Created: the producer', ...json(s.producer) },
+      ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'CHORUS_CREDENTIALS_REFUSED', 'CHORUS_ACCOUNT_NOT_ATTACHED'),
+    },
+  });
+  route(['platform'], {
+    method: 'delete',
+    path: '/producers/{siret}/chorus-account',
+    tags: ['Profiles'],
+    summary: "Forget the producer's own Chorus technical account: the platform's acts for him again (idempotent)",
+    request: { params: s.siretParams },
+    responses: {
+      204: { description: 'Forgotten' },
+      ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'NOT_FOUND'),
+    },
+  });
   route(['platform'], {
     method: 'put',
     path: '/buyers/{siret}',

@@ -2,7 +2,7 @@
  * The /api/v1 routes (docs/reference/api-contract.md §2); the caller is already authenticated (app.ts). Each one authorises, parses its inputs with the schemas that also
  * make the OpenAPI document, calls one use case and answers; errors go to the one mapper in errors.ts.
  */
-import type { TechnicalAccount } from '../chorus';
+import type { ChorusAccounts } from '../chorus';
 import express, { Router, type Request, type RequestHandler } from 'express';
 import { RequestContext } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -12,6 +12,7 @@ import { jsonBodyOnly, parse, requestKey } from './http';
 import * as s from './schemas';
 import type { UseCaseContext } from './use-cases/context';
 import { putBuyer, putProducer } from './use-cases/profiles';
+import { deleteChorusAccount, getProducer, putChorusAccount } from './use-cases/chorus-accounts';
 import { cancelOrder, createOrder, validateQuantities } from './use-cases/orders';
 import {
   archiveInvoice,
@@ -28,13 +29,14 @@ import type { InvoiceWorkflowGateway } from './invoice-workflow-gateway';
 export interface RouterDeps {
   config: Config;
   workflows: InvoiceWorkflowGateway;
-  chorusAccount: TechnicalAccount;
+  chorusAccounts: ChorusAccounts;
+  credentialsKey: Buffer;
   /** Body limits: small everywhere, large where attachments travel (10 MB each, base64). */
   bodyLimit?: string;
   attachmentBodyLimit?: string;
 }
 
-export function apiRouter({ config, workflows, chorusAccount, bodyLimit = '256kb', attachmentBodyLimit = '15mb' }: RouterDeps): Router {
+export function apiRouter({ config, workflows, chorusAccounts, credentialsKey, bodyLimit = '256kb', attachmentBodyLimit = '15mb' }: RouterDeps): Router {
   const router = Router();
   // The caller's rights are checked before any body is read: a producer on a platform route is a 403 whatever he sends.
   const writers = (who: RequestHandler, limit: string): RequestHandler => Router().use(who, express.json({ limit }), jsonBodyOnly);
@@ -46,21 +48,11 @@ export function apiRouter({ config, workflows, chorusAccount, bodyLimit = '256kb
   const context = (req: Request): UseCaseContext => {
     const em = RequestContext.getEntityManager() as EntityManager | undefined;
     if (!em) throw new Error('No request context: the RequestContext middleware must run before the routes');
-    return { em, workflows, chorusAccount, config, caller: callerOf(req), requestKey: req.method === 'GET' ? req.requestId : requestKey(req) };
+    return { em, workflows, chorusAccounts, credentialsKey, config, caller: callerOf(req), requestKey: req.method === 'GET' ? req.requestId : requestKey(req) };
   };
 
-  // Platform: profiles and orders.
-  router.put('/producers/:siret', platform, async (req, res) => {
-    const { siret } = parse(s.siretParams, req.params, 'path');
-    const out = await putProducer(context(req), siret, parse(s.producerBody, req.body, 'body'));
-    res.status(out.created ? 201 : 200).json(out.value);
-  });
-
-  router.put('/buyers/:siret', platform, async (req, res) => {
-    const { siret } = parse(s.siretParams, req.params, 'path');
-    const out = await putBuyer(context(req), siret, parse(s.buyerBody, req.body, 'body'));
-    res.status(out.created ? 201 : 200).json(out.value);
-  });
+  // Platform: profiles (and reading them) and orders.
+  profileRoutes(router, context, platform, readers);
 
   router.post('/orders', platform, async (req, res) => {
     const out = await createOrder(context(req), parse(s.orderBody, req.body, 'body'));
@@ -121,4 +113,36 @@ export function apiRouter({ config, workflows, chorusAccount, bodyLimit = '256kb
   });
 
   return router;
+}
+
+/** Producer and buyer profiles, and a producer's own Chorus technical account. */
+function profileRoutes(router: Router, context: (req: Request) => UseCaseContext, platform: RequestHandler, readers: RequestHandler): void {
+  router.put('/producers/:siret', platform, async (req, res) => {
+    const { siret } = parse(s.siretParams, req.params, 'path');
+    const out = await putProducer(context(req), siret, parse(s.producerBody, req.body, 'body'));
+    res.status(out.created ? 201 : 200).json(out.value);
+  });
+
+  router.get('/producers/:siret', readers, async (req, res) => {
+    const { siret } = parse(s.siretParams, req.params, 'path');
+    res.json(await getProducer(context(req), siret));
+  });
+
+  router.put('/producers/:siret/chorus-account', platform, async (req, res) => {
+    const { siret } = parse(s.siretParams, req.params, 'path');
+    const out = await putChorusAccount(context(req), siret, parse(s.chorusAccountBody, req.body, 'body'));
+    res.status(out.created ? 201 : 200).json(out.value);
+  });
+
+  router.delete('/producers/:siret/chorus-account', allow('platform'), async (req, res) => {
+    const { siret } = parse(s.siretParams, req.params, 'path');
+    await deleteChorusAccount(context(req), siret);
+    res.status(204).end();
+  });
+
+  router.put('/buyers/:siret', platform, async (req, res) => {
+    const { siret } = parse(s.siretParams, req.params, 'path');
+    const out = await putBuyer(context(req), siret, parse(s.buyerBody, req.body, 'body'));
+    res.status(out.created ? 201 : 200).json(out.value);
+  });
 }

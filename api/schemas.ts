@@ -152,6 +152,23 @@ export const buyerBody = z
   .openapi('BuyerInput', { description: `A public buyer's name is at most ${CHORUS_LIMITS.buyerNameChars} characters (Chorus Pro).` });
 export type BuyerBody = z.infer<typeof buyerBody>;
 
+/** A producer's own Chorus technical account, as the platform gives it: the password is never answered back. */
+export const chorusAccountBody = z
+  .strictObject({
+    login: text(200).openapi({ example: 'TECH_1_ferme-des-pres@cpro.fr' }),
+    password: z.string(expected('text')).min(1, 'required').max(200, 'must be at most 200 characters').openapi({ format: 'password' }),
+  })
+  .openapi('ChorusAccountInput');
+export type ChorusAccountBody = z.infer<typeof chorusAccountBody>;
+
+export const producerChorusAccount = z
+  .object({
+    login: z.string(),
+    ownAccount: z.literal(true),
+    passwordExpiresAt: z.string().nullable().openapi({ format: 'date-time', description: 'dateExpirationMotPasseCompteTech as Chorus last gave it' }),
+  })
+  .openapi('ProducerChorusAccount', { description: "The producer's own technical account (never its password); null: the platform's account acts for him" });
+
 export const producer = z
   .object({
     siret,
@@ -161,6 +178,7 @@ export const producer = z
     vatNumber: z.string().nullable(),
     chorusEnabled: z.boolean(expected('true or false')),
     paymentMethod,
+    chorusAccount: producerChorusAccount.nullable(),
     createdAt: z.string().openapi({ format: 'date-time' }),
     updatedAt: z.string().openapi({ format: 'date-time' }),
   })

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { chorusDate } from './dates';
 import { SandboxControlError } from './errors';
 import { autopilotPathError, SANDBOX_INVOICE_STATUSES } from './lifecycle';
-import type { SandboxFlow, SandboxInvoice, SandboxStructure } from './model';
+import type { SandboxConfig, SandboxFlow, SandboxInvoice, SandboxStructure } from './model';
 import { structureSnapshotOf } from './snapshot';
 import type { SandboxState } from './state';
 
@@ -60,6 +60,15 @@ const flowStateBody = z.strictObject({
   etat: z.string().regex(/^[A-Z][A-Z0-9_]{2,80}$/, 'a flow state code, e.g. QP_IRRECEVABLE'),
   erreurs: z.array(z.string().min(1).max(2000)).max(50).optional(),
 });
+
+/** Another technical account (a producer's own): its password, attached suppliers and password expiry. */
+const technicalAccountBody = z.strictObject({
+  password: z.string().min(1).max(200),
+  attachedSirets: z.array(siretParam).max(10_000),
+  /** Default: a year from now. */
+  passwordExpiresAt: z.iso.datetime().optional(),
+});
+const loginParam = z.string().min(1).max(200).regex(/^[^:]+$/, 'a login has no ":"');
 
 const rate = z.number().min(0).max(1);
 const durationMs = z.number().int().min(0).max(86_400_000);
@@ -140,6 +149,11 @@ export function invoiceView(state: SandboxState, inv: SandboxInvoice) {
   };
 }
 
+/** The configuration, the other technical accounts without their passwords. */
+function configView(config: SandboxConfig) {
+  return { ...config, technicalAccounts: config.technicalAccounts.map(({ password: _password, ...account }) => account) };
+}
+
 export function flowView(flow: SandboxFlow) {
   return {
     numeroFluxDepot: flow.numeroFluxDepot,
@@ -151,6 +165,8 @@ export function flowView(flow: SandboxFlow) {
     siretFournisseur: flow.invoice?.siretFournisseur ?? null,
     siretDestinataire: flow.invoice?.siretDestinataire ?? null,
     identifiantFactureCPP: flow.identifiantFactureCPP ?? null,
+    /** The technical account that deposited it; null: the main one. */
+    deposant: flow.deposant ?? null,
     listeErreurDP: flow.erreursDP,
     listeErreurTechnique:
       flow.etat === 'IN_INCIDENTE' && flow.incident
@@ -170,6 +186,19 @@ export function controlRouter(state: SandboxState): Router {
     const body = validate(structureBody, req.body, 'structure');
     const { created, structure } = state.upsertStructure({ siret, ...body });
     res.status(created ? 201 : 200).json(structureView(structure));
+  });
+
+  router.put('/technical-accounts/:login', (req, res) => {
+    const login = validate(loginParam, req.params.login, 'login');
+    const body = validate(technicalAccountBody, req.body, 'technical account');
+    const passwordExpiresAt = body.passwordExpiresAt ?? new Date(state.now() + 365 * 86_400_000).toISOString();
+    const { created, account } = state.upsertTechnicalAccount({ login, password: body.password, attachedSirets: body.attachedSirets, passwordExpiresAt });
+    res.status(created ? 201 : 200).json({ login: account.login, attachedSirets: account.attachedSirets, passwordExpiresAt: account.passwordExpiresAt });
+  });
+
+  router.get('/technical-accounts', (_req, res) => {
+    const accounts = state.config.technicalAccounts.map((a) => ({ login: a.login, attachedSirets: a.attachedSirets, passwordExpiresAt: a.passwordExpiresAt }));
+    res.json({ technicalAccounts: accounts });
   });
 
   router.get('/structures', (_req, res) => {
@@ -211,12 +240,12 @@ export function controlRouter(state: SandboxState): Router {
   });
 
   router.get('/config', (_req, res) => {
-    res.json(state.config);
+    res.json(configView(state.config));
   });
 
   router.put('/config', (req, res) => {
     const body = validate(configBody, req.body, 'configuration');
-    res.json(state.updateConfig(body));
+    res.json(configView(state.updateConfig(body)));
   });
 
   router.get('/stats', (_req, res) => {

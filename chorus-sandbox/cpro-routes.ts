@@ -53,6 +53,11 @@ function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   throw CHORUS_ERRORS.invalidRequest(`${where} : ${issue?.message ?? 'invalide'}`);
 }
 
+/** The technical account of the call, as the gateway read it from `cpro-account` (undefined: the main one). */
+function callerAccount(res: Response): string | undefined {
+  return (res.locals as { technicalAccount?: string }).technicalAccount;
+}
+
 function ok(res: Response, body: Record<string, unknown>, libelle = OK_LIBELLE): void {
   res.status(200).json({ codeRetour: 0, libelle, ...body });
 }
@@ -165,7 +170,7 @@ export function cproRouter(state: SandboxState): Router {
   supplierActionRoutes(router, state);
 
   router.post('/transverses/v1/recuperer/structures/actives/fournisseur', (_req, res) => {
-    const attached = state.listStructures().filter((s) => s.type === 'SUPPLIER' && s.attached);
+    const attached = state.attachedSuppliers(callerAccount(res));
     found(
       res,
       state,
@@ -215,7 +220,9 @@ function structureRoutes(router: Router, state: SandboxState): void {
     if (idStructure === undefined) throw CHORUS_ERRORS.invalidRequest('idStructureCPP est obligatoire');
     const s = state.structureById(idStructure);
     if (!s) throw CHORUS_ERRORS.structureIntrouvable(idStructure);
-    ok(res, structureConsultee(s, state.config.technicalAccountPasswordExpiresAt));
+    const login = callerAccount(res);
+    const actsFor = s.type === 'SUPPLIER' && state.isAttached(login, s.siret);
+    ok(res, structureConsultee(s, actsFor ? state.passwordExpiresAt(login) : undefined));
   });
 }
 
@@ -244,7 +251,8 @@ function serviceRoutes(router: Router, state: SandboxState): void {
 function flowRoutes(router: Router, state: SandboxState): void {
   router.post('/factures/v1/deposer/flux', async (req, res) => {
     const body = parse(deposerFluxBody, req.body);
-    const flow = await state.deposit({ fichierFlux: body.fichierFlux, nomFichier: body.nomFichier, syntaxeFlux: body.syntaxeFlux });
+    const deposant = callerAccount(res);
+    const flow = await state.deposit({ fichierFlux: body.fichierFlux, nomFichier: body.nomFichier, syntaxeFlux: body.syntaxeFlux, ...(deposant !== undefined ? { deposant } : {}) });
     ok(res, {
       numeroFluxDepot: flow.numeroFluxDepot,
       dateDepot: chorusDate(new Date(flow.deposeLe)),

@@ -76,7 +76,8 @@ export function compteRenduDetaille(flow: SandboxFlow) {
 }
 
 /** `consulter`'s answer: the structure's general data, its parameters and the sandbox's postal address. */
-export function structureConsultee(s: SandboxStructure, technicalAccountPasswordExpiresAt: string) {
+/** `passwordExpiresAt`: the caller's technical account password expiry, given when it acts for this structure. */
+export function structureConsultee(s: SandboxStructure, passwordExpiresAt: string | undefined) {
   return {
     informationGenerales: {
       idStructureCPP: s.idStructureCPP,
@@ -88,7 +89,7 @@ export function structureConsultee(s: SandboxStructure, technicalAccountPassword
       estValideurDeleguee: false,
       listeStructureDupliquees: [],
       // The technical account's password, on the structures it acts for.
-      ...(s.type === 'SUPPLIER' && s.attached ? { dateExpirationMotPasseCompteTech: technicalAccountPasswordExpiresAt } : {}),
+      ...(passwordExpiresAt !== undefined ? { dateExpirationMotPasseCompteTech: passwordExpiresAt } : {}),
     },
     parametres: {
       codeServiceDoitEtreRenseigne: s.codeServiceDoitEtreRenseigne,

@@ -43,7 +43,7 @@ export class FlowProcessing {
    * Accepts a file at once (like Chorus: the answer only means "received"), reads it now so that its invoice
    * number is known to the control routes, and lets timers walk the flow to its final state.
    */
-  async deposit(input: DepositInput): Promise<SandboxFlow> {
+  async deposit(input: DepositInput & { deposant?: string }): Promise<SandboxFlow> {
     if (!(SUPPORTED_SYNTAXES as readonly string[]).includes(input.syntaxeFlux)) {
       throw CHORUS_ERRORS.syntaxeNonSupportee(input.syntaxeFlux);
     }
@@ -65,6 +65,7 @@ export class FlowProcessing {
       incident: undefined,
       erreursDP: [],
       identifiantFactureCPP: undefined,
+      ...(input.deposant !== undefined ? { deposant: input.deposant } : {}),
     };
     try {
       flow.invoice = await readDepositedFile(bytes, input.syntaxeFlux);
@@ -176,6 +177,7 @@ export class FlowProcessing {
     }
     const verdict = checkDepositedInvoice(invoice, {
       structureBySiret: (siret) => this.state.structureBySiret(siret),
+      isAttached: (siret) => this.state.isAttached(flow.deposant, siret),
       hasLiveInvoice: (siret, numero) => this.state.hasLiveInvoice(siret, numero),
     });
     const { supplier, buyer } = verdict;

@@ -73,11 +73,18 @@ export class PisteAccess {
     return sameText(clientId, this.credentials.clientId) && sameText(clientSecret, this.credentials.clientSecret);
   }
 
-  /** `cpro-account` = base64(UTF-8 "login:password"). */
-  checkCproAccount(header: string | undefined): boolean {
-    if (!header) return false;
+  /**
+   * `cpro-account` = base64(UTF-8 "login:password"): the main technical account (`main`), another one registered
+   * with its password (its login), or `refused` (unknown login or wrong password: the same answer, like PISTE).
+   */
+  checkCproAccount(header: string | undefined): { account: 'main' } | { account: 'other'; login: string } | { account: 'refused' } {
+    if (!header) return { account: 'refused' };
     const decoded = Buffer.from(header.trim(), 'base64').toString('utf8');
-    return sameText(decoded, `${this.credentials.techLogin}:${this.credentials.techPassword}`);
+    if (sameText(decoded, `${this.credentials.techLogin}:${this.credentials.techPassword}`)) return { account: 'main' };
+    const colon = decoded.indexOf(':');
+    const login = colon < 0 ? decoded : decoded.slice(0, colon);
+    const other = this.state.config.technicalAccounts.find((a) => a.login === login);
+    return other && sameText(decoded, `${other.login}:${other.password}`) ? { account: 'other', login } : { account: 'refused' };
   }
 }
 
@@ -146,9 +153,10 @@ export function requirePisteAuth(state: SandboxState, piste: PisteAccess): Reque
     const check = piste.checkToken(token);
     if (check === 'unknown') return refuse(WWW_AUTHENTICATE.invalidToken, 'Invalid access token');
     if (check === 'expired') return refuse(WWW_AUTHENTICATE.expiredToken, 'Access token expired');
-    if (!piste.checkCproAccount(req.get('cpro-account'))) {
-      return refuse(WWW_AUTHENTICATE.badAccount, 'login or password incorrects');
-    }
+    const account = piste.checkCproAccount(req.get('cpro-account'));
+    if (account.account === 'refused') return refuse(WWW_AUTHENTICATE.badAccount, 'login or password incorrects');
+    // The routes answer for this account (its attachments, its password expiry); unset for the main one.
+    if (account.account === 'other') res.locals.technicalAccount = account.login;
     // PISTE sometimes refuses a valid token when calls come fast (docs/reference/chorus-pro-api.md §1): simulate it.
     if (state.chance(state.config.faults.spurious401Rate)) return refuse(WWW_AUTHENTICATE.expiredToken, 'Access token expired');
     next();

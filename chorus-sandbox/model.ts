@@ -22,8 +22,9 @@ export interface SandboxStructure {
   numeroEJDoitEtreRenseigne: boolean;
   gestionNumeroEJOuCodeService: boolean;
   /**
-   * Supplier structures only: attached ("rattachée") to the sandbox's technical account, so that it may deposit
-   * for them. Real Chorus rejects a flow whose seller is not attached (UNKNOWN-8 of the fidelity audit).
+   * Supplier structures only: attached ("rattachée") to the sandbox's main technical account (the platform's), so
+   * that it may deposit for them. Real Chorus rejects a flow whose seller is not attached (UNKNOWN-8 of the
+   * fidelity audit). Other technical accounts list their own structures (SandboxTechnicalAccount).
    */
   attached: boolean;
   /** By codeService. */
@@ -55,6 +56,8 @@ export interface SandboxFlow {
   identifiantFactureCPP: number | undefined;
   /** Set by the control route that forces a state: the timers leave the flow where it was put. */
   held?: boolean;
+  /** Login of the technical account that deposited it, when not the main one: its attachments decide. */
+  deposant?: string;
 }
 
 export interface SandboxHistoStatut {
@@ -116,6 +119,17 @@ export interface SandboxCredentials {
   techPassword: string;
 }
 
+/**
+ * A technical account besides the main one (a producer's own): its password, the supplier structures (SIRETs)
+ * attached to it and its password's expiry. Registered by a control route; part of the configuration.
+ */
+export interface SandboxTechnicalAccount {
+  login: string;
+  password: string;
+  attachedSirets: string[];
+  passwordExpiresAt: string;
+}
+
 export interface SandboxFaults {
   /** Share of API calls (token included) answered 503, 0..1. */
   errorRate5xx: number;
@@ -146,6 +160,8 @@ export interface SandboxConfig {
   loneListItemAsObject: boolean;
   /** `dateExpirationMotPasseCompteTech` of the technical account (ISO date-time), sent by `consulter` on suppliers. */
   technicalAccountPasswordExpiresAt: string;
+  /** The other technical accounts PISTE accepts in `cpro-account`, by login. */
+  technicalAccounts: SandboxTechnicalAccount[];
 }
 
 export const NO_FAULTS: SandboxFaults = { errorRate5xx: 0, latencyMs: 0, spurious401Rate: 0, invalidClientRate: 0 };
@@ -156,5 +172,6 @@ export function cloneConfig(config: SandboxConfig): SandboxConfig {
     ...config,
     autopilot: config.autopilot && { ...config.autopilot, path: [...config.autopilot.path] },
     faults: { ...config.faults },
+    technicalAccounts: config.technicalAccounts.map((a) => ({ ...a, attachedSirets: [...a.attachedSirets] })),
   };
 }

@@ -42,6 +42,8 @@ export const REJECTION = {
 
 export interface DepositLookups {
   structureBySiret(siret: string): SandboxStructure | undefined;
+  /** The technical account that deposited the flow may deposit for this supplier. */
+  isAttached(siret: string): boolean;
   /** An invoice of this supplier with this number exists and is not REJETEE. */
   hasLiveInvoice(siretFournisseur: string, numeroFacture: string): boolean;
 }
@@ -57,7 +59,7 @@ export function checkDepositedInvoice(invoice: CiiInvoice, lookups: DepositLooku
   const supplierCandidate = invoice.siretFournisseur ? lookups.structureBySiret(invoice.siretFournisseur) : undefined;
   const supplier = supplierCandidate?.type === 'SUPPLIER' ? supplierCandidate : undefined;
   if (!supplier) errors.push(REJECTION.supplierUnknown);
-  else if (!supplier.attached) errors.push(REJECTION.supplierNotAttached(supplier.siret));
+  else if (!lookups.isAttached(supplier.siret)) errors.push(REJECTION.supplierNotAttached(supplier.siret));
 
   const buyerCandidate = invoice.siretDestinataire ? lookups.structureBySiret(invoice.siretDestinataire) : undefined;
   const buyer = buyerCandidate?.type === 'PUBLIC' ? buyerCandidate : undefined;

@@ -93,6 +93,7 @@ const flowSnapshot = z.object({
   ),
   identifiantFactureCPP: id.optional(),
   held: z.boolean().optional(),
+  deposant: text.optional(),
 });
 
 const invoiceSnapshot = z.object({
@@ -149,6 +150,7 @@ const configSnapshot = z.object({
   faults: z.object({ errorRate5xx: rate, latencyMs: delayMs, spurious401Rate: rate, invalidClientRate: rate }),
   loneListItemAsObject: z.boolean().default(false),
   technicalAccountPasswordExpiresAt: z.iso.datetime().default(() => new Date(Date.now() + 365 * 86_400_000).toISOString()),
+  technicalAccounts: z.array(z.object({ login: text.min(1), password: text.min(1), attachedSirets: z.array(text), passwordExpiresAt: z.iso.datetime() })).default([]),
 });
 
 /** The next id of each sequence: flow, invoice, attachment and history ids are never given twice. */

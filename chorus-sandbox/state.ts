@@ -21,6 +21,7 @@ import {
   type SandboxInvoice,
   type SandboxService,
   type SandboxStructure,
+  type SandboxTechnicalAccount,
 } from './model';
 import { Scheduler } from './scheduler';
 import { SANDBOX_SEED_STRUCTURES, type StructureSeed } from './seeds';
@@ -119,6 +120,7 @@ export class SandboxState {
       faults: { ...NO_FAULTS, ...options.faults },
       loneListItemAsObject: options.loneListItemAsObject ?? false,
       technicalAccountPasswordExpiresAt: options.technicalAccountPasswordExpiresAt ?? new Date(this.now() + 365 * 86_400_000).toISOString(),
+      technicalAccounts: [],
     };
     this.config = cloneConfig(this.initialConfig);
     this.loadSeeds();
@@ -319,7 +321,7 @@ export class SandboxState {
    * Accepts a file at once (like Chorus: the answer only means "received"), reads it now so that its invoice
    * number is known to the control routes, and lets timers walk the flow to its final state (flows.ts).
    */
-  deposit(input: DepositInput): Promise<SandboxFlow> {
+  deposit(input: DepositInput & { deposant?: string }): Promise<SandboxFlow> {
     return this.flowProcessing.deposit(input);
   }
 
@@ -445,9 +447,43 @@ export class SandboxState {
       faults: { ...this.config.faults, ...patch.faults },
       loneListItemAsObject: patch.loneListItemAsObject ?? this.config.loneListItemAsObject,
       technicalAccountPasswordExpiresAt: patch.technicalAccountPasswordExpiresAt ?? this.config.technicalAccountPasswordExpiresAt,
+      technicalAccounts: this.config.technicalAccounts,
     };
     this.changed();
     return cloneConfig(this.config);
+  }
+
+  // ------------------------------------------------------------------------------------- technical accounts
+
+  /** Registers or replaces a technical account besides the main one (its password, attachments and expiry). */
+  upsertTechnicalAccount(account: SandboxTechnicalAccount): { created: boolean; account: SandboxTechnicalAccount } {
+    const copy = { ...account, attachedSirets: [...new Set(account.attachedSirets)] };
+    const others = this.config.technicalAccounts.filter((a) => a.login !== account.login);
+    const created = others.length === this.config.technicalAccounts.length;
+    this.config = { ...this.config, technicalAccounts: [...others, copy] };
+    this.changed();
+    return { created, account: { ...copy, attachedSirets: [...copy.attachedSirets] } };
+  }
+
+  /** A registered technical account (not the main one). */
+  technicalAccount(login: string): SandboxTechnicalAccount | undefined {
+    return this.config.technicalAccounts.find((a) => a.login === login);
+  }
+
+  /** Whether the technical account (`undefined`: the main one) may deposit for this supplier SIRET. */
+  isAttached(login: string | undefined, siret: string): boolean {
+    if (login === undefined) return this.structuresBySiret.get(siret)?.attached === true;
+    return this.technicalAccount(login)?.attachedSirets.includes(siret) ?? false;
+  }
+
+  /** The supplier structures the technical account (`undefined`: the main one) is attached to. */
+  attachedSuppliers(login: string | undefined): SandboxStructure[] {
+    return this.listStructures().filter((s) => s.type === 'SUPPLIER' && this.isAttached(login, s.siret));
+  }
+
+  /** `dateExpirationMotPasseCompteTech` of the technical account (`undefined`: the main one). */
+  passwordExpiresAt(login: string | undefined): string {
+    return (login === undefined ? undefined : this.technicalAccount(login)?.passwordExpiresAt) ?? this.config.technicalAccountPasswordExpiresAt;
   }
 
   /** True with the given probability; no draw when the rate is 0 (keeps injected sequences predictable). */

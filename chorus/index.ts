@@ -5,6 +5,7 @@
  */
 export * from './errors';
 export * from './technical-account';
+export * from './accounts';
 export * from './client';
 export * from './flow-report';
 export * from './requirement';

@@ -14,23 +14,40 @@ import type { StructureActive } from './wire';
 export interface TechnicalAccountOptions {
   /** How long one answer is trusted (default 5 min). */
   ttlMs?: number;
+  /** How long a failed read of the password expiry keeps `peekPasswordExpiry` from asking again (default 30 s). */
+  failureTtlMs?: number;
   now?: () => number;
+}
+
+/** What is known of the password expiry without waiting for Chorus (see `peekPasswordExpiry`). */
+export interface PasswordExpiryReading {
+  /** The last value read (null: Chorus does not say); undefined when no read has succeeded yet. */
+  value: string | null | undefined;
+  /** When that value was read (ms). */
+  readAt: number | undefined;
+  /** When the last read failed, if it did and none succeeded since (ms). */
+  failedAt: number | undefined;
+  /** A read is under way. */
+  refreshing: boolean;
 }
 
 export class TechnicalAccount {
   private readonly ttlMs: number;
+  private readonly failureTtlMs: number;
   private readonly now: () => number;
   /** The attached structures, one read shared by the attachment check and the password expiry. */
   private structures: { list: StructureActive[]; at: number } | undefined;
   private pendingStructures: Promise<StructureActive[]> | undefined;
   private expiry: { value: string | null; at: number } | undefined;
   private pendingExpiry: Promise<string | null> | undefined;
+  private expiryFailedAt: number | undefined;
 
   constructor(
     private readonly client: ChorusClient,
     options: TechnicalAccountOptions = {},
   ) {
     this.ttlMs = options.ttlMs ?? 300_000;
+    this.failureTtlMs = options.failureTtlMs ?? 30_000;
     this.now = options.now ?? Date.now;
   }
 
@@ -56,6 +73,23 @@ export class TechnicalAccount {
     return this.pendingExpiry;
   }
 
+  /**
+   * The password expiry as last read, at once: never waits for Chorus. When the value is stale (or a past date,
+   * or none yet) and no read failed within `failureTtlMs`, a read starts in the background, bounded by
+   * `timeoutMs`, and the next caller sees its outcome. For probes (/readyz) that must answer while Chorus hangs.
+   */
+  peekPasswordExpiry(options: { timeoutMs: number }): PasswordExpiryReading {
+    const cached = this.expiry;
+    const past = cached?.value != null && Date.parse(cached.value) <= this.now();
+    const stale = !cached || past || !this.fresh(cached.at);
+    const failedRecently = this.expiryFailedAt !== undefined && this.now() - this.expiryFailedAt < this.failureTtlMs;
+    if (stale && !failedRecently && !this.pendingExpiry) {
+      // Failures are recorded by readExpiry; nothing waits on this promise.
+      this.passwordExpiresAt({ signal: AbortSignal.timeout(options.timeoutMs) }).catch(() => undefined);
+    }
+    return { value: cached?.value, readAt: cached?.at, failedAt: this.expiryFailedAt, refreshing: this.pendingExpiry !== undefined };
+  }
+
   /** Whether the password has expired (false when Chorus does not say). */
   async passwordExpired(options?: CallOptions): Promise<boolean> {
     const expiresAt = await this.passwordExpiresAt(options);
@@ -67,12 +101,18 @@ export class TechnicalAccount {
   }
 
   private async readExpiry(options?: CallOptions): Promise<string | null> {
-    const list = this.structures && this.fresh(this.structures.at) ? this.structures.list : await this.refreshStructures(options);
-    const [first] = list;
-    const detail = first ? await this.client.consulterStructure(first.idStructureCPP, options) : undefined;
-    const value = detail?.informationGenerales.dateExpirationMotPasseCompteTech ?? null;
-    this.expiry = { value, at: this.now() };
-    return value;
+    try {
+      const list = this.structures && this.fresh(this.structures.at) ? this.structures.list : await this.refreshStructures(options);
+      const [first] = list;
+      const detail = first ? await this.client.consulterStructure(first.idStructureCPP, options) : undefined;
+      const value = detail?.informationGenerales.dateExpirationMotPasseCompteTech ?? null;
+      this.expiry = { value, at: this.now() };
+      this.expiryFailedAt = undefined;
+      return value;
+    } catch (error) {
+      this.expiryFailedAt = this.now();
+      throw error;
+    }
   }
 
   private refreshStructures(options?: CallOptions): Promise<StructureActive[]> {

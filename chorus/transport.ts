@@ -127,7 +127,7 @@ export class ChorusTransport {
     const operation = `${method} ${path}`;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     for (let attempt = 1; ; attempt++) {
-      const token = await this.getToken();
+      const token = await abortable(this.getToken(), options?.signal);
       const started = this.#now();
       const log: CallLog = (status, outcome, codeRetour) =>
         this.log({ kind: 'api', method, path, status, durationMs: this.#now() - started, attempt, outcome, codeRetour });
@@ -360,6 +360,20 @@ export class ChorusTransport {
       // A broken logger must not turn a successful call into a failure.
     }
   }
+}
+
+/**
+ * The shared token request, waited for until the caller's signal aborts: that caller stops waiting (with the
+ * signal's reason), the request goes on for the others.
+ */
+function abortable<T>(shared: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return shared;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    shared.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** A string property of a thrown value, whatever realm its class comes from. */

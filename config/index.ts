@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from '../domain/duration';
+import { parseSecretKey } from '../lib/secret-box';
 
 const duration = (fallback: string) =>
   z
@@ -47,6 +48,8 @@ export const DEV_DEFAULTS = {
   ADMIN_API_KEY: 'dev-admin-key',
   PRODUCER_JWT_SECRET: 'dev-producer-jwt-secret-change-me-0123456789',
   WEBHOOK_SECRET_KEY: 'dev-webhook-secret-key-change-me-0123456789',
+  /** base64("agrilocal-dev-chorus-credentials"): 32 bytes. */
+  CHORUS_CREDENTIALS_KEY: 'YWdyaWxvY2FsLWRldi1jaG9ydXMtY3JlZGVudGlhbHM=',
 } as const;
 
 export const configSchema = z.object({
@@ -79,6 +82,20 @@ export const configSchema = z.object({
   CHORUS_TECH_LOGIN: z.string().min(1).default(DEV_DEFAULTS.CHORUS_TECH_LOGIN),
   CHORUS_TECH_PASSWORD: z.string().min(1).default(DEV_DEFAULTS.CHORUS_TECH_PASSWORD),
   CHORUS_TIMEOUT: duration('30s'),
+  /**
+   * Encrypts the producers' own Chorus technical account passwords in the database (AES-256-GCM): 32 bytes in
+   * base64 (`openssl rand -base64 32`). Changing it makes the stored passwords unreadable: give them again.
+   */
+  CHORUS_CREDENTIALS_KEY: z
+    .string()
+    .default(DEV_DEFAULTS.CHORUS_CREDENTIALS_KEY)
+    .superRefine((text, ctx) => {
+      try {
+        parseSecretKey(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
   CHORUS_SANDBOX_PORT: port(4010),
   CHORUS_SANDBOX_HOST: z.string().default('127.0.0.1'),
   /** Where the sandbox keeps its state between runs (`npm start` sets it under DATA_DIR); unset = in memory. */
@@ -126,6 +143,11 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** CHORUS_CREDENTIALS_KEY as the 32-byte key it names (validated at load). */
+export function credentialsKey(config: Pick<Config, 'CHORUS_CREDENTIALS_KEY'>): Buffer {
+  return parseSecretKey(config.CHORUS_CREDENTIALS_KEY);
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -24,6 +24,27 @@ export const Producer = defineEntity({
 });
 export type IProducer = InferEntity<typeof Producer>;
 
+/**
+ * A producer's own Chorus technical account, given by the platform: used instead of the platform's for his
+ * deposits and their follow-up. The password is sealed (lib/secret-box.ts, CHORUS_CREDENTIALS_KEY) and never
+ * leaves the server; its expiry is the last one Chorus gave (`dateExpirationMotPasseCompteTech`).
+ */
+export const ProducerChorusAccount = defineEntity({
+  name: 'ProducerChorusAccount',
+  tableName: 'producer_chorus_account',
+  properties: {
+    producerSiret: p.string().length(14).primary(),
+    login: p.string().length(200),
+    passwordSealed: p.text(),
+    passwordExpiresAt: p.datetime().nullable(),
+    /** When the expiry above was read from Chorus. */
+    expiryReadAt: p.datetime().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+});
+export type IProducerChorusAccount = InferEntity<typeof ProducerChorusAccount>;
+
 export const Buyer = defineEntity({
   name: 'Buyer',
   tableName: 'buyer',
@@ -87,7 +108,8 @@ export const Invoice = defineEntity({
     status: p.string().length(40).$type<InvoiceStatus>().index(),
     chorusStatus: p.string().length(60).nullable().index(),
     numeroFluxDepot: p.string().length(40).nullable(),
-    identifiantFactureCPP: p.string().length(40).nullable(),
+    /** Indexed: the lifecycle poll finds the invoice (and its producer's Chorus account) by it. */
+    identifiantFactureCPP: p.string().length(40).nullable().index(),
     /** Chorus' reasons for a rejected flow or invoice, verbatim. */
     chorusErrors: p.json<string[]>().nullable(),
     cancelReason: p.string().length(500).nullable(),
@@ -277,6 +299,7 @@ export type IWebhookDelivery = InferEntity<typeof WebhookDelivery>;
 
 export const entities = [
   Producer,
+  ProducerChorusAccount,
   Buyer,
   Invoice,
   InvoiceHistory,

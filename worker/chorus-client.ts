@@ -2,7 +2,7 @@
  * The Chorus Pro client built from the application's configuration (CHORUS_* variables). Lives with the worker, its
  * user, so that `chorus/` knows nothing of the configuration (docs/chorus.md).
  */
-import { ChorusClient, ChorusTransport, type ChorusClientOptions, type ChorusLogger } from '../chorus';
+import { ChorusAccounts, ChorusClient, ChorusTransport, type ChorusClientOptions, type ChorusLogger, type TechnicalAccount, type TechnicalAccountCredentials } from '../chorus';
 import type { Config } from '../config';
 
 export type ChorusConfig = Pick<
@@ -21,19 +21,29 @@ export interface ChorusClientExtras extends ChorusClientOptions {
   fetch?: typeof fetch;
 }
 
-export function chorusClientFromConfig(config: ChorusConfig, extras: ChorusClientExtras = {}): ChorusClient {
+/** The client of the platform's technical account, or of `account` (a producer's own) on the same PISTE application. */
+export function chorusClientFromConfig(config: ChorusConfig, extras: ChorusClientExtras = {}, account?: TechnicalAccountCredentials): ChorusClient {
   const transport = new ChorusTransport({
     apiUrl: config.CHORUS_API_URL,
     oauthUrl: config.CHORUS_OAUTH_URL,
     credentials: {
       clientId: config.CHORUS_CLIENT_ID,
       clientSecret: config.CHORUS_CLIENT_SECRET,
-      techLogin: config.CHORUS_TECH_LOGIN,
-      techPassword: config.CHORUS_TECH_PASSWORD,
+      techLogin: account?.login ?? config.CHORUS_TECH_LOGIN,
+      techPassword: account?.password ?? config.CHORUS_TECH_PASSWORD,
     },
     timeoutMs: config.CHORUS_TIMEOUT,
     logger: extras.logger,
     fetch: extras.fetch,
   });
   return new ChorusClient(transport, extras);
+}
+
+/** The platform's account and, built on demand, the producers' own ones (chorus/accounts.ts). */
+export function chorusAccountsFromConfig(config: ChorusConfig, extras: ChorusClientExtras & { platformAccount?: TechnicalAccount } = {}): ChorusAccounts {
+  const { platformAccount, ...clientExtras } = extras;
+  return new ChorusAccounts({
+    platform: { client: chorusClientFromConfig(config, clientExtras), login: config.CHORUS_TECH_LOGIN, ...(platformAccount ? { account: platformAccount } : {}) },
+    clientFor: (account) => chorusClientFromConfig(config, clientExtras, account),
+  });
 }

@@ -3,13 +3,13 @@
  * (the start script passes the embedded PostgreSQL's). SIGINT/SIGTERM shut it down gracefully.
  */
 import { Runtime, DefaultLogger } from '@temporalio/worker';
-import { loadConfig } from '../config';
+import { credentialsKey, loadConfig } from '../config';
 import { Connection } from '@temporalio/client';
 import { connectWorkerConnection, ensureNamespaceReady, temporalSettings } from '../config/temporal';
 import { initOrm } from '../db/orm';
 import { createMailer } from '../mail/mailer';
 import { runMain, UserFacingError } from '../lib/main';
-import { chorusClientFromConfig } from './chorus-client';
+import { chorusAccountsFromConfig } from './chorus-client';
 import { INVOICE_SEARCH_ATTRIBUTES } from './search-attributes';
 import { createInvoiceWorker, createWebhookWorker, invoiceWorkerTuning } from './worker';
 
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH || undefined,
     tuning: invoiceWorkerTuning(config),
-    deps: { orm, chorus: chorusClientFromConfig(config), mailer, publicAppUrl: config.PUBLIC_APP_URL },
+    deps: { orm, chorus: chorusAccountsFromConfig(config), credentialsKey: credentialsKey(config), mailer, publicAppUrl: config.PUBLIC_APP_URL },
   });
   const webhookWorker = await createWebhookWorker({ connection, namespace, orm, config });
   process.stdout.write(`worker: polling task queues "${config.TEMPORAL_TASK_QUEUE}" and "${config.WEBHOOK_TASK_QUEUE}" on ${namespace}\n`);

@@ -1,6 +1,6 @@
 /** What a use case gets from the HTTP layer: a request-scoped EntityManager, Temporal, the caller. */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { TechnicalAccount } from '../../chorus';
+import type { ChorusAccounts } from '../../chorus';
 import type { Config } from '../../config';
 import type { Caller } from '../auth';
 import type { InvoiceWorkflowGateway } from '../invoice-workflow-gateway';
@@ -8,8 +8,10 @@ import type { InvoiceWorkflowGateway } from '../invoice-workflow-gateway';
 export interface UseCaseContext {
   em: EntityManager;
   workflows: InvoiceWorkflowGateway;
-  /** Whether our Chorus technical account may deposit for a producer (cached briefly). */
-  chorusAccount: TechnicalAccount;
+  /** The platform's Chorus technical account and the producers' own ones (attachments cached briefly). */
+  chorusAccounts: ChorusAccounts;
+  /** Seals and opens the producers' own account passwords (CHORUS_CREDENTIALS_KEY). */
+  credentialsKey: Buffer;
   config: Config;
   caller: Caller;
   /**

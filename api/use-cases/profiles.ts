@@ -1,6 +1,7 @@
 /** Producer and buyer profiles, pushed by the Agrilocal backend: PUT creates (201) or replaces (200). */
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { Buyer, Producer } from '../../db/entities';
+import { producerChorusCredentials } from '../../db/chorus-accounts';
+import { Buyer, Producer, ProducerChorusAccount } from '../../db/entities';
 import { toBuyer, toProducer } from '../invoice-view';
 import type { BuyerBody, BuyerResponse, ProducerBody, ProducerResponse } from '../schemas';
 import { ApiError } from '../errors';
@@ -22,26 +23,32 @@ async function upsert<T>(attempt: () => Promise<Upserted<T>>, ctx: UseCaseContex
   }
 }
 
+/** 422 CHORUS_ACCOUNT_NOT_ATTACHED, saying on which account the producer must attach his structure (French). */
+export function notAttached(siret: string, ownLogin: string | null, path: string): ApiError {
+  const account = ownLogin ? `à son compte technique ${ownLogin}` : "au compte technique Agrilocal";
+  const message =
+    `La structure ${siret} n'est pas rattachée ${account} sur Chorus Pro : sur le portail Chorus Pro, ` +
+    `le producteur doit demander le rattachement de sa structure ${ownLogin ? 'à ce compte technique' : "au compte technique d'Agrilocal"} (rubrique « Gestion des rattachements ») avant d'ouvrir le flux.`;
+  return new ApiError('CHORUS_ACCOUNT_NOT_ATTACHED', message, [{ path, message }]);
+}
+
 /**
- * Opening the Chorus flow needs our technical account attached to the producer's structure: refused now, when
- * the platform can tell him, rather than on his first invoice. When Chorus cannot answer, the profile is taken
- * and the check runs again before each deposit.
+ * Opening the Chorus flow needs the producer's technical account (his own, else ours) attached to his structure:
+ * refused now, when the platform can tell him, rather than on his first invoice. When Chorus cannot answer, the
+ * profile is taken and the check runs again before each deposit.
  */
 async function checkChorusAttachment(ctx: UseCaseContext, siret: string, body: ProducerBody): Promise<void> {
   if (!body.chorusEnabled) return;
   const existing = await ctx.em.findOne(Producer, { siret });
   if (existing?.chorusEnabled) return;
+  const own = await producerChorusCredentials(ctx.em, ctx.credentialsKey, siret);
   let attached: boolean;
   try {
-    attached = await ctx.chorusAccount.isAttached(siret);
+    attached = await ctx.chorusAccounts.for(own).account.isAttached(siret);
   } catch {
     return;
   }
-  if (attached) return;
-  const message =
-    `La structure ${siret} n'est pas rattachée au compte technique Agrilocal sur Chorus Pro : sur le portail Chorus Pro, ` +
-    "le producteur doit demander le rattachement de sa structure au compte technique d'Agrilocal (rubrique « Gestion des rattachements ») avant d'ouvrir le flux.";
-  throw new ApiError('CHORUS_ACCOUNT_NOT_ATTACHED', message, [{ path: 'body.chorusEnabled', message }]);
+  if (!attached) throw notAttached(siret, own?.login ?? null, 'body.chorusEnabled');
 }
 
 export async function putProducer(ctx: UseCaseContext, siret: string, body: ProducerBody): Promise<Upserted<ProducerResponse>> {
@@ -58,7 +65,7 @@ export async function putProducer(ctx: UseCaseContext, siret: string, body: Prod
     const existing = await ctx.em.findOne(Producer, { siret });
     const row = existing ? ctx.em.assign(existing, data, { mergeObjectProperties: false }) : ctx.em.create(Producer, { siret, ...data });
     await ctx.em.flush();
-    return { created: !existing, value: toProducer(row) };
+    return { created: !existing, value: toProducer(row, await ctx.em.findOne(ProducerChorusAccount, { producerSiret: siret })) };
   }, ctx);
 }
 

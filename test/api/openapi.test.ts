@@ -6,7 +6,7 @@ import type { WebhookDispatchers } from '../../api/webhook-dispatchers';
 import { createSecretBox } from '../../lib/secret-box';
 import { loadConfig } from '../../config';
 import type { InvoiceWorkflowGateway } from '../../api/invoice-workflow-gateway';
-import type { TechnicalAccount } from '../../chorus';
+import type { ChorusAccounts } from '../../chorus';
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -16,14 +16,14 @@ describe('OpenAPI document', () => {
   const doc = buildOpenApiDocument();
 
   it('When the router is built, then every one of its routes is documented with its method', () => {
-    const deps = { config: loadConfig({}), workflows: {} as InvoiceWorkflowGateway, chorusAccount: {} as TechnicalAccount };
+    const deps = { config: loadConfig({}), workflows: {} as InvoiceWorkflowGateway, chorusAccounts: {} as ChorusAccounts, credentialsKey: Buffer.alloc(32) };
     const routers = [apiRouter(deps), webhookRouter({ dispatchers: {} as WebhookDispatchers, secretBox: createSecretBox('k'.repeat(32)), production: false })];
     const served = (routers as unknown as { stack: Layer[] }[])
       .flatMap((router) => router.stack)
       .filter((layer) => layer.route)
       .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m} /api/v1${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`));
     const documented = Object.entries(doc.paths ?? {}).flatMap(([path, item]) => Object.keys(item as object).map((m) => `${m} ${path}`));
-    expect(served.length).toBe(18);
+    expect(served.length).toBe(21);
     expect(documented.sort()).toEqual(served.sort());
   });
 

@@ -11,7 +11,11 @@ import { startWebServer, stopWebServer } from '../../api/server';
 import { Invoice } from '../../db/entities';
 import { OrderIdKey, ProducerSiretKey } from '../../workflows/search-attributes';
 import { invoiceWorkflowId } from '../../workflows/messages';
+import { TechnicalAccount } from '../../chorus';
+import { startSandbox } from '../../chorus-sandbox';
+import { chorusClientFromConfig } from '../../worker/chorus-client';
 import { startTestStack, type TestStack } from '../support/stack';
+import { waitUntil } from '../support/wait';
 import { uniqueId } from '../support/services';
 import { buyerProfile, newSiret, orderBody, producerProfile, IBAN } from './fixtures';
 import { attachedOnChorus, callers, expectError, type Callers, type InvoiceBody } from './support';
@@ -57,6 +61,30 @@ async function newOrder(p: { producerSiret: string; buyerSiret: string }, overri
   return { body, answer: res.body as { orderId: string; invoiceId: string; status: string } };
 }
 
+interface AccountStatus {
+  status: string;
+  passwordExpiresAt: string | null;
+  daysLeft: number | null;
+  readAt: string | null;
+  ageSeconds: number | null;
+  lastFailureAt?: string;
+}
+
+/** One /readyz call, which must answer well before any Chorus deadline in play (a few seconds at most). */
+async function timedProbe(target: ReturnType<typeof createApp>): Promise<{ body: { status: string; chorusTechnicalAccount: AccountStatus } }> {
+  const started = Date.now();
+  const res = await request(target).get('/readyz');
+  expect(Date.now() - started).toBeLessThan(3_000);
+  return { body: res.body as { status: string; chorusTechnicalAccount: AccountStatus } };
+}
+
+/** The account's status once its first read (started by the first probe, in the background) is in. */
+async function settledAccountStatus(target: ReturnType<typeof createApp>): Promise<AccountStatus> {
+  let status: AccountStatus | undefined;
+  await waitUntil(async () => (status = (await timedProbe(target)).body.chorusTechnicalAccount).status !== 'checking', 'the first read of the account');
+  return status as AccountStatus;
+}
+
 describe('Service routes', () => {
   it('When /healthz and /readyz are called with PostgreSQL and Temporal up, then both answer 200', async () => {
     expect((await request(app).get('/healthz')).body).toEqual({ status: 'ok' });
@@ -66,16 +94,53 @@ describe('Service routes', () => {
   });
 
   it("When /readyz is called, then it says when our Chorus technical account's password expires, and warns within 30 days", async () => {
-    const inAYear = (await request(app).get('/readyz')).body as { chorusTechnicalAccount: { status: string; daysLeft: number; passwordExpiresAt: string } };
-    expect(inAYear.chorusTechnicalAccount).toMatchObject({ status: 'ok', daysLeft: expect.any(Number) as number });
-    expect(inAYear.chorusTechnicalAccount.daysLeft).toBeGreaterThan(300);
+    const inAYear = await settledAccountStatus(app);
+    expect(inAYear).toMatchObject({ status: 'ok', daysLeft: expect.any(Number) as number, readAt: expect.any(String) as string });
+    expect(inAYear.daysLeft).toBeGreaterThan(300);
 
     const soon = new Date(Date.now() + 10 * 86_400_000 + 3_600_000).toISOString();
     await fetch(`${stack.sandbox.url}/sandbox/v1/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ technicalAccountPasswordExpiresAt: soon }) });
     // A fresh app: the account's answers are cached for 5 minutes.
     const fresh = createApp({ config: stack.config, orm: stack.db.orm, temporalClient: stack.client, options: { rateLimit: false } });
-    const warned = (await request(fresh).get('/readyz')).body as { chorusTechnicalAccount: unknown };
-    expect(warned.chorusTechnicalAccount).toEqual({ status: 'expiring', passwordExpiresAt: soon, daysLeft: 10 });
+    const warned = await settledAccountStatus(fresh);
+    expect(warned).toMatchObject({ status: 'expiring', passwordExpiresAt: soon, daysLeft: 10 });
+    expect(warned.ageSeconds).toBeLessThan(60);
+  });
+
+  it('When Chorus hangs, then /readyz still answers at once, and says unreachable once the health-check deadline passed', async () => {
+    // Every Chorus answer waits 10 minutes, and so would our client: only the probe's own deadline (8 s) ends the read.
+    const hanging = await startSandbox({ port: 0, faults: { latencyMs: 600_000 } });
+    try {
+      const config = { ...stack.config, CHORUS_API_URL: hanging.url, CHORUS_OAUTH_URL: hanging.tokenUrl, CHORUS_TIMEOUT: 600_000 };
+      const slow = createApp({ config, orm: stack.db.orm, temporalClient: stack.client, options: { rateLimit: false, rpcTimeoutMs: 8_000 } });
+      const first = await timedProbe(slow);
+      expect(first.body.status).toBe('ready');
+      expect(first.body.chorusTechnicalAccount).toMatchObject({ status: 'checking', passwordExpiresAt: null, readAt: null });
+      let last = first;
+      await waitUntil(async () => (last = await timedProbe(slow)).body.chorusTechnicalAccount.status === 'unreachable', 'unreachable', { timeoutMs: 20_000, intervalMs: 500 });
+      expect(last.body.chorusTechnicalAccount).toMatchObject({ status: 'unreachable', passwordExpiresAt: null, lastFailureAt: expect.any(String) as string });
+      // The failure is kept 30 s: the probes since asked Chorus nothing more (one token request, still hanging).
+      await timedProbe(slow);
+      expect(hanging.state.stats()['POST /api/oauth/token']).toBe(1);
+    } finally {
+      await hanging.close();
+    }
+  }, 40_000);
+
+  it('When Chorus stops answering, then /readyz keeps the last value read, with its age, and says unreachable', async () => {
+    const gone = await startSandbox({ port: 0 });
+    const config = { ...stack.config, CHORUS_API_URL: gone.url, CHORUS_OAUTH_URL: gone.tokenUrl, CHORUS_TIMEOUT: 600_000 };
+    // Answers trusted 0 ms: every probe refreshes in the background.
+    const account = new TechnicalAccount(chorusClientFromConfig(config), { ttlMs: 0 });
+    const probed = createApp({ config, orm: stack.db.orm, temporalClient: stack.client, chorusAccount: account, options: { rateLimit: false, rpcTimeoutMs: 20_000 } });
+    const known = await settledAccountStatus(probed);
+    expect(known.status).toBe('ok');
+    await gone.close();
+
+    let last: Awaited<ReturnType<typeof timedProbe>> | undefined;
+    await waitUntil(async () => (last = await timedProbe(probed)).body.chorusTechnicalAccount.status === 'unreachable', 'unreachable', { timeoutMs: 10_000, intervalMs: 200 });
+    expect(last?.body.chorusTechnicalAccount).toMatchObject({ status: 'unreachable', passwordExpiresAt: known.passwordExpiresAt, readAt: known.readAt });
+    expect(last?.body.chorusTechnicalAccount.ageSeconds).toEqual(expect.any(Number));
   });
 
   it('When Temporal cannot be reached, then /readyz answers 503 in the error shape and names it', async () => {

@@ -4,11 +4,11 @@
  * that end a flow, lone objects for one-item lists, rattachement. Each test fails on a client that assumes the
  * sandbox's old answers.
  */
-import { ChorusBusinessError, chronological, entriesSince, isNoResult, TechnicalAccount } from '../../chorus';
+import { ChorusAuthError, ChorusBusinessError, chronological, entriesSince, isNoResult, TechnicalAccount } from '../../chorus';
 import { SANDBOX_SEEDS, type RunningSandbox } from '../../chorus-sandbox';
 import { FLOW_FAILED_STATES, isFlowFinal } from '../../domain/statuses';
 import { nextInvoiceNumber } from './facturx-fixture';
-import { control, deposit, depositIntegrated, FAST_FLOW_MS, makeClient, moveTo, sandboxForFile, waitForFinalFlow, type TestClient } from './harness';
+import { control, deposit, depositIntegrated, DEV_CREDENTIALS, FAST_FLOW_MS, makeClient, moveTo, sandboxForFile, waitForFinalFlow, type TestClient } from './harness';
 
 const { buyers, suppliers } = SANDBOX_SEEDS;
 
@@ -114,6 +114,30 @@ describe('Chorus client against a sandbox that answers like the real host', () =
     const found = await t.client.rechercherStructure(buyers.noRequirement.siret);
     expect(found?.identifiantStructure).toBe(buyers.noRequirement.siret);
     await expect(t.client.rechercherServicesStructure(found?.idStructureCPP ?? -1)).resolves.toHaveLength(1);
+  });
+
+  it("When another technical account calls (a producer's own), then PISTE checks its password and Chorus answers with its attachments and expiry", async () => {
+    const login = 'TECH_1_ferme-own@cpro.fr';
+    const expiresAt = '2027-03-01T00:00:00.000Z';
+    const registered = await control(running, 'PUT', `/technical-accounts/${encodeURIComponent(login)}`, { password: 'own-pass', attachedSirets: [suppliers.secondary.siret], passwordExpiresAt: expiresAt });
+    expect(registered.status).toBe(201);
+    const own = makeClient(running, { credentials: { ...DEV_CREDENTIALS, techLogin: login, techPassword: 'own-pass' } });
+    const ownAccount = new TechnicalAccount(own.client, { ttlMs: 0 });
+    await expect(ownAccount.isAttached(suppliers.secondary.siret)).resolves.toBe(true);
+    await expect(ownAccount.isAttached(suppliers.primary.siret)).resolves.toBe(false);
+    await expect(ownAccount.passwordExpiresAt()).resolves.toBe(expiresAt);
+
+    // His deposit for a seller not attached to him is rejected, as the platform account's is for its own.
+    const { numeroFluxDepot } = await deposit(own.client, { numeroFacture: nextInvoiceNumber() });
+    const cr = await waitForFinalFlow(own.client, numeroFluxDepot);
+    expect(cr.etatCourantDepotFlux).toBe('IN_REJETE');
+    expect(cr.listeErreurDP[0]?.libelleErreurDP).toMatch(/n'est pas rattachee au compte utilisateur/);
+
+    const wrong = makeClient(running, { credentials: { ...DEV_CREDENTIALS, techLogin: login, techPassword: 'guessed' } });
+    const refused = await wrong.client.recupererStructuresActivesFournisseur().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ChorusAuthError);
+    expect((refused as ChorusAuthError).wwwAuthenticate).toContain('login or password incorrects');
+    expect(JSON.stringify((await control(running, 'GET', '/config')).body)).not.toContain('own-pass');
   });
 
   it('When a supplier is not attached to the technical account, then the client says so and its flows are rejected with the reason', async () => {

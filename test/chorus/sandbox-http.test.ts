@@ -238,6 +238,7 @@ describe('Chorus sandbox over HTTP', () => {
       faults: { errorRate5xx: 0.25, latencyMs: 5, spurious401Rate: 0, invalidClientRate: 0 },
       loneListItemAsObject: false,
       technicalAccountPasswordExpiresAt: expect.any(String) as string,
+      technicalAccounts: [],
     });
     await request(sandbox.app).post('/sandbox/v1/reset').expect(204);
     expect((await request(sandbox.app).get('/sandbox/v1/config')).body).toMatchObject({ autopilot: null, faults: { errorRate5xx: 0, latencyMs: 0 } });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ConfigError, DEV_DEFAULTS, loadConfig } from '../../config';
 import { parseDuration } from '../../domain/duration';
 
@@ -25,7 +26,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AGRILOCAL_API_KEY: must be set in production/);
     const env: Record<string, string> = { NODE_ENV: 'production' };
     for (const key of Object.keys(DEV_DEFAULTS)) env[key] = `${key.toLowerCase()}-real-value-0123456789-abcdefghijkl`;
+    env.CHORUS_CREDENTIALS_KEY = randomBytes(32).toString('base64');
     expect(loadConfig(env).NODE_ENV).toBe('production');
+    expect(() => loadConfig({ ...env, CHORUS_CREDENTIALS_KEY: DEV_DEFAULTS.CHORUS_CREDENTIALS_KEY })).toThrow(/CHORUS_CREDENTIALS_KEY: must be set in production/);
+  });
+
+  it('When the credentials key is not 32 bytes in base64, then start is refused naming it', () => {
+    expect(() => loadConfig({ CHORUS_CREDENTIALS_KEY: randomBytes(16).toString('base64') })).toThrow(/CHORUS_CREDENTIALS_KEY: must be 32 bytes in base64/);
+    expect(() => loadConfig({ CHORUS_CREDENTIALS_KEY: 'not base64 at all!' })).toThrow(/CHORUS_CREDENTIALS_KEY/);
   });
 
   it.each([

@@ -9,10 +9,10 @@ import type { Express } from 'express';
 import { createApp } from '../../api/app';
 import type { ChorusClient } from '../../chorus';
 import { startSandbox, type RunningSandbox } from '../../chorus-sandbox';
-import { loadConfig, type Config } from '../../config';
+import { credentialsKey, loadConfig, type Config } from '../../config';
 import { createMailer, type Mailer } from '../../mail/mailer';
-import { chorusClientFromConfig } from '../../worker/chorus-client';
 import { createInvoiceWorker, createWebhookWorker, invoiceWorkerTuning } from '../../worker/worker';
+import { chorusAccountsFromConfig } from '../../worker/chorus-client';
 import { createTestDatabase, type TestDatabase } from './db';
 import { testServices, uniqueId } from './services';
 import { startSmtpSink, type SmtpSink } from './smtp';
@@ -86,7 +86,8 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
     ...options.env,
   };
   const config = loadConfig(env);
-  const chorus = chorusClientFromConfig(config);
+  const chorusAccounts = chorusAccountsFromConfig(config);
+  const chorus = chorusAccounts.platform.client;
   const mailer: Mailer = createMailer(config.SMTP_URL, config.MAIL_FROM);
   const connection = await Connection.connect({ address: services.temporalAddress });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
@@ -101,7 +102,7 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue,
       workflowBundlePath: services.workflowBundle,
-      deps: { orm: db.orm, chorus, mailer, publicAppUrl: config.PUBLIC_APP_URL },
+      deps: { orm: db.orm, chorus: chorusAccounts, credentialsKey: credentialsKey(config), mailer, publicAppUrl: config.PUBLIC_APP_URL },
       tuning: { ...invoiceWorkerTuning(config), shutdownGraceTime: '1s', stickyQueueScheduleToStartTimeout: '1s' },
     });
     webhookWorker = await createWebhookWorker({

@@ -5,7 +5,8 @@
 import { createActivities, type Activities } from '../../activities';
 import { ChorusDeposit, InvoiceDocument, SentMail } from '../../db/entities';
 import { createMailer } from '../../mail/mailer';
-import { chorusClientFromConfig } from '../../worker/chorus-client';
+import { credentialsKey } from '../../config';
+import { chorusAccountsFromConfig } from '../../worker/chorus-client';
 import { startTestStack, type TestStack } from '../support/stack';
 import { createOrder, setUpParties, validateQuantities, waitForInvoice } from '../support/scenario';
 
@@ -15,7 +16,8 @@ beforeAll(async () => {
   stack = await startTestStack({ sandbox: { flowProcessingDelayMs: 20 } });
   activities = createActivities({
     orm: stack.db.orm,
-    chorus: chorusClientFromConfig(stack.config),
+    chorus: chorusAccountsFromConfig(stack.config),
+    credentialsKey: credentialsKey(stack.config),
     mailer: createMailer(stack.config.SMTP_URL, stack.config.MAIL_FROM),
     publicAppUrl: stack.config.PUBLIC_APP_URL,
   });
@@ -89,7 +91,7 @@ it('When the number is already on Chorus without a deposit of ours (put there by
   const { parties, invoiceId } = await readyInvoice();
   const em = stack.db.orm.em.fork();
   const document = await em.findOneOrFail(InvoiceDocument, { invoiceId });
-  const chorus = chorusClientFromConfig(stack.config);
+  const chorus = stack.chorus;
   const byHand = await chorus.deposerFlux({ fichierFlux: Buffer.from(document.pdf), nomFichier: document.filename });
   await new Promise((r) => setTimeout(r, 300)); // integrated after ~20 ms
 
