@@ -32,6 +32,7 @@ export function availableActions({ status, chorusStatus, buyerKind }: ActionCont
     case 'EN_ATTENTE_TRAITEMENT':
     case 'ARCHIVEE':
     case 'ANNULEE':
+    case 'ANNULEE_PAR_AVOIR':
       return [];
   }
 }
