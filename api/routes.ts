@@ -13,6 +13,7 @@ import * as s from './schemas';
 import type { UseCaseContext } from './use-cases/context';
 import { putBuyer, putProducer } from './use-cases/profiles';
 import { cancelOrder, createOrder, validateQuantities } from './use-cases/orders';
+import { reissueInvoice } from './use-cases/credit-notes';
 import {
   archiveInvoice,
   completeInvoice,
@@ -113,6 +114,11 @@ export function apiRouter({ config, workflows, chorusAccount, bodyLimit = '256kb
   router.post('/invoices/:invoiceId/recycle', actors, async (req, res) => {
     const { invoiceId } = parse(s.invoiceIdParams, req.params, 'path');
     res.json(await recycleInvoice(context(req), invoiceId, parse(s.recycleBody, req.body, 'body')));
+  });
+
+  router.post('/invoices/:invoiceId/reissue', actors, async (req, res) => {
+    const { invoiceId } = parse(s.invoiceIdParams, req.params, 'path');
+    res.json(await reissueInvoice(context(req), invoiceId, parse(s.reissueBody, req.body, 'body')));
   });
 
   router.post('/invoices/:invoiceId/complete', actorsWithFiles, async (req, res) => {
