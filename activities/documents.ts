@@ -3,7 +3,7 @@
  * when the engagement code changes). Deterministic: rendering twice stores the same document.
  */
 import { createHash } from 'node:crypto';
-import { Buyer, InvoiceDocument, Producer } from '../db/entities';
+import { Buyer, Invoice, InvoiceDocument, Producer } from '../db/entities';
 import type { Orm } from '../db/orm';
 import { InvoiceDocumentError, renderFacturX, type InvoiceDocumentInput } from '../documents';
 import { PAYMENT_TERMS_DAYS, serviceCodeOf } from '../domain/terms';
@@ -22,7 +22,12 @@ export function createDocumentActivities(orm: Orm) {
       if (!invoice.number || !invoice.issueDate || !invoice.dueDate) {
         throw invoiceDataError(`Invoice ${input.invoiceId} is not built yet (number, dates).`);
       }
+      const precedingId = invoice.cancelsInvoiceId ?? invoice.replacesInvoiceId;
+      const preceding = precedingId ? await em.findOne(Invoice, { invoiceId: precedingId }) : null;
+      if (precedingId && (!preceding?.number || !preceding.issueDate)) throw invoiceDataError(`Invoice ${precedingId} referred to by ${input.invoiceId} has no number.`);
       const document: InvoiceDocumentInput = {
+        documentType: invoice.documentType,
+        precedingInvoice: preceding?.number && preceding.issueDate ? { number: preceding.number, issueDate: preceding.issueDate } : null,
         number: invoice.number,
         issueDate: invoice.issueDate,
         deliveryDate: invoice.deliveryDate,

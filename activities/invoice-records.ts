@@ -8,7 +8,7 @@ import { dueDateOf } from '../domain/terms';
 import { InvoiceHistory, Producer } from '../db/entities';
 import type { BuildInvoiceInput, BuiltInvoice, RecordStatusInput } from './types';
 import type { Orm } from '../db/orm';
-import { loadInvoice } from './shared';
+import { invoiceDataError, loadInvoice } from './shared';
 import { assignInvoiceNumber as assignNumber } from '../db/numbering';
 import { recordWebhookEvent, type OutboxEvent } from '../db/webhook-outbox';
 import type { InvoiceStatus } from '../domain/statuses';
@@ -31,6 +31,8 @@ function statusChangeEvent(before: { status: InvoiceStatus; chorusStatus: string
     },
   };
 }
+import { CreditNoteError, issueCreditNote, type IssueCreditNoteInput, type IssuedCreditNote } from '../db/credit-notes';
+
 
 export function createInvoiceRecordActivities(orm: Orm) {
   return {
@@ -85,6 +87,16 @@ export function createInvoiceRecordActivities(orm: Orm) {
     /** The producer's next number (gapless, transactional); the same invoice always gets the same one. */
     async assignInvoiceNumber(input: { invoiceId: string; producerSiret: string; issueDate: string }): Promise<string> {
       return assignNumber(orm.em.fork(), input);
+    },
+
+    /** The credit note (and replacement) of an invoice, numbered, in one transaction; a retry answers the same. */
+    async issueCreditNote(input: IssueCreditNoteInput): Promise<IssuedCreditNote> {
+      try {
+        return await issueCreditNote(orm.em.fork(), input);
+      } catch (error) {
+        if (error instanceof CreditNoteError) throw invoiceDataError(error.message);
+        throw error;
+      }
     },
 
     async loadProducerProfile(input: { siret: string }): Promise<{ chorusEnabled: boolean } | null> {

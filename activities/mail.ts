@@ -8,7 +8,7 @@
  */
 import { LockMode } from '@mikro-orm/core';
 import { recordWebhookEvent } from '../db/webhook-outbox';
-import { Buyer, InvoiceDocument, Producer, SentMail } from '../db/entities';
+import { Buyer, Invoice, InvoiceDocument, Producer, SentMail } from '../db/entities';
 import type { Orm } from '../db/orm';
 import type { Mailer, OutgoingMail } from '../mail/mailer';
 import { renderMail } from '../mail/templates';
@@ -45,6 +45,7 @@ export function createMailActivities(orm: Orm, mailer: Mailer, publicAppUrl: str
         identifiantFactureCPP: invoice.identifiantFactureCPP ?? null,
         link: `${publicAppUrl.replace(/\/$/, '')}/factures/${invoice.invoiceId}`,
         reason: input.reason,
+        cancelsNumber: invoice.cancelsInvoiceId ? ((await em.findOne(Invoice, { invoiceId: invoice.cancelsInvoiceId }))?.number ?? null) : null,
       });
       const to = mail.to === 'BUYER' ? buyer.email : producer.email;
       let attachments: OutgoingMail['attachments'];

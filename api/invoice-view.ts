@@ -4,15 +4,15 @@
  */
 import { availableActions } from '../domain/actions';
 import type { InvoiceAction } from '../domain/statuses';
-import { invoiceView, isoDateTime } from '../db/invoice-view';
+import { invoiceView, isoDateTime, type LinkedNumbers } from '../db/invoice-view';
 import type { IInvoice, IInvoiceHistory, IBuyer, IProducer, IProducerChorusAccount } from '../db/entities';
 import type { Caller } from './auth';
 import type { StateInfo } from './errors';
 import type { BuyerResponse, InvoiceResponse, InvoiceSummaryResponse, ProducerResponse } from './schemas';
 
-export function actionsFor(invoice: Pick<IInvoice, 'status' | 'chorusStatus' | 'buyerKind'>, caller: Caller): InvoiceAction[] {
+export function actionsFor(invoice: Pick<IInvoice, 'status' | 'chorusStatus' | 'buyerKind' | 'documentType'>, caller: Caller): InvoiceAction[] {
   if (caller.kind === 'admin') return [];
-  return availableActions({ status: invoice.status, chorusStatus: invoice.chorusStatus ?? null, buyerKind: invoice.buyerKind });
+  return availableActions({ status: invoice.status, chorusStatus: invoice.chorusStatus ?? null, buyerKind: invoice.buyerKind, documentType: invoice.documentType });
 }
 
 /** The invoice's state as PostgreSQL knows it, for INVALID_STATE answers. */
@@ -22,13 +22,13 @@ export function stateOf(invoice: IInvoice, caller: Caller): StateInfo {
 
 const iso = isoDateTime;
 
-export function toInvoiceSummary(invoice: IInvoice, caller: Caller): InvoiceSummaryResponse {
-  return invoiceView(invoice, actionsFor(invoice, caller));
+export function toInvoiceSummary(invoice: IInvoice, caller: Caller, numbers: LinkedNumbers = new Map()): InvoiceSummaryResponse {
+  return invoiceView(invoice, actionsFor(invoice, caller), numbers);
 }
 
-export function toInvoice(invoice: IInvoice, history: IInvoiceHistory[], caller: Caller): InvoiceResponse {
+export function toInvoice(invoice: IInvoice, history: IInvoiceHistory[], caller: Caller, numbers: LinkedNumbers = new Map()): InvoiceResponse {
   return {
-    ...toInvoiceSummary(invoice, caller),
+    ...toInvoiceSummary(invoice, caller, numbers),
     history: history.map((h) => ({ at: iso(h.at), status: h.status, chorusStatus: h.chorusStatus ?? null, detail: h.detail ?? null })),
   };
 }

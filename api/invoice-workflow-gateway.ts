@@ -10,7 +10,7 @@ import { BuyerSiretKey, InvoiceStatusKey, OrderIdKey, ProducerSiretKey } from '.
 import { ApiError, fromTemporalError, type StateInfo } from './errors';
 import type { ApiMetrics } from './metrics';
 
-export type WorkflowAction = 'start' | 'validateQuantities' | 'cancel' | 'send' | 'markProcessed' | 'archive' | 'recycle' | 'complete';
+export type WorkflowAction = 'start' | 'validateQuantities' | 'cancel' | 'send' | 'markProcessed' | 'archive' | 'recycle' | 'complete' | 'reissue';
 
 export interface WorkflowGatewayOptions {
   taskQueue: string;
@@ -23,6 +23,8 @@ export interface WorkflowGatewayOptions {
 export interface UpdateRequest<Ret, Args extends unknown[]> {
   action: WorkflowAction;
   orderId: string;
+  /** The document's own workflow (a replacement invoice's differs from its order's first); default `invoice-{orderId}`. */
+  workflowId?: string;
   definition: UpdateDefinition<Ret, Args>;
   args: Args;
   updateId: string;
@@ -77,7 +79,7 @@ export class InvoiceWorkflowGateway {
    */
   async update<Ret, Args extends unknown[]>(request: UpdateRequest<Ret, Args>): Promise<Ret> {
     const { action, orderId, definition, args, updateId, state, startIfMissing } = request;
-    const handle = this.client.workflow.getHandle(invoiceWorkflowId(orderId));
+    const handle = this.client.workflow.getHandle(request.workflowId ?? invoiceWorkflowId(orderId));
     const execute = () =>
       this.client.withDeadline(Date.now() + this.options.updateTimeoutMs, () =>
         // The definition's argument tuple is carried by `Args`; the SDK's overloads cannot see through the generic.

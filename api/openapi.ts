@@ -146,10 +146,10 @@ function orderRoutes(route: Route): void {
     method: 'post',
     path: '/orders/{orderId}/cancel',
     tags: ['Orders'],
-    summary: 'Cancel an order before it is invoiced',
+    summary: 'Cancel an order: before invoicing it is cancelled; once invoiced, a credit note (avoir) cancels its invoice',
     request: { params: s.orderIdParams, headers: idempotencyHeader, body: { ...json(s.cancelBody) } },
     responses: {
-      200: { description: 'The cancelled order (status ANNULEE)', ...json(s.invoice) },
+      200: { description: 'The cancelled order (status ANNULEE), or once invoiced the credit note (documentType CREDIT_NOTE) that cancels its invoice', ...json(s.invoice) },
       ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE'),
     },
   });
@@ -200,6 +200,12 @@ function invoiceRoutes(route: Route): void {
   invoiceAction('mark-processed', 'Mark as processed (deposited on the Chorus portal by the producer)', s.emptyBody, []);
   invoiceAction('archive', 'Archive the invoice', s.emptyBody, []);
   invoiceAction('recycle', 'Recycle an invoice Chorus holds as A_RECYCLER to a new recipient or commitment', s.recycleBody, ['UNKNOWN_BUYER', 'BUYER_NOT_PUBLIC']);
+  invoiceAction(
+    'reissue',
+    'Cancel the invoice by a credit note (avoir, type 381, same series) and issue its replacement with what changes; allowed "à traiter", rejected (flow or buyer) or mailed; 409 while Chorus processes it or once paid. Answers the cancelled invoice with its links.',
+    s.reissueBody,
+    ['UNKNOWN_BUYER', 'INVOICE_DATA_INVALID'],
+  );
   invoiceAction('complete', 'Complete a SUSPENDUE invoice with the missing documents (10 MB each)', s.completeBody, ['PAYLOAD_TOO_LARGE']);
 }
 

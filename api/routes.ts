@@ -14,6 +14,7 @@ import type { UseCaseContext } from './use-cases/context';
 import { putBuyer, putProducer } from './use-cases/profiles';
 import { deleteChorusAccount, getProducer, putChorusAccount } from './use-cases/chorus-accounts';
 import { cancelOrder, createOrder, validateQuantities } from './use-cases/orders';
+import { reissueInvoice } from './use-cases/credit-notes';
 import {
   archiveInvoice,
   completeInvoice,
@@ -105,6 +106,11 @@ export function apiRouter({ config, workflows, chorusAccounts, credentialsKey, b
   router.post('/invoices/:invoiceId/recycle', actors, async (req, res) => {
     const { invoiceId } = parse(s.invoiceIdParams, req.params, 'path');
     res.json(await recycleInvoice(context(req), invoiceId, parse(s.recycleBody, req.body, 'body')));
+  });
+
+  router.post('/invoices/:invoiceId/reissue', actors, async (req, res) => {
+    const { invoiceId } = parse(s.invoiceIdParams, req.params, 'path');
+    res.json(await reissueInvoice(context(req), invoiceId, parse(s.reissueBody, req.body, 'body')));
   });
 
   router.post('/invoices/:invoiceId/complete', actorsWithFiles, async (req, res) => {

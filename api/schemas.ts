@@ -10,6 +10,7 @@ import { CHORUS_LIMITS } from '../domain/chorus-limits';
 import { MAX_INVOICE_TTC, exceedsMaxInvoiceTtc } from '../domain/money';
 import { duplicateLineIssues, type Issue } from '../domain/order';
 import { CHORUS_STATUSES, INVOICE_ACTIONS, INVOICE_STATUSES, INVOICE_VIEWS } from '../domain/statuses';
+import { DOCUMENT_TYPES } from '../domain/credit-notes';
 import { compactIban, isBic, isCalendarDate, isFrenchVatNumber, isIban, isSiret, isStorableText } from './checks';
 
 // ---------------------------------------------------------------------------------------------- primitives
@@ -358,6 +359,7 @@ export const listQuery = z.strictObject({
   status: z.enum(INVOICE_STATUSES).optional(),
   chorusStatus: chorusStatusCode.optional(),
   buyerSiret: siret.optional(),
+  documentType: z.enum(DOCUMENT_TYPES).optional().openapi({ description: 'Invoices or credit notes only' }),
   producerSiret: siret.optional().openapi({ description: 'Platform and admin only in practice: a producer only ever sees his own invoices.' }),
   page: intParam(1, 100_000, 1),
   pageSize: intParam(1, 100, 20),
@@ -390,6 +392,30 @@ export const historyEntry = z
   })
   .openapi('HistoryEntry');
 
+export const reissueBody = z
+  .strictObject({
+    lines: z
+      .array(z.strictObject({ lineId, deliveredQuantity: quantity.optional(), unitPriceHT: price.optional() }))
+      .max(500)
+      .optional()
+      .openapi({ description: 'Lines whose delivered quantity or unit price changes; the others stay as invoiced' }),
+    buyerSiret: siret.optional(),
+    serviceCode: serviceCode.nullable().optional(),
+    engagementCode: engagementCode.nullable().optional(),
+    marketNumber: text(100).nullable().optional(),
+    reason: text(500, true).openapi({ example: 'Quantité de carottes corrigée après rejet par le collège' }),
+  })
+  .superRefine((b, ctx) => {
+    for (const issue of duplicateLineIssues(b.lines ?? [])) ctx.addIssue({ code: 'custom', path: issue.path.split('.'), message: issue.message });
+  })
+  .openapi('ReissueInput');
+export type ReissueBody = z.infer<typeof reissueBody>;
+
+const documentLink = z
+  .object({ invoiceId, number: z.string().nullable() })
+  .nullable()
+  .openapi('DocumentLink', { description: 'Another document of the same order (its id and number), or null' });
+
 const invoiceFields = {
   invoiceId,
   orderId,
@@ -417,6 +443,11 @@ const invoiceFields = {
   marketNumber: z.string().nullable(),
   validatedBy: z.enum(['PRODUCER', 'BUYER']).nullable(),
   actions: z.array(z.enum(INVOICE_ACTIONS)).openapi({ description: 'What the caller may do now' }),
+  documentType: z.enum(DOCUMENT_TYPES).openapi({ description: 'INVOICE, or CREDIT_NOTE (avoir, type 381) cancelling the invoice in `cancels`' }),
+  cancels: documentLink.openapi({ description: 'On a credit note: the invoice it cancels' }),
+  cancelledBy: documentLink.openapi({ description: 'On a cancelled invoice: the credit note that cancels it' }),
+  replaces: documentLink.openapi({ description: 'On a replacement invoice: the invoice it replaces' }),
+  replacedBy: documentLink.openapi({ description: 'On a cancelled invoice: its replacement, if any' }),
   createdAt: z.string().openapi({ format: 'date-time' }),
   updatedAt: z.string().openapi({ format: 'date-time' }),
 };

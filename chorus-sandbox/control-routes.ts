@@ -11,6 +11,7 @@ import { autopilotPathError, SANDBOX_INVOICE_STATUSES } from './lifecycle';
 import type { SandboxConfig, SandboxFlow, SandboxInvoice, SandboxStructure } from './model';
 import { structureSnapshotOf } from './snapshot';
 import type { SandboxState } from './state';
+import { CREDIT_NOTE_TYPE_CODE } from './rules';
 
 const siretParam = z.string().regex(/^\d{14}$/, 'a SIRET is 14 digits');
 const shortText = z.string().trim().min(1).max(200);
@@ -125,6 +126,7 @@ export function invoiceView(state: SandboxState, inv: SandboxInvoice) {
     numeroFacture: inv.numeroFacture,
     numeroFluxDepot: inv.numeroFluxDepot,
     statut: inv.statut,
+    typeFacture: inv.typeCode === CREDIT_NOTE_TYPE_CODE ? 'AVOIR' : 'FACTURE',
     siretFournisseur: inv.siretFournisseur,
     siretDestinataire: inv.siretDestinataire,
     codeServiceExecutant: inv.codeServiceExecutant ?? null,

@@ -6,6 +6,7 @@
  */
 import { chorusDate, chorusTimestamp } from './dates';
 import type { SandboxFlow, SandboxHistoStatut, SandboxInvoice, SandboxService, SandboxStructure } from './model';
+import { CREDIT_NOTE_TYPE_CODE } from './rules';
 
 export const DEFAULT_PAGE_SIZE = 10;
 
@@ -36,7 +37,7 @@ export function factureParFournisseur(inv: SandboxInvoice) {
     numeroFluxDepot: inv.numeroFluxDepot,
     statut: inv.statut,
     typeDemandePaiement: 'FACTURE',
-    typeFacture: inv.typeCode === '381' ? 'AVOIR' : 'FACTURE',
+    typeFacture: inv.typeCode === CREDIT_NOTE_TYPE_CODE ? 'AVOIR' : 'FACTURE',
     dateDepot: chorusDate(new Date(inv.dateDepot)),
     dateFacture: inv.dateFacture ?? null,
     dateHeureEtatCourant: chorusTimestamp(new Date(inv.dateHeureEtatCourant)),

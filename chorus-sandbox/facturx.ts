@@ -36,6 +36,10 @@ export interface CiiInvoice {
   numeroFacture: string | undefined;
   /** BT-3 */
   typeCode: string | undefined;
+  /** BT-23 BusinessProcessSpecifiedDocumentContextParameter/ID: the cadre de facturation (A1, A2…) */
+  cadreFacturation: string | undefined;
+  /** BT-25 InvoiceReferencedDocument/IssuerAssignedID: a credit note's original invoice (numeroFactureOrigine) */
+  numeroFactureOrigine: string | undefined;
   /** BT-2, as YYYY-MM-DD when the format is 102 */
   dateFacture: string | undefined;
   /** BT-30 SellerTradeParty/SpecifiedLegalOrganization/ID with schemeID 0002 */
@@ -192,9 +196,12 @@ export function readCiiInvoice(xml: string): CiiInvoice {
   const buyer = child(agreement, 'BuyerTradeParty');
   const summation = child(settlement, 'SpecifiedTradeSettlementHeaderMonetarySummation');
 
+  const context = child(root, 'ExchangedDocumentContext');
   return {
     numeroFacture: textOf(child(document, 'ID')),
     typeCode: textOf(child(document, 'TypeCode')),
+    cadreFacturation: textOf(child(child(context, 'BusinessProcessSpecifiedDocumentContextParameter'), 'ID')),
+    numeroFactureOrigine: textOf(child(child(settlement, 'InvoiceReferencedDocument'), 'IssuerAssignedID')),
     dateFacture: issueDate(child(child(document, 'IssueDateTime'), 'DateTimeString')),
     siretFournisseur: siretOf(seller),
     sellerName: textOf(child(seller, 'Name')),

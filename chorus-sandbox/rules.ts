@@ -14,6 +14,14 @@ export const ACCEPTED_TYPE_CODES = ['380', '381', '384', '386', '389'];
 
 const AGREEMENT = 'SupplyChainTradeTransaction.ApplicableHeaderTradeAgreement';
 
+/** BT-3 of a credit note: Chorus files it as `typeFacture` AVOIR. */
+export const CREDIT_NOTE_TYPE_CODE = '381';
+/**
+ * Cadres de facturation a supplier deposits under (BT-23; A1 when absent): A1 invoice, A2 invoice already paid,
+ * A9 subcontractor, A12 co-contractor. A credit note (AVOIR) is deposited under the same cadre as an invoice.
+ */
+export const SUPPLIER_CADRES = ['A1', 'A2', 'A9', 'A12'];
+
 export const REJECTION = {
   paymentMeansMissing:
     "L'element FichierXml.SupplyChainTradeTransaction.ApplicableHeaderTradeSettlement.SpecifiedTradeSettlementPaymentMeans.TypeCode.value est obligatoire.",
@@ -36,6 +44,8 @@ export const REJECTION = {
   serviceOrEngagementMissing: (siret: string) =>
     `Le code service ou le numero d'engagement doit etre renseigne pour le destinataire ${siret}.`,
   engagementTooLong: `Le numero d'engagement (balise : ${AGREEMENT}.BuyerOrderReferencedDocument.IssuerAssignedID.value) depasse la longueur maximale autorisee de ${MAX_NUMERO_ENGAGEMENT} caracteres.`,
+  cadreRefused: (cadre: string) =>
+    `Le cadre de facturation (balise : ExchangedDocumentContext.BusinessProcessSpecifiedDocumentContextParameter.ID.value) ${cadre} n'est pas autorise pour un depot fournisseur (valeurs acceptees : ${SUPPLIER_CADRES.join(', ')}).`,
   duplicate: (numero: string, siret: string) =>
     `La facture ${numero} a deja ete deposee par le fournisseur ${siret} : numero de facture deja utilise.`,
 } as const;
@@ -77,7 +87,9 @@ export function checkDepositedInvoice(invoice: CiiInvoice, lookups: DepositLooku
     errors.push(REJECTION.engagementTooLong);
   }
 
-  if (invoice.paymentMeansCodes.length === 0) errors.push(REJECTION.paymentMeansMissing);
+  if (invoice.cadreFacturation !== undefined && !SUPPLIER_CADRES.includes(invoice.cadreFacturation)) errors.push(REJECTION.cadreRefused(invoice.cadreFacturation));
+  // Nothing is paid to the seller on a credit note: no payment means asked for (OCA checks the same, chorus-pro-api.md §6).
+  if (invoice.paymentMeansCodes.length === 0 && invoice.typeCode !== CREDIT_NOTE_TYPE_CODE) errors.push(REJECTION.paymentMeansMissing);
 
   if (supplier && numero !== undefined && lookups.hasLiveInvoice(supplier.siret, numero)) {
     errors.push(REJECTION.duplicate(numero, supplier.siret));

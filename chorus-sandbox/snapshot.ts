@@ -60,6 +60,9 @@ const structureSnapshot = z.object({
 const ciiInvoiceSnapshot = z.object({
   numeroFacture: optionalText,
   typeCode: optionalText,
+  // Absent from snapshots written before credit notes.
+  cadreFacturation: optionalText,
+  numeroFactureOrigine: optionalText,
   dateFacture: optionalText,
   siretFournisseur: optionalText,
   sellerName: optionalText,
@@ -384,6 +387,8 @@ function restoredCiiInvoice(i: NonNullable<FlowSnapshot['invoice']>): CiiInvoice
   return {
     numeroFacture: i.numeroFacture,
     typeCode: i.typeCode,
+    cadreFacturation: i.cadreFacturation,
+    numeroFactureOrigine: i.numeroFactureOrigine,
     dateFacture: i.dateFacture,
     siretFournisseur: i.siretFournisseur,
     sellerName: i.sellerName,

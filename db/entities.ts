@@ -5,6 +5,7 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import type { OrderLine } from '../domain/order';
 import type { Address, PaymentMethod } from '../domain/party';
+import type { DocumentType } from '../domain/credit-notes';
 import type { InvoiceStatus } from '../domain/statuses';
 
 export const Producer = defineEntity({
@@ -85,7 +86,17 @@ export const Invoice = defineEntity({
   tableName: 'invoice',
   properties: {
     invoiceId: p.uuid().primary(),
-    orderId: p.string().length(100).unique(),
+    /** An order's first invoice is unique (partial index); its credit notes and replacements share the orderId. */
+    orderId: p.string().length(100).index(),
+    documentType: p.string().length(20).$type<DocumentType>().default('INVOICE'),
+    /** Credit note -> the invoice it cancels; invoice -> the credit note that cancels it. */
+    cancelsInvoiceId: p.uuid().nullable(),
+    cancelledByInvoiceId: p.uuid().nullable(),
+    /** Replacement invoice -> the invoice it replaces; invoice -> its replacement. */
+    replacesInvoiceId: p.uuid().nullable(),
+    replacedByInvoiceId: p.uuid().nullable(),
+    /** On a credit note: the Idempotency-Key of the request that issued it (a retry gets the same answer). */
+    issueKey: p.string().length(200).nullable(),
     workflowId: p.string().length(120),
     /** sha256 of the canonical order body: same body again = same answer, another body = 409. */
     orderHash: p.string().length(64),
@@ -123,6 +134,11 @@ export const Invoice = defineEntity({
     { properties: ['producerSiret', 'status', 'createdAt'], name: 'invoice_producer_status_idx' },
     // Newest-first lists without a producer filter (migration 20261127200000).
     { name: 'invoice_created_at_idx', expression: 'create index "invoice_created_at_idx" on "invoice" ("created_at" desc, "invoice_id")' },
+    // One first invoice per order (migration 20261202190000); credit notes and replacements share its orderId.
+    {
+      name: 'invoice_order_first_unique',
+      expression: `create unique index "invoice_order_first_unique" on "invoice" ("order_id") where "document_type" = 'INVOICE' and "replaces_invoice_id" is null`,
+    },
   ],
 });
 export type IInvoice = InferEntity<typeof Invoice>;

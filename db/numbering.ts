@@ -1,5 +1,5 @@
 /**
- * Gapless, chronological invoice numbers per producer and calendar year (CGI art. 242 nonies A: "numéro unique basé
+ * Gapless, chronological invoice numbers per producer and calendar year, one series for invoices and credit notes (CGI art. 242 nonies A: "numéro unique basé
  * sur une séquence chronologique et continue"; separate series per year are allowed).
  *
  * Format `AGL-<year>-<sequence, 6 digits at least>`, e.g. `AGL-2026-000042`: 15 characters, 16 past 999 999
@@ -47,6 +47,23 @@ export function parseInvoiceNumber(number: string): { year: number; sequence: nu
   return match ? { year: Number(match[1]), sequence: Number(match[2]) } : undefined;
 }
 
+/**
+ * The next number of a producer's series for a year, inside the caller's transaction (the counter row stays locked
+ * until it commits; a rollback gives the value back). Invoices and credit notes share this one series: a credit
+ * note is "assimilée à une facture" (CGI art. 289, I-1, c), so it takes the next number like any invoice.
+ */
+export async function nextNumber(tx: EntityManager, producerSiret: string, year: number): Promise<string> {
+  const counters = await tx.execute<{ last_value: number }[]>(
+    `insert into "invoice_number_counter" ("producer_siret", "year", "last_value") values (?, ?, 1)
+     on conflict ("producer_siret", "year") do update set "last_value" = "invoice_number_counter"."last_value" + 1
+     returning "last_value"`,
+    [producerSiret, year],
+  );
+  const sequence = counters[0]?.last_value;
+  if (sequence === undefined) throw new Error('invoice_number_counter upsert returned no row');
+  return formatInvoiceNumber(year, sequence);
+}
+
 export interface AssignInvoiceNumberInput {
   invoiceId: string;
   producerSiret: string;
@@ -78,15 +95,7 @@ export async function assignInvoiceNumber(em: EntityManager, input: AssignInvoic
     }
     if (invoice.number) return invoice.number;
 
-    const counters = await tx.execute<{ last_value: number }[]>(
-      `insert into "invoice_number_counter" ("producer_siret", "year", "last_value") values (?, ?, 1)
-       on conflict ("producer_siret", "year") do update set "last_value" = "invoice_number_counter"."last_value" + 1
-       returning "last_value"`,
-      [producerSiret, year],
-    );
-    const sequence = counters[0]?.last_value;
-    if (sequence === undefined) throw new Error('invoice_number_counter upsert returned no row');
-    const number = formatInvoiceNumber(year, sequence);
+    const number = await nextNumber(tx, producerSiret, year);
     await tx.execute('update "invoice" set "number" = ?, "issue_date" = ?, "updated_at" = now() where "invoice_id" = ?', [number, issueDate, invoiceId]);
     return number;
   });

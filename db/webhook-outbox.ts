@@ -12,7 +12,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { availableActions } from '../domain/actions';
 import type { WebhookEventType } from '../domain/webhooks';
 import { WebhookEndpoint, WebhookEvent, type IInvoice } from './entities';
-import { invoiceView } from './invoice-view';
+import { invoiceView, linkedNumbers } from './invoice-view';
 
 /** `webhook-id`: `msg_` + 32 hex digits, unique per event and the same on every retry. */
 export const newWebhookEventId = (): string => `msg_${randomUUID().replace(/-/g, '')}`;
@@ -33,7 +33,8 @@ export async function recordWebhookEvent(em: EntityManager, invoice: IInvoice, e
   if ((await em.count(WebhookEndpoint, {})) === 0) return;
   await em.flush();
   // The platform's view: the actions the platform may take now.
-  const view = invoiceView(invoice, availableActions({ status: invoice.status, chorusStatus: invoice.chorusStatus ?? null, buyerKind: invoice.buyerKind }));
+  const actions = availableActions({ status: invoice.status, chorusStatus: invoice.chorusStatus ?? null, buyerKind: invoice.buyerKind, documentType: invoice.documentType });
+  const view = invoiceView(invoice, actions, await linkedNumbers(em, [invoice]));
   const body = JSON.stringify({ type: event.type, timestamp: event.at, data: { ...view, ...event.details } });
   const row = em.create(WebhookEvent, { eventId: newWebhookEventId(), invoiceId: invoice.invoiceId, type: event.type, body });
   await em.flush();

@@ -22,6 +22,13 @@ type UblTaxSubtotal = NonNullable<Ubl['cac:TaxTotal'][0]['cac:TaxSubtotal']>[num
 
 /** Chorus Pro "cadre de facturation" A1: invoice of a supplier for goods or services (BT-23). */
 export const CHORUS_BILLING_FRAMEWORK = 'A1';
+/**
+ * BT-3 (UNTDID 1001): 380 commercial invoice, 381 credit note. A credit note states its amounts positive, like the
+ * invoice it cancels: the type code carries the negative effect (EN 16931, BT-3 and the credit note rules).
+ * Chorus Pro reads 381 as `typeFacture` AVOIR, under the same cadre A1.
+ */
+export const INVOICE_TYPE_CODE = '380';
+export const CREDIT_NOTE_TYPE_CODE = '381';
 /** ICD 0002: SIRENE (SIREN/SIRET), the scheme Chorus reads for French legal ids. */
 export const SIRENE_SCHEME = '0002';
 /** UNCL4461 payment means: credit transfer, cheque. */
@@ -141,6 +148,7 @@ function paymentMeans(input: PreparedInvoice['input']): PaymentMeans {
 export function toUblInvoice(p: PreparedInvoice): Invoice {
   const { input } = p;
   const notSubjectToVat = p.vatBreakdown.some((v) => v.category === 'O');
+  const creditNote = input.documentType === 'CREDIT_NOTE';
   const [firstLine, ...otherLines] = p.lines.map(ublLine);
   if (!firstLine) throw new Error('an invoice needs at least one line');
 
@@ -149,7 +157,7 @@ export function toUblInvoice(p: PreparedInvoice): Invoice {
     'cbc:ID': input.number,
     'cbc:IssueDate': input.issueDate,
     'cbc:DueDate': input.dueDate,
-    'cbc:InvoiceTypeCode': '380',
+    'cbc:InvoiceTypeCode': creditNote ? CREDIT_NOTE_TYPE_CODE : INVOICE_TYPE_CODE,
     'cbc:DocumentCurrencyCode': CURRENCY,
     ...(input.serviceCode ? { 'cbc:BuyerReference': input.serviceCode } : {}),
     // BT-13 only when there is an engagement. No BT-14 (our order id): without a BT-13 the library would fill
@@ -159,7 +167,8 @@ export function toUblInvoice(p: PreparedInvoice): Invoice {
     'cac:AccountingSupplierParty': supplierParty(input, notSubjectToVat),
     'cac:AccountingCustomerParty': customerParty(input, notSubjectToVat),
     'cac:Delivery': { 'cbc:ActualDeliveryDate': input.deliveryDate },
-    'cac:PaymentMeans': [paymentMeans(input)],
+    // No payment means on a credit note: nothing is paid to the seller (OCA's Chorus checks, chorus-pro-api.md §6).
+    ...(creditNote ? {} : { 'cac:PaymentMeans': [paymentMeans(input)] }),
     'cac:PaymentTerms': { 'cbc:Note': p.paymentTerms },
     'cac:TaxTotal': [{ 'cbc:TaxAmount': p.totals.tva, 'cbc:TaxAmount@currencyID': CURRENCY, 'cac:TaxSubtotal': p.vatBreakdown.map(ublTaxSubtotal) }],
     'cac:LegalMonetaryTotal': {
@@ -206,6 +215,26 @@ function insertNotes(xml: string, notes: PreparedInvoice['notes']): string {
   return xml.slice(0, end) + elements + xml.slice(end);
 }
 
+const SUMMATION_END = '</ram:SpecifiedTradeSettlementHeaderMonetarySummation>';
+
+/**
+ * BG-3 (BT-25 number, BT-26 date) as ram:InvoiceReferencedDocument, right after the monetary summation where the CII
+ * schema expects it. The library's mapping of cac:BillingReference reads the number one level too high and drops it,
+ * so we write it ourselves, like the notes.
+ */
+function insertPrecedingInvoice(xml: string, preceding: PreparedInvoice['input']['precedingInvoice']): string {
+  if (!preceding) return xml;
+  const at = xml.indexOf(SUMMATION_END);
+  if (at < 0 || xml.indexOf(SUMMATION_END, at + 1) >= 0) throw new Error('unexpected CII from @e-invoice-eu/core: expected exactly one monetary summation');
+  const i = '\n\t\t\t';
+  const element =
+    `${i}<ram:InvoiceReferencedDocument>${i}\t<ram:IssuerAssignedID>${escapeXml(preceding.number)}</ram:IssuerAssignedID>` +
+    `${i}\t<ram:FormattedIssueDateTime>${i}\t\t<qdt:DateTimeString format="102">${preceding.issueDate.replace(/-/g, '')}</qdt:DateTimeString>${i}\t</ram:FormattedIssueDateTime>` +
+    `${i}</ram:InvoiceReferencedDocument>`;
+  const end = at + SUMMATION_END.length;
+  return xml.slice(0, end) + element + xml.slice(end);
+}
+
 /** The library's name of its CII writer (its Factur-X EN 16931 mapping without the PDF step). */
 const CII_FORMAT = 'CII';
 const formats = new FormatFactoryService();
@@ -245,5 +274,5 @@ export async function buildFacturXXml(p: PreparedInvoice): Promise<string> {
     throw new Error(`Factur-X XML generation failed for invoice ${p.input.number}${detail}`, { cause: error });
   }
   if (typeof xml !== 'string') throw new Error('expected XML text from @e-invoice-eu/core');
-  return insertNotes(xml, p.notes);
+  return insertPrecedingInvoice(insertNotes(xml, p.notes), p.input.precedingInvoice);
 }

@@ -40,7 +40,20 @@ export interface InvoiceDocumentLine {
   vatRate: string;
 }
 
+/** BT-3: an invoice (380) or a credit note (381, "avoir"). */
+export type DocumentType = 'INVOICE' | 'CREDIT_NOTE';
+
+/** BG-3: the invoice a credit note cancels, or a replacement invoice replaces (BT-25 number, BT-26 date). */
+export interface PrecedingInvoice {
+  number: string;
+  issueDate: string;
+}
+
 export interface InvoiceDocumentInput {
+  /** Default INVOICE. A CREDIT_NOTE needs `precedingInvoice` (CGI art. 289: it refers to the invoice it modifies). */
+  documentType?: DocumentType;
+  /** The cancelled invoice (credit note) or the replaced one (replacement invoice, "annule et remplace"). */
+  precedingInvoice?: PrecedingInvoice | null;
   /** BT-1, at most 20 characters (Chorus Pro). */
   number: string;
   /** YYYY-MM-DD. */
@@ -145,10 +158,14 @@ const lineSchema = z.object({
   vatRate: moneyString(parseVatRate),
 });
 
+const documentNumber = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,19}$/, 'expected at most 20 characters among A-Z a-z 0-9 . _ / -');
+
 export const invoiceDocumentInputSchema = z
   .object({
+    documentType: z.enum(['INVOICE', 'CREDIT_NOTE']).optional(),
+    precedingInvoice: z.object({ number: documentNumber, issueDate: isoDate }).nullish(),
     // Printable ASCII without spaces or XML/URL specials: safe in file names, XMP and Chorus.
-    number: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,19}$/, 'expected at most 20 characters among A-Z a-z 0-9 . _ / -'),
+    number: documentNumber,
     issueDate: isoDate,
     deliveryDate: isoDate,
     dueDate: isoDate,
@@ -165,6 +182,12 @@ export const invoiceDocumentInputSchema = z
   })
   .superRefine((v, ctx) => {
     if (isCalendarDate(v.dueDate) && isCalendarDate(v.issueDate) && v.dueDate < v.issueDate) ctx.addIssue({ code: 'custom', path: ['dueDate'], message: 'must not be before issueDate' });
+    if (v.documentType === 'CREDIT_NOTE' && !v.precedingInvoice) {
+      ctx.addIssue({ code: 'custom', path: ['precedingInvoice'], message: 'required for a credit note: the number and date of the invoice it cancels (BT-25, BT-26)' });
+    }
+    if (v.precedingInvoice && v.precedingInvoice.number === v.number) {
+      ctx.addIssue({ code: 'custom', path: ['precedingInvoice', 'number'], message: 'must differ from the document number' });
+    }
     const ids = new Set<string>();
     v.lines.forEach((line, i) => {
       if (ids.has(line.lineId)) ctx.addIssue({ code: 'custom', path: ['lines', i, 'lineId'], message: `duplicate line id ${JSON.stringify(line.lineId)}` });

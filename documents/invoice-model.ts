@@ -12,7 +12,7 @@
  *   is required then.
  */
 import { computeInvoiceTotals, MoneyError, normalizeVatRate, type VatBreakdownEntry } from '../domain/money';
-import { DEFAULT_VAT_EXEMPTION_NOTE, legalNotes, paymentTermsText, type LegalNote } from './legal-mentions';
+import { creditNoteTermsText, DEFAULT_VAT_EXEMPTION_NOTE, legalNotes, paymentTermsText, precedingInvoiceNote, type LegalNote } from './legal-mentions';
 import { InvoiceDocumentError, parseInvoiceDocumentInput, type InputIssue, type InvoiceDocumentInput, type InvoiceDocumentLine } from './input';
 import { unitCode, type UnitCode } from './units';
 
@@ -91,6 +91,7 @@ export function prepareInvoice(data: unknown): PreparedInvoice {
       category: categories.get(rate) ?? 'S',
     };
   });
+  const reference = precedingInvoiceNote(input);
   return {
     input,
     buyerKind: input.buyer.kind ?? 'PUBLIC',
@@ -101,8 +102,8 @@ export function prepareInvoice(data: unknown): PreparedInvoice {
     }),
     totals: computed.totals,
     amountDue: computed.amountDue,
-    paymentTerms: paymentTermsText(input),
-    notes: legalNotes(input.buyer.kind ?? 'PUBLIC'),
+    paymentTerms: input.documentType === 'CREDIT_NOTE' ? creditNoteTermsText(input) : paymentTermsText(input),
+    notes: [...(reference ? [reference] : []), ...legalNotes(input.buyer.kind ?? 'PUBLIC')],
     vatExemptionNote,
   };
 }

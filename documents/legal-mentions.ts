@@ -7,7 +7,8 @@ import { formatDate, formatIban } from './format';
 import type { InvoiceDocumentInput } from './input';
 
 /** Subject codes of the XML notes (UNTDID 4451), as French rules expect them (BR-FR-05). */
-export type NoteSubject = 'PMD' | 'PMT' | 'AAB';
+/** AAI: general information (the reference to the cancelled or replaced invoice). */
+export type NoteSubject = 'PMD' | 'PMT' | 'AAB' | 'AAI';
 
 export interface LegalNote {
   subject: NoteSubject;
@@ -20,6 +21,35 @@ export const DEFAULT_VAT_EXEMPTION_NOTE = 'TVA non applicable, art. 293 B du CGI
 export function paymentTermsText(input: Pick<InvoiceDocumentInput, 'paymentTermsDays' | 'dueDate'>): string {
   const delay = input.paymentTermsDays === 0 ? 'à réception' : `à ${input.paymentTermsDays} jours`;
   return `Paiement ${delay}, date d'échéance le ${formatDate(input.dueDate)}.`;
+}
+
+/** The title printed on the document: "Facture" or "Avoir". */
+export function documentTitle(input: Pick<InvoiceDocumentInput, 'documentType'>): 'Facture' | 'Avoir' {
+  return input.documentType === 'CREDIT_NOTE' ? 'Avoir' : 'Facture';
+}
+
+/**
+ * The reference to the preceding invoice, printed and sent as a note: a credit note "refers to the initial invoice
+ * specifically and unambiguously" (CGI art. 289, I-1, c; BOI-TVA-DECLA-30-20-20-10), a replacement invoice says
+ * "annule et remplace".
+ */
+export function precedingInvoiceNote(input: Pick<InvoiceDocumentInput, 'documentType' | 'precedingInvoice'>): LegalNote | undefined {
+  const preceding = input.precedingInvoice;
+  if (!preceding) return undefined;
+  const ref = `la facture n° ${preceding.number} du ${formatDate(preceding.issueDate)}`;
+  return {
+    subject: 'AAI',
+    text:
+      input.documentType === 'CREDIT_NOTE'
+        ? `Avoir annulant en totalité ${ref} : mêmes lignes, mêmes taux et montants de TVA.`
+        : `Annule et remplace ${ref}, annulée par avoir.`,
+  };
+}
+
+/** BT-20 of a credit note: nothing is to be paid; the buyer deducts it, or the seller refunds what was paid. */
+export function creditNoteTermsText(input: Pick<InvoiceDocumentInput, 'precedingInvoice'>): string {
+  const number = input.precedingInvoice?.number ?? '';
+  return `Avoir à déduire de la facture n° ${number} : aucun paiement n'est dû à ce titre ; un montant déjà réglé est remboursé par le vendeur.`;
 }
 
 /**

@@ -14,7 +14,7 @@ import type { Address } from '../domain/party';
 import { formatEuros, NBSP } from '../domain/format';
 import { formatDate, formatQuantity, formatRate, formatSiret, formatUnitPrice } from './format';
 import type { PreparedInvoice } from './invoice-model';
-import { OPERATION_CATEGORY_TEXT, paymentMeansText } from './legal-mentions';
+import { documentTitle, OPERATION_CATEGORY_TEXT, paymentMeansText } from './legal-mentions';
 
 const REGULAR = 'DejaVuSans';
 const BOLD = 'DejaVuSans-Bold';
@@ -84,17 +84,21 @@ function ensureRoom(doc: Doc, y: number, height: number, onNewPage?: (y: number)
 
 function drawHeader(doc: Doc, p: PreparedInvoice): number {
   const { input } = p;
-  doc.font(BOLD).fontSize(24).fillColor(INK).text('FACTURE', MARGIN, MARGIN, { lineBreak: false });
-  doc.font(REGULAR).fontSize(9).fillColor(MUTED).text('Facture électronique Factur-X (EN 16931)', MARGIN, MARGIN + 30, { lineBreak: false });
+  const title = documentTitle(input);
+  const creditNote = input.documentType === 'CREDIT_NOTE';
+  doc.font(BOLD).fontSize(24).fillColor(INK).text(title.toUpperCase(), MARGIN, MARGIN, { lineBreak: false });
+  doc.font(REGULAR).fontSize(9).fillColor(MUTED).text(`${title} électronique Factur-X (EN 16931)`, MARGIN, MARGIN + 30, { lineBreak: false });
+  const preceding = input.precedingInvoice;
 
   const labelWidth = 112;
   const valueWidth = 138;
   const boxX = MARGIN + CONTENT_WIDTH - labelWidth - valueWidth;
   const rows: [string, string][] = [
-    ['Facture n°', input.number],
+    [`${title} n°`, input.number],
     ["Date d'émission", formatDate(input.issueDate)],
+    ...(preceding ? [[creditNote ? 'Facture annulée' : 'Remplace la facture', `${preceding.number} du ${formatDate(preceding.issueDate)}`] as [string, string]] : []),
     ['Date de livraison', formatDate(input.deliveryDate)],
-    ["Date d'échéance", formatDate(input.dueDate)],
+    ...(creditNote ? [] : [["Date d'échéance", formatDate(input.dueDate)] as [string, string]]),
     ['Commande Agrilocal', input.orderId],
   ];
   let y = MARGIN;
@@ -223,7 +227,7 @@ function drawTotals(doc: Doc, p: PreparedInvoice, y: number): number {
     ['Total HT', formatEuros(p.totals.ht), false],
     ['Total TVA', formatEuros(p.totals.tva), false],
     ['Total TTC', formatEuros(p.totals.ttc), false],
-    ['Net à payer', formatEuros(p.amountDue), true],
+    [p.input.documentType === 'CREDIT_NOTE' ? 'Total avoir' : 'Net à payer', formatEuros(p.amountDue), true],
   ];
   let ty = y;
   for (const [label, value, strong] of rows) {
@@ -260,7 +264,7 @@ function drawFooters(doc: Doc, p: PreparedInvoice): void {
     doc.moveTo(MARGIN, y - 6).lineTo(MARGIN + CONTENT_WIDTH, y - 6).lineWidth(0.5).strokeColor(RULE).stroke();
     doc.font(REGULAR).fontSize(7.5).fillColor(MUTED);
     // Number and SIRET first: a long seller name is what gets cut.
-    const left = `Facture ${p.input.number} — SIRET ${formatSiret(p.input.seller.siret)} — ${p.input.seller.name}`;
+    const left = `${documentTitle(p.input)} ${p.input.number} — SIRET ${formatSiret(p.input.seller.siret)} — ${p.input.seller.name}`;
     // Writing inside the bottom margin: keep pdfkit from breaking to a new page.
     doc.text(left, MARGIN, y, { width: CONTENT_WIDTH - 80, lineBreak: false, ellipsis: true, height: 10 });
     doc.text(`Page ${i - range.start + 1}/${range.count}`, MARGIN + CONTENT_WIDTH - 80, y, { width: 80, align: 'right', lineBreak: false });
@@ -319,7 +323,7 @@ export async function drawFacturXPdf(p: PreparedInvoice, xml: string): Promise<B
     // The default font would be Helvetica (never embedded): start on DejaVu.
     font: regular as unknown as string, // pdfkit opens it like registerFont below; @types/pdfkit says path only
     // Only values without XML specials: pdfkit copies them unescaped into the XMP.
-    info: { Title: `Facture ${p.input.number}`, Creator: 'Agrilocal', Producer: 'Agrilocal - facturation Chorus Pro', CreationDate: documentDate },
+    info: { Title: `${documentTitle(p.input)} ${p.input.number}`, Creator: 'Agrilocal', Producer: 'Agrilocal - facturation Chorus Pro', CreationDate: documentDate },
   });
   doc.registerFont(REGULAR, regular);
   doc.registerFont(BOLD, bold);
@@ -336,7 +340,10 @@ export async function drawFacturXPdf(p: PreparedInvoice, xml: string): Promise<B
   y = drawReferences(doc, p, y);
   y = drawLines(doc, p, y);
   y = drawTotals(doc, p, y);
-  y = drawParagraphs(doc, 'Conditions de paiement', [p.paymentTerms, ...paymentMeansText(p.input)], y, 9);
+  y =
+    p.input.documentType === 'CREDIT_NOTE'
+      ? drawParagraphs(doc, 'Règlement', [p.paymentTerms], y, 9)
+      : drawParagraphs(doc, 'Conditions de paiement', [p.paymentTerms, ...paymentMeansText(p.input)], y, 9);
   drawParagraphs(doc, 'Mentions légales', [...p.notes.map((n) => n.text), OPERATION_CATEGORY_TEXT], y);
   drawFooters(doc, p);
 
@@ -345,7 +352,7 @@ export async function drawFacturXPdf(p: PreparedInvoice, xml: string): Promise<B
     name: FACTURX_FILENAME,
     type: 'text/xml',
     relationship: 'Alternative',
-    description: `Factur-X ${FACTURX_CONFORMANCE_LEVEL} de la facture ${p.input.number}`,
+    description: `Factur-X ${FACTURX_CONFORMANCE_LEVEL} ${p.input.documentType === 'CREDIT_NOTE' ? "de l'avoir" : 'de la facture'} ${p.input.number}`,
     creationDate: documentDate,
     modifiedDate: documentDate,
   };

@@ -11,7 +11,7 @@ export interface RenderedInvoice {
   pdf: Buffer;
   /** The embedded CII XML (`factur-x.xml`). */
   xml: string;
-  /** e.g. `facture-AGL-2026-000042.pdf` (number characters are file-name safe by the input schema). */
+  /** e.g. `facture-AGL-2026-000042.pdf`, `avoir-AGL-2026-000043.pdf` (number characters are file-name safe by the input schema). */
   filename: string;
   /** The computed amounts, for the caller to store beside the document. */
   totals: PreparedInvoice['totals'];
@@ -26,5 +26,5 @@ export async function renderFacturX(input: InvoiceDocumentInput): Promise<Render
   const prepared = prepareInvoice(input);
   const xml = await buildFacturXXml(prepared);
   const pdf = await drawFacturXPdf(prepared, xml);
-  return { pdf, xml, filename: `facture-${prepared.input.number.replace(/\//g, '-')}.pdf`, totals: prepared.totals, amountDue: prepared.amountDue };
+  return { pdf, xml, filename: `${prepared.input.documentType === 'CREDIT_NOTE' ? 'avoir' : 'facture'}-${prepared.input.number.replace(/\//g, '-')}.pdf`, totals: prepared.totals, amountDue: prepared.amountDue };
 }

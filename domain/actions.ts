@@ -2,6 +2,7 @@
  * Which producer actions an invoice allows in a given state: one rule, used by the workflow's Update validators
  * and shown by the API in `actions[]`.
  */
+import type { DocumentType } from './credit-notes';
 import type { Issue } from './order';
 import { chorusActionAwaited, CHORUS_TERMINAL_STATUSES, INVOICE_STATUS_LABELS, type ChorusStatus, type InvoiceAction, type InvoiceStatus } from './statuses';
 
@@ -9,9 +10,12 @@ export interface ActionContext {
   status: InvoiceStatus;
   chorusStatus: ChorusStatus | null;
   buyerKind: 'PUBLIC' | 'PRIVATE';
+  /** A credit note travels on its own: it offers no action. Default INVOICE. */
+  documentType?: DocumentType;
 }
 
-export function availableActions({ status, chorusStatus, buyerKind }: ActionContext): InvoiceAction[] {
+export function availableActions({ status, chorusStatus, buyerKind, documentType }: ActionContext): InvoiceAction[] {
+  if (documentType === 'CREDIT_NOTE') return [];
   switch (status) {
     case 'A_TRAITER':
       return buyerKind === 'PUBLIC' ? ['SEND_CHORUS', 'SEND_EMAIL', 'MARK_PROCESSED', 'ARCHIVE'] : ['SEND_EMAIL', 'ARCHIVE'];
@@ -32,6 +36,7 @@ export function availableActions({ status, chorusStatus, buyerKind }: ActionCont
     case 'EN_ATTENTE_TRAITEMENT':
     case 'ARCHIVEE':
     case 'ANNULEE':
+    case 'ANNULEE_PAR_AVOIR':
       return [];
   }
 }

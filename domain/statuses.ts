@@ -15,6 +15,7 @@ export const INVOICE_STATUSES = [
   'TRAITEE_MANUELLEMENT',
   'ARCHIVEE',
   'ANNULEE',
+  'ANNULEE_PAR_AVOIR',
 ] as const;
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 
@@ -30,6 +31,7 @@ export const INVOICE_STATUS_LABELS: Record<InvoiceStatus, string> = {
   TRAITEE_MANUELLEMENT: 'Facture traitée (déposée sur le portail Chorus Pro)',
   ARCHIVEE: 'Facture archivée manuellement',
   ANNULEE: 'Commande annulée',
+  ANNULEE_PAR_AVOIR: 'Facture annulée par avoir',
 };
 
 /** The two list views of the guide (docs/reference/agrilocal-chorus-guide.txt: "à traiter" / "traitées"); null = shown in neither. */
@@ -47,6 +49,7 @@ export const INVOICE_STATUS_VIEW: Record<InvoiceStatus, InvoiceView | null> = {
   TRAITEE_MANUELLEMENT: 'traitees',
   ARCHIVEE: 'traitees',
   ANNULEE: null,
+  ANNULEE_PAR_AVOIR: 'traitees',
 };
 
 export function statusesInView(view: InvoiceView): InvoiceStatus[] {

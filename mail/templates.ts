@@ -14,6 +14,8 @@ export interface MailContext {
   identifiantFactureCPP: string | null;
   link: string;
   reason?: MailReason;
+  /** A credit note: the number of the invoice it cancels. */
+  cancelsNumber?: string | null;
 }
 
 export interface RenderedMail {
@@ -29,6 +31,16 @@ export function renderMail(kind: MailKind, c: MailContext): RenderedMail {
   const amount = formatEuros(c.totalTtc);
   const summary = `Facture n° ${c.number} — commande ${c.orderId}\nAcheteur : ${c.buyerName}\nMontant TTC : ${amount}`;
   switch (kind) {
+    case 'CREDIT_NOTE_TO_BUYER':
+      return {
+        to: 'BUYER',
+        subject: `Avoir ${c.number} — ${c.producerName}`,
+        text:
+          `Bonjour,\n\nVeuillez trouver ci-joint l'avoir n° ${c.number} de ${c.producerName}, qui annule en totalité la facture ` +
+          `n° ${c.cancelsNumber ?? ''} (commande ${c.orderId}), d'un montant de ${amount} TTC : cette facture n'est plus à payer, ` +
+          `et un montant déjà réglé vous sera remboursé.\n\nLe document joint est un avoir électronique Factur-X (PDF avec données structurées).${SIGNATURE}`,
+        attachInvoice: true,
+      };
     case 'INVOICE_TO_BUYER': {
       const why =
         c.reason === 'BUYER_UNKNOWN_ON_CHORUS' ? "\n\nVotre SIRET n'étant pas référencé sous Chorus Pro, la facture vous est transmise par mail."

@@ -1,7 +1,8 @@
 /**
  * Step 3 of the story: who gets the invoice. A private buyer gets it by mail at once; for a public buyer the
  * producer decides (reminded while he waits): Chorus Pro, mail, "traitée" (deposited on the portal himself),
- * or archive. Processed invoices then stay archivable for a while.
+ * or archive. Processed invoices then stay archivable for a while. Until then, an invoice "à traiter", rejected
+ * or mailed may be cancelled by a credit note (and replaced): reissue.ts.
  */
 import { allHandlersFinished, condition } from '@temporalio/workflow';
 import { sendThroughChorus } from './chorus-path';
@@ -9,6 +10,7 @@ import type { Taken } from './inbox';
 import type { StoryContext } from './invoice-state';
 import type { InvoiceState } from './messages';
 import { refuseOutOfPhase } from './refusals';
+import { reissue } from './reissue';
 
 /** Where the story goes once the producer has decided. */
 export type AfterDecision = 'FOLLOW_LIFECYCLE' | 'AWAIT_ARCHIVE' | 'END';
@@ -63,6 +65,8 @@ async function decide(s: StoryContext, taken: Taken): Promise<AfterDecision | 'D
           return 'DECIDE_AGAIN';
       }
       break;
+    case 'REISSUE':
+      return (await reissue(s, taken, request.input)) ? 'END' : 'DECIDE_AGAIN';
     default:
       inbox.answer(taken, refuseOutOfPhase(run, request));
   }
@@ -70,9 +74,15 @@ async function decide(s: StoryContext, taken: Taken): Promise<AfterDecision | 'D
 }
 
 /** Processed invoices stay archivable for the lifecycle's maximum age, then the workflow ends. */
-export async function awaitArchive({ run, inbox, timing }: StoryContext): Promise<InvoiceState> {
-  const taken = await inbox.next(timing.lifecycleMaxAgeMs);
-  if (taken) {
+export async function awaitArchive(s: StoryContext): Promise<InvoiceState> {
+  const { run, inbox, timing } = s;
+  let taken = await inbox.next(timing.lifecycleMaxAgeMs);
+  // A cancellation by credit note ends the story; one refused (its data) leaves the invoice waiting as before.
+  while (taken?.request.kind === 'REISSUE') {
+    if (await reissue(s, taken, taken.request.input)) break;
+    taken = await inbox.next(timing.lifecycleMaxAgeMs);
+  }
+  if (taken && taken.request.kind !== 'REISSUE') {
     if (taken.request.kind === 'ARCHIVE') {
       await run.record('ARCHIVEE', run.chorusStatus, 'Archivée par le producteur');
       inbox.answer(taken);

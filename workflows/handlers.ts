@@ -5,6 +5,7 @@
  */
 import { setHandler } from '@temporalio/workflow';
 import { completeIssues } from '../domain/actions';
+import { cancellationRefusal } from '../domain/credit-notes';
 import { deliveredLinesIssues } from '../domain/order';
 import type { InvoiceAction } from '../domain/statuses';
 import type { Request, RequestInbox } from './inbox';
@@ -16,6 +17,7 @@ import {
   getInvoiceQuery,
   markProcessedUpdate,
   recycleUpdate,
+  reissueUpdate,
   sendInvoiceUpdate,
   validateQuantitiesUpdate,
   type CompleteInput,
@@ -23,7 +25,7 @@ import {
   type QuantityValidationInput,
   type SendInput,
 } from './messages';
-import { refuse, refuseAction, refuseBusy } from './refusals';
+import { refuse, refuseAction, refuseBusy, standing } from './refusals';
 
 export function wireHandlers(run: InvoiceRun, inbox: RequestInbox): void {
   const submit = async (request: Request): Promise<InvoiceState> => {
@@ -55,6 +57,13 @@ export function wireHandlers(run: InvoiceRun, inbox: RequestInbox): void {
   setHandler(markProcessedUpdate, () => submit({ kind: 'MARK_PROCESSED' }), { validator: () => requireAction('MARK_PROCESSED') });
   setHandler(archiveUpdate, () => submit({ kind: 'ARCHIVE' }), { validator: () => requireAction('ARCHIVE') });
   setHandler(recycleUpdate, (input) => submit({ kind: 'RECYCLE', input }), { validator: (_input) => requireAction('RECYCLE') });
+  setHandler(reissueUpdate, (input) => submit({ kind: 'REISSUE', input }), {
+    validator: (_input) => {
+      if (inbox.busy) throw refuseBusy(run);
+      const why = cancellationRefusal({ documentType: 'INVOICE', status: run.status, chorusStatus: run.chorusStatus });
+      if (why) throw refuse('INVALID_STATE', why, standing(run));
+    },
+  });
   setHandler(completeUpdate, (input) => submit({ kind: 'COMPLETE', input }), {
     validator: (input: CompleteInput) => {
       requireAction('COMPLETE');

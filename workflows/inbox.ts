@@ -11,7 +11,7 @@
  * One slot: while a request waits or is being handled the inbox is `busy`, and validators refuse any other.
  */
 import { ApplicationFailure, condition } from '@temporalio/workflow';
-import type { CompleteInput, QuantityValidationInput, RecycleInput, SendInput } from './messages';
+import type { CompleteInput, QuantityValidationInput, RecycleInput, ReissueInput, SendInput } from './messages';
 
 export type Request =
   | { kind: 'VALIDATE'; input: QuantityValidationInput }
@@ -20,7 +20,8 @@ export type Request =
   | { kind: 'MARK_PROCESSED' }
   | { kind: 'ARCHIVE' }
   | { kind: 'RECYCLE'; input: RecycleInput }
-  | { kind: 'COMPLETE'; input: CompleteInput };
+  | { kind: 'COMPLETE'; input: CompleteInput }
+  | { kind: 'REISSUE'; input: ReissueInput };
 
 /** A request taken by the main loop; the loop owes it exactly one `answer()`. */
 export interface Taken {

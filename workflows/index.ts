@@ -1,3 +1,4 @@
 /** The workflow bundle's entry: every workflow the worker runs. */
 export { invoiceWorkflow } from './invoice';
 export { webhookDispatcher } from './webhook-dispatcher';
+export { creditNoteWorkflow } from './credit-note';

@@ -10,6 +10,8 @@
  * 4. Follow the Chorus lifecycle until payment is issued (or rejection, or the maximum age), asking the
  *    producer to recycle or complete the invoice when Chorus says so.
  * 5. Stay archivable for a while, then end.
+ * Until it is paid or handed to Chorus, an invoice may be cancelled by a credit note and replaced (reissue.ts): its
+ * story then ends, and the credit note (credit-note.ts) and the replacement (this story, from step 3) go on.
  *
  * Producer actions are Updates (handlers.ts): validators refuse at once what the state does not allow, the
  * steps below do the work, and each Update answers when its work has moved the invoice on (inbox.ts).
@@ -21,7 +23,7 @@ import { RequestInbox } from './inbox';
 import { InvoiceRun, type StoryContext } from './invoice-state';
 import { followLifecycle } from './lifecycle';
 import type { InvoiceState, InvoiceWorkflowInput } from './messages';
-import { awaitQuantities, openOrder } from './quantities';
+import { awaitQuantities, openIssued, openOrder } from './quantities';
 
 export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<InvoiceState> {
   const attemptMs = attemptMsOf(input.timing);
@@ -36,8 +38,13 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     return awaitArchive(story);
   }
 
-  await openOrder(story);
-  if ((await awaitQuantities(story)) === 'CANCELLED') return run.state();
+  if (input.issued) {
+    // A replacement invoice: issued with the credit note that cancels the one it replaces, then the usual path.
+    await openIssued(story, input.issued);
+  } else {
+    await openOrder(story);
+    if ((await awaitQuantities(story)) === 'CANCELLED') return run.state();
+  }
 
   if (input.buyerKind === 'PRIVATE') {
     await mailToPrivateBuyer(story);

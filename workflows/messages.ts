@@ -3,10 +3,12 @@
  * query that reads it. The API and tests import these definitions; nothing here runs side effects.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ReplacementChanges } from '../db/credit-notes';
 import type { OrderLine } from '../domain/order';
 import type { ChorusStatus, InvoiceAction, InvoiceStatus } from '../domain/statuses';
 
 export const INVOICE_WORKFLOW_TYPE = 'invoiceWorkflow';
+export const CREDIT_NOTE_WORKFLOW_TYPE = 'creditNoteWorkflow';
 export const invoiceWorkflowId = (orderId: string): string => `invoice-${orderId}`;
 
 /** Durations in milliseconds; workflow inputs so tests run in seconds and production waits days. */
@@ -45,6 +47,20 @@ export interface InvoiceWorkflowInput {
   timing: InvoiceTiming;
   /** Set only by continue-as-new: where the previous run stopped. */
   resume?: ResumeState;
+  /** A replacement invoice, issued (numbered, built) with the credit note that cancels `replaces`. */
+  issued?: { number: string; replaces: string };
+}
+
+/** A credit note's workflow: it cancels invoice `cancels`, and goes to the buyer by Chorus or by mail. */
+export interface CreditNoteWorkflowInput extends InvoiceWorkflowInput {
+  creditNote: { number: string; cancels: string; route: 'CHORUS' | 'MAIL' };
+}
+
+/** Cancel the invoice by a credit note, and (unless `replacement` is null: an order cancelled) issue its replacement. */
+export interface ReissueInput {
+  issueKey: string;
+  reason?: string;
+  replacement: ReplacementChanges | null;
 }
 
 /** What a run hands to the next one on continue-as-new (the lifecycle phase only). */
@@ -110,4 +126,5 @@ export const markProcessedUpdate = defineUpdate<InvoiceState, []>('markProcessed
 export const archiveUpdate = defineUpdate<InvoiceState, []>('archive');
 export const recycleUpdate = defineUpdate<InvoiceState, [RecycleInput]>('recycle');
 export const completeUpdate = defineUpdate<InvoiceState, [CompleteInput]>('complete');
+export const reissueUpdate = defineUpdate<InvoiceState, [ReissueInput]>('reissue');
 export const getInvoiceQuery = defineQuery<InvoiceState>('getInvoice');

@@ -62,3 +62,10 @@ async function invoiceTheDelivery(s: StoryContext, taken: Taken, validation: Qua
   s.inbox.answer(taken);
   return true;
 }
+
+/** A replacement invoice, numbered and built with its credit note: its document, then A_TRAITER. */
+export async function openIssued({ run, input, attemptMs }: StoryContext, issued: { number: string; replaces: string }): Promise<void> {
+  run.number = issued.number;
+  await records(attemptMs).renderInvoiceDocument({ invoiceId: input.invoiceId });
+  await run.record('A_TRAITER', null, `Facture ${issued.number} créée : remplace la facture ${issued.replaces}, annulée par avoir`, { number: issued.number });
+}

@@ -23,6 +23,7 @@ export async function act<Args extends unknown[]>(
   await ctx.workflows.update({
     action,
     orderId: invoice.orderId,
+    workflowId: invoice.workflowId,
     definition,
     args,
     updateId: `${action}:${ctx.requestKey}`,

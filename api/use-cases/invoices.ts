@@ -19,6 +19,7 @@ import { ApiError, invalidState, notFound } from '../errors';
 import { stateOf, toInvoiceSummary } from '../invoice-view';
 import type { CompleteBody, InvoiceListResponse, InvoiceResponse, ListQuery, RecycleBody, SendBody } from '../schemas';
 import { act } from './act';
+import { linkedNumbers } from '../../db/invoice-view';
 import { loadVisibleInvoice, readInvoice } from './read';
 import type { UseCaseContext } from './context';
 
@@ -35,13 +36,15 @@ export async function listInvoices(ctx: UseCaseContext, query: ListQuery): Promi
   if (statuses) conditions.push({ status: { $in: statuses } });
   if (query.chorusStatus) conditions.push({ chorusStatus: query.chorusStatus });
   if (query.buyerSiret) conditions.push({ buyerSiret: query.buyerSiret });
+  if (query.documentType) conditions.push({ documentType: query.documentType });
 
   const [rows, total] = await ctx.em.findAndCount(Invoice, conditions.length > 0 ? { $and: conditions } : {}, {
     orderBy: [{ createdAt: 'desc' }, { invoiceId: 'asc' }],
     limit: query.pageSize,
     offset: (query.page - 1) * query.pageSize,
   });
-  return { items: rows.map((row) => toInvoiceSummary(row, ctx.caller)), page: query.page, pageSize: query.pageSize, total };
+  const numbers = await linkedNumbers(ctx.em, rows);
+  return { items: rows.map((row) => toInvoiceSummary(row, ctx.caller, numbers)), page: query.page, pageSize: query.pageSize, total };
 }
 
 export interface InvoicePdf {

@@ -14,6 +14,7 @@ import { ApiError, notFound, validationError } from '../errors';
 import { type CancelBody, type InvoiceResponse, type OrderBody, type OrderCreatedResponse, type QuantityValidationBody } from '../schemas';
 import type { UseCaseContext } from './context';
 import { act } from './act';
+import { cancelInvoicedOrder } from './credit-notes';
 
 /** JSON with object keys sorted at every level: the same order gives the same text whatever the key order. */
 export function canonicalJson(value: unknown): string {
@@ -109,7 +110,7 @@ async function insertOrder(ctx: UseCaseContext, order: OrderBody, hash: string):
  */
 export async function createOrder(ctx: UseCaseContext, order: OrderBody): Promise<OrderCreation> {
   const hash = orderHash(order);
-  let invoice = await ctx.em.findOne(Invoice, { orderId: order.orderId });
+  let invoice = await ctx.em.findOne(Invoice, firstInvoiceOf(order.orderId));
   let created = false;
   if (!invoice) {
     try {
@@ -118,7 +119,7 @@ export async function createOrder(ctx: UseCaseContext, order: OrderBody): Promis
     } catch (err) {
       if (!(err instanceof UniqueConstraintViolationException)) throw err;
       ctx.em.clear(); // a concurrent request inserted the same orderId first
-      invoice = await ctx.em.findOneOrFail(Invoice, { orderId: order.orderId });
+      invoice = await ctx.em.findOneOrFail(Invoice, firstInvoiceOf(order.orderId));
     }
   }
   if (invoice.orderHash !== hash) {
@@ -134,9 +135,19 @@ export async function createOrder(ctx: UseCaseContext, order: OrderBody): Promis
   };
 }
 
+/** An order's first invoice (its credit notes and replacements carry the same orderId). */
+const firstInvoiceOf = (orderId: string) => ({ orderId, documentType: 'INVOICE' as const, replacesInvoiceId: null });
+
 async function findOrder(ctx: UseCaseContext, orderId: string): Promise<IInvoice> {
-  const invoice = await ctx.em.findOne(Invoice, { orderId });
+  const invoice = await ctx.em.findOne(Invoice, firstInvoiceOf(orderId));
   if (!invoice) throw notFound(`No order ${orderId}.`, 'orderId');
+  return invoice;
+}
+
+/** The order's invoice now: the first one, or the last replacement of it. */
+async function liveInvoiceOf(ctx: UseCaseContext, orderId: string): Promise<IInvoice> {
+  let invoice = await findOrder(ctx, orderId);
+  while (invoice.replacedByInvoiceId) invoice = await ctx.em.findOneOrFail(Invoice, { invoiceId: invoice.replacedByInvoiceId });
   return invoice;
 }
 
@@ -164,7 +175,9 @@ export async function validateQuantities(ctx: UseCaseContext, orderId: string, b
   return act(ctx, invoice, 'validateQuantities', validateQuantitiesUpdate, [body], startIfNotInvoiced(ctx, invoice));
 }
 
+/** Before invoicing: the order is cancelled (ANNULEE). Once invoiced: a credit note cancels its invoice, and is the answer. */
 export async function cancelOrder(ctx: UseCaseContext, orderId: string, body: CancelBody): Promise<InvoiceResponse> {
-  const invoice = await findOrder(ctx, orderId);
+  const invoice = await liveInvoiceOf(ctx, orderId);
+  if (invoice.number) return cancelInvoicedOrder(ctx, invoice, body.reason);
   return act(ctx, invoice, 'cancel', cancelOrderUpdate, [body], startIfNotInvoiced(ctx, invoice));
 }

@@ -1,6 +1,7 @@
 /** Reading one invoice as the caller may see it: shared by the read use cases and by act() after an Update. */
 import { Invoice, InvoiceHistory, type IInvoice } from '../../db/entities';
 import { notFound } from '../errors';
+import { linkedNumbers } from '../../db/invoice-view';
 import { toInvoice } from '../invoice-view';
 import type { InvoiceResponse } from '../schemas';
 import type { UseCaseContext } from './context';
@@ -18,5 +19,5 @@ export async function readInvoice(ctx: UseCaseContext, invoiceId: string): Promi
   ctx.em.clear();
   const invoice = await loadVisibleInvoice(ctx, invoiceId);
   const history = await ctx.em.find(InvoiceHistory, { invoiceId }, { orderBy: { seq: 'asc' } });
-  return toInvoice(invoice, history, ctx.caller);
+  return toInvoice(invoice, history, ctx.caller, await linkedNumbers(ctx.em, [invoice]));
 }

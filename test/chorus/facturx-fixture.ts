@@ -23,6 +23,8 @@ export interface InvoiceFixture {
   /** BT-81; null leaves the payment means block out. */
   paymentMeansCode?: string | null;
   grandTotal?: string;
+  /** BT-23, the cadre de facturation (default A1). */
+  cadre?: string;
 }
 
 const escapeXml = (text: string) =>
@@ -41,7 +43,7 @@ export function ciiXml(f: InvoiceFixture): string {
   xmlns:qdt="urn:un:unece:uncefact:data:standard:QualifiedDataType:100"
   xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100">
   <rsm:ExchangedDocumentContext>
-    <ram:BusinessProcessSpecifiedDocumentContextParameter><ram:ID>A1</ram:ID></ram:BusinessProcessSpecifiedDocumentContextParameter>
+    <ram:BusinessProcessSpecifiedDocumentContextParameter><ram:ID>${f.cadre ?? 'A1'}</ram:ID></ram:BusinessProcessSpecifiedDocumentContextParameter>
     <ram:GuidelineSpecifiedDocumentContextParameter><ram:ID>urn:cen.eu:en16931:2017</ram:ID></ram:GuidelineSpecifiedDocumentContextParameter>
   </rsm:ExchangedDocumentContext>
   <rsm:ExchangedDocument>

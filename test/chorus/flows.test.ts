@@ -117,6 +117,9 @@ describe('Chorus flows and invoices against the sandbox', () => {
     ['the buyer wants one of the two and gets a service', { buyerSiret: buyers.serviceOrEngagement.siret, buyerReference: 'SERVICE_EJ_OU_SERV' }],
     ['the invoice comes from the second supplier', { sellerSiret: suppliers.secondary.siret }],
     ['the payment means is a direct debit', { paymentMeansCode: '49' }],
+    // A credit note (AVOIR): nothing is paid to the seller, so no payment means is asked for.
+    ['a credit note (381) comes without payment means', { typeCode: '381', paymentMeansCode: null }],
+    ['an invoice already paid is deposited under cadre A2', { cadre: 'A2' }],
   ])('When %s, then the flow is IN_INTEGRE', async (_case, overrides) => {
     const { identifiantFactureCPP } = await depositIntegrated(t.client, { numeroFacture: nextInvoiceNumber(), ...overrides });
     expect(identifiantFactureCPP).toEqual(expect.any(Number));
@@ -153,6 +156,7 @@ describe('Chorus flows and invoices against the sandbox', () => {
     ['the commitment is longer than 50 characters', { buyerSiret: buyers.engagementRequired.siret, engagement: engagement51 }, REJECTION.engagementTooLong],
     ['the invoice number is longer than 20 characters', { numeroFacture: 'F'.repeat(21) }, REJECTION.numberTooLong],
     ['the type code is 751', { typeCode: '751' }, REJECTION.typeCodeRefused('751')],
+    ['the cadre de facturation is not a supplier deposit', { cadre: 'A3' }, REJECTION.cadreRefused('A3')],
   ])('When %s, then the flow is IN_REJETE with that reason and no invoice exists', async (_case, overrides, reason) => {
     const fixture: InvoiceFixture = { numeroFacture: nextInvoiceNumber(), ...overrides };
 

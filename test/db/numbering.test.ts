@@ -12,6 +12,7 @@ import { Invoice } from '../../db/entities';
 import { initOrm, migrate, type Orm } from '../../db/orm';
 import { assignInvoiceNumber, formatInvoiceNumber, InvoiceNumberingError, parseInvoiceNumber } from '../../db/numbering';
 import { invoiceWorkflowId } from '../../workflows/messages';
+import { issueCreditNote } from '../../db/credit-notes';
 import { createTestDatabase } from '../support/db';
 
 // --- Database: the run's server when `npm test` started one, else a private embedded PostgreSQL (jest alone). ---
@@ -89,7 +90,9 @@ function newProducer(): string {
   return `9${String(process.pid % 100000).padStart(5, '0')}${String(Date.now() % 10000).padStart(4, '0')}${String(siretCounter).padStart(4, '0')}`.slice(0, 14);
 }
 
-async function createInvoice(producerSiret: string): Promise<string> {
+const LINE = { lineId: 'L1', label: 'Pommes', unit: 'kg', unitPriceHT: '2.50', vatRate: '5.5', orderedQuantity: '10', deliveredQuantity: '10', totalHT: '25.00' };
+
+async function createInvoice(producerSiret: string, lines: (typeof LINE)[] = []): Promise<string> {
   const em = db.orm.em.fork();
   const invoiceId = randomUUID();
   const orderId = `order-${invoiceId}`;
@@ -102,7 +105,7 @@ async function createInvoice(producerSiret: string): Promise<string> {
     buyerSiret: '21150014500019',
     buyerKind: 'PUBLIC',
     deliveryDate: '2026-02-27',
-    lines: [],
+    lines,
     status: 'A_TRAITER',
   });
   await em.flush();
@@ -137,6 +140,36 @@ describe('invoice numbering', () => {
     for (const [i, invoiceId] of invoices.entries()) expect(await storedNumber(invoiceId)).toEqual({ number: numbers[i], issue_date: '2026-03-02' });
     const counter = await db.orm.em.fork().execute<{ last_value: number }[]>('select "last_value" from "invoice_number_counter" where "producer_siret" = ? and "year" = 2026', [producer]);
     expect(counter).toEqual([{ last_value: 30 }]);
+  });
+
+  it('When credit notes, replacements and invoices of one producer are numbered at once, then they share one series, gapless; a repeated issue numbers nothing more', async () => {
+    const producer = newProducer();
+    const issued = await Promise.all(Array.from({ length: 8 }, () => createInvoice(producer, [LINE])));
+    for (const invoiceId of issued) await assignInvoiceNumber(db.orm.em.fork(), { invoiceId, producerSiret: producer, issueDate: '2026-03-02' });
+    const fresh = await Promise.all(Array.from({ length: 8 }, () => createInvoice(producer)));
+    const issue = (invoiceId: string, i: number) =>
+      issueCreditNote(db.orm.em.fork(), { invoiceId, issueKey: `key-${i}`, issueDate: '2026-03-05', reason: 'test', replacement: i % 2 === 0 ? {} : null });
+    const [results] = await Promise.all([
+      Promise.all(issued.map(issue)),
+      Promise.all(fresh.map((invoiceId) => assignInvoiceNumber(db.orm.em.fork(), { invoiceId, producerSiret: producer, issueDate: '2026-03-05' }))),
+    ]);
+    // Twice more, concurrently: the same credit notes and replacements come back.
+    const again = await Promise.all([...issued.map(issue), ...issued.map(issue)]);
+    expect(again.slice(0, 8)).toEqual(results);
+    expect(again.slice(8)).toEqual(results);
+    const rows = await db.orm.em.fork().find(Invoice, { producerSiret: producer });
+    // 8 invoices + 8 fresh ones + 8 credit notes + 4 replacements.
+    expect(rows).toHaveLength(28);
+    const sequences = rows.map((r) => parseInvoiceNumber(r.number ?? '')?.sequence).sort((a, b) => (a ?? 0) - (b ?? 0));
+    expect(sequences).toEqual(Array.from({ length: 28 }, (_, i) => i + 1));
+    expect(rows.filter((r) => r.documentType === 'CREDIT_NOTE')).toHaveLength(8);
+    for (const [i, r] of results.entries()) {
+      const original = rows.find((x) => x.invoiceId === issued[i])!;
+      expect(original.cancelledByInvoiceId).toBe(r.creditNote.invoiceId);
+      expect(original.replacedByInvoiceId).toBe(r.replacement?.invoiceId ?? null);
+      // Within one issue the credit note comes first, its replacement right after.
+      if (r.replacement) expect(parseInvoiceNumber(r.replacement.number)!.sequence).toBe(parseInvoiceNumber(r.creditNote.number)!.sequence + 1);
+    }
   });
 
   it('When the same invoice is numbered again, or twice at once, then it keeps one number and the series does not move', async () => {

@@ -13,7 +13,7 @@ import { computeInvoiceTotals } from '../../domain/money';
 import { InvoiceDocumentError, parseInvoiceDocumentInput } from '../../documents/input';
 import { renderFacturX, type RenderedInvoice } from '../../documents/render';
 import { ensureMustang, validateWithMustang, type MustangResult } from '../../scripts/lib/mustang/mustang';
-import { baseInput, INVOICE_CASES, SELLER } from './support/invoice-cases';
+import { baseInput, CREDIT_NOTE_EXAMPLE, INVOICE_CASES, SELLER } from './support/invoice-cases';
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agrilocal-facturx-'));
 const rendered = new Map<string, RenderedInvoice & { file: string }>();
@@ -187,6 +187,52 @@ describe('Factur-X XML (CII EN 16931, Chorus Pro rules)', () => {
     expect(tax).toMatchObject({ 'ram:CategoryCode': 'O', 'ram:BasisAmount': '118.80', 'ram:CalculatedAmount': '0.00', 'ram:ExemptionReason': 'TVA non applicable, art. 293 B du CGI' });
     expect(tax?.['ram:RateApplicablePercent']).toBeUndefined();
     expect(get(agreement, 'ram:SellerTradeParty/ram:SpecifiedTaxRegistration')).toBeUndefined();
+  });
+});
+
+describe('Factur-X credit note (avoir) and replacement invoice', () => {
+  it('When a credit note is written, then it is type 381 with BT-25/BT-26 to the invoice it cancels, the same amounts stated positive, and no payment means', () => {
+    const { root, settlement } = parseCii(caseOf('credit-note').xml);
+    const invoice = parseCii(caseOf('one-line').xml);
+    expect(get(root, 'rsm:ExchangedDocument/ram:TypeCode')).toBe('381');
+    expect(get(root, 'rsm:ExchangedDocumentContext/ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID')).toBe('A1');
+    expect(get(settlement, 'ram:InvoiceReferencedDocument/ram:IssuerAssignedID')).toBe('AGL-2026-000001');
+    expect(get(settlement, 'ram:InvoiceReferencedDocument/ram:FormattedIssueDateTime/qdt:DateTimeString/#text')).toBe('20260302');
+    expect(get(settlement, 'ram:SpecifiedTradeSettlementHeaderMonetarySummation')).toEqual(get(invoice.settlement, 'ram:SpecifiedTradeSettlementHeaderMonetarySummation'));
+    expect(get(settlement, 'ram:ApplicableTradeTax')).toEqual(get(invoice.settlement, 'ram:ApplicableTradeTax'));
+    expect(get(settlement, 'ram:SpecifiedTradeSettlementPaymentMeans')).toBeUndefined();
+    const notes = get(root, 'rsm:ExchangedDocument/ram:IncludedNote') as Record<string, string>[];
+    expect(notes.map((n) => n['ram:SubjectCode'])).toEqual(['AAI', 'PMD', 'PMT', 'AAB']);
+    expect(notes[0]?.['ram:Content']).toContain('AGL-2026-000001 du 02/03/2026');
+  });
+
+  it('When a person reads the credit note, then it says AVOIR, the invoice it cancels, and what is owed', () => {
+    const text = pdfText(caseOf('credit-note').file);
+    for (const m of ['AVOIR', 'Avoir n° : AGL-2026-000009', 'Facture annulée : AGL-2026-000001 du 02/03/2026', 'Total avoir 26,38 €', 'Avoir annulant en totalité la facture n° AGL-2026-000001', "aucun paiement n'est dû", 'Avoir AGL-2026-000009']) {
+      expect(text).toContain(m);
+    }
+    expect(text).not.toContain('IBAN');
+    expect(text).not.toContain("Date d'échéance");
+    expect(caseOf('credit-note').filename).toBe('avoir-AGL-2026-000009.pdf');
+  });
+
+  it('When a replacement invoice is written, then it stays a 380 invoice that says "annule et remplace" with BT-25 to the cancelled one', () => {
+    const r = caseOf('replacement-invoice');
+    const { root, settlement } = parseCii(r.xml);
+    expect(get(root, 'rsm:ExchangedDocument/ram:TypeCode')).toBe('380');
+    expect(get(settlement, 'ram:InvoiceReferencedDocument/ram:IssuerAssignedID')).toBe('AGL-2026-000001');
+    expect(get(settlement, 'ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode')).toBe('30');
+    const text = pdfText(r.file);
+    expect(text).toContain('Remplace la facture : AGL-2026-000001 du 02/03/2026');
+    expect(text).toContain('Annule et remplace la facture n° AGL-2026-000001 du 02/03/2026');
+  });
+
+  it('When the shipped example (documents/examples/credit-note.json) is rendered, then it is the committed credit-note.pdf, byte for byte', () => {
+    expect(caseOf('example-credit-note').pdf.equals(fs.readFileSync(`${CREDIT_NOTE_EXAMPLE}.pdf`))).toBe(true);
+  });
+
+  it('When a credit note has no preceding invoice, then it is refused on precedingInvoice', () => {
+    expect(() => parseInvoiceDocumentInput(baseInput({ documentType: 'CREDIT_NOTE' }))).toThrow(/precedingInvoice: required for a credit note/);
   });
 });
 

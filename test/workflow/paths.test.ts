@@ -4,7 +4,7 @@
  * (docs/reference/agrilocal-chorus-guide.txt).
  */
 import { invoiceWorkflowId } from '../../workflows/messages';
-import { replayNotedWorkflows } from '../support/histories';
+import { noteWorkflow, replayNotedWorkflows } from '../support/histories';
 import { startTestStack, type TestStack } from '../support/stack';
 import {
   createOrder,
@@ -248,7 +248,7 @@ describe('invoice lifecycle', () => {
     await stack.smtp.waitFor((m) => mailsTo(parties.producerEmail).includes(m) && (m.subject ?? '').includes("rejetée par l'acheteur"));
   });
 
-  it('When the order is cancelled before invoicing, then it is ANNULEE; after invoicing, cancelling is refused', async () => {
+  it('When the order is cancelled before invoicing, then it is ANNULEE; after invoicing, a credit note cancels its invoice', async () => {
     const parties = await setUpParties(stack);
     const { orderId, invoiceId } = await createOrder(stack, parties);
     const cancelled = await platform(stack).post(`/orders/${orderId}/cancel`, { reason: 'Livraison annulée (grève)' });
@@ -257,9 +257,11 @@ describe('invoice lifecycle', () => {
 
     const other = await createOrder(stack, parties);
     expect((await validateQuantities(stack, other.orderId)).status).toBe(200);
+    noteWorkflow(`credit-note-${other.orderId}-1`);
     const late = await platform(stack).post(`/orders/${other.orderId}/cancel`, {});
-    expect(late.status).toBe(409);
-    expect(late.body.error.code).toBe('INVALID_STATE');
+    expect(late.status).toBe(200);
+    expect(late.body).toMatchObject({ documentType: 'CREDIT_NOTE', cancels: { invoiceId: other.invoiceId } });
+    expect((await getInvoice(stack, other.invoiceId)).status).toBe('ANNULEE_PAR_AVOIR');
   });
 
   it('When the buyer validates the quantities, then the history says so, and a second validation is refused', async () => {

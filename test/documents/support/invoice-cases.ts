@@ -2,7 +2,12 @@
  * Invoice inputs covering what producers send: one line, many lines at mixed rates, kilos with grams, Chorus codes,
  * cheque, long accented names, a seller not subject to VAT, a private buyer. SIRET and VAT numbers have valid keys.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { InvoiceDocumentInput, InvoiceDocumentLine } from '../../../documents/input';
+
+/** The shipped credit note example (documents/examples/credit-note.json, rendered beside it as credit-note.pdf). */
+export const CREDIT_NOTE_EXAMPLE = path.resolve(__dirname, '../../../documents/examples/credit-note');
 
 export const SELLER = {
   name: 'GAEC des Prés Fleuris',
@@ -148,4 +153,26 @@ export const INVOICE_CASES: InvoiceCase[] = [
       ],
     }),
   },
+  {
+    // The avoir cancelling 'multi-rate-many-lines' would be too long to read; it cancels 'one-line' (AGL-2026-000001).
+    name: 'credit-note',
+    input: baseInput({
+      documentType: 'CREDIT_NOTE',
+      number: 'AGL-2026-000009',
+      issueDate: '2026-03-12',
+      dueDate: '2026-03-12',
+      precedingInvoice: { number: 'AGL-2026-000001', issueDate: '2026-03-02' },
+    }),
+  },
+  {
+    name: 'replacement-invoice',
+    input: baseInput({
+      number: 'AGL-2026-000010',
+      issueDate: '2026-03-12',
+      dueDate: '2026-04-11',
+      precedingInvoice: { number: 'AGL-2026-000001', issueDate: '2026-03-02' },
+      lines: [{ lineId: '1', label: 'Pommes Golden', unit: 'kg', quantity: '9.5', unitPriceHT: '2.50', vatRate: '5.5' }],
+    }),
+  },
+  { name: 'example-credit-note', input: JSON.parse(fs.readFileSync(`${CREDIT_NOTE_EXAMPLE}.json`, 'utf8')) as InvoiceDocumentInput },
 ];
