@@ -12,6 +12,7 @@ import { jsonBodyOnly, parse, requestKey } from './http';
 import * as s from './schemas';
 import type { UseCaseContext } from './use-cases/context';
 import { putBuyer, putProducer } from './use-cases/profiles';
+import { createLoginLink } from './use-cases/sessions';
 import { cancelOrder, createOrder, validateQuantities } from './use-cases/orders';
 import {
   archiveInvoice,
@@ -54,6 +55,12 @@ export function apiRouter({ config, workflows, chorusAccount, bodyLimit = '256kb
     const { siret } = parse(s.siretParams, req.params, 'path');
     const out = await putProducer(context(req), siret, parse(s.producerBody, req.body, 'body'));
     res.status(out.created ? 201 : 200).json(out.value);
+  });
+
+  router.post('/producers/:siret/login-links', platform, async (req, res) => {
+    const { siret } = parse(s.siretParams, req.params, 'path');
+    parse(s.emptyBody, req.body, 'body');
+    res.status(201).json(await createLoginLink(context(req), siret));
   });
 
   router.put('/buyers/:siret', platform, async (req, res) => {

@@ -2,9 +2,11 @@
 import { Migration20261127000000Initial } from './Migration20261127000000Initial';
 import { Migration20261127200000InvoiceListIndex } from './Migration20261127200000InvoiceListIndex';
 import { Migration20261202180000Webhooks } from './Migration20261202180000Webhooks';
+import { Migration20261202190000ProducerSessions } from './Migration20261202190000ProducerSessions';
 
 export const migrationsList = [
   { name: 'Migration20261127000000Initial', class: Migration20261127000000Initial },
   { name: 'Migration20261127200000InvoiceListIndex', class: Migration20261127200000InvoiceListIndex },
   { name: 'Migration20261202180000Webhooks', class: Migration20261202180000Webhooks },
+  { name: 'Migration20261202190000ProducerSessions', class: Migration20261202190000ProducerSessions },
 ];
