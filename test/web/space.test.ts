@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { LoginLink, Producer } from '../../db/entities';
+import { LoginLink, Producer, WebSession } from '../../db/entities';
 import { signProducerToken } from '../../api/auth';
 import { digestOf } from '../../api/use-cases/sessions';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -157,6 +157,12 @@ describe('Sign-in by link', () => {
     await page.goto(await loginLink(p.producerSiret));
     expect(new URL(page.url()).pathname).toBe(`/factures/${invoiceId}`);
     expect(await page.textContent('h1')).toBe(`Facture ${number}`);
+
+    // A session past its end opens nothing (the cookie may outlive it in the browser).
+    await stack.db.orm.em.fork().nativeUpdate(WebSession, { producerSiret: p.producerSiret }, { expiresAt: new Date(Date.now() - 1000) });
+    expect((await page.goto(`${base}/factures`))?.status()).toBe(401);
+    await page.goto(await loginLink(p.producerSiret));
+    expect(new URL(page.url()).pathname).toBe('/factures');
 
     // Sign-out ends the session on the server: the same cookie opens nothing afterwards.
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
@@ -326,6 +332,20 @@ describe('The invoices, as the guide shows them', () => {
     expect(await page.locator('table.invoices tbody tr', { hasText: number }).count()).toBe(0);
     await page.goto(`${base}/factures?vue=traitees`);
     expect(await page.locator('table.invoices tbody tr', { hasText: number }).count()).toBe(1);
+    await context.close();
+  });
+
+  it('Sent by mail, the invoice is "Facture envoyée par mail" in "traitées", and only "Archiver" is left', async () => {
+    const p = await parties();
+    const { invoiceId, number } = await invoiced(p);
+    const { context, page } = await signedIn(p);
+    await page.goto(`${base}/factures/${invoiceId}`);
+    await page.getByRole('button', { name: 'Envoyer par mail' }).click();
+    expect(await page.textContent('.notice')).toContain('partie par mail');
+    expect(await page.textContent('.status')).toContain('Facture envoyée par mail');
+    expect(await page.locator('.actions button').allTextContents()).toEqual(['Archiver']);
+    await page.goto(`${base}/factures?vue=traitees`);
+    expect(await page.locator('table.invoices tbody tr', { hasText: number }).textContent()).toContain('Facture envoyée par mail');
     await context.close();
   });
 
