@@ -32,7 +32,7 @@ function layerRules(folder) {
   const siblings = LAYERS[index].filter((f) => f !== folder && !(SIBLING_ARROWS[folder] ?? []).includes(f));
   const forbidden = [...siblings, ...LAYERS.slice(index + 1).flat()];
   return {
-    files: [`${folder}/**/*.ts`],
+    files: [`${folder}/**/*.ts`, `${folder}/**/*.tsx`],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -69,7 +69,7 @@ export default tseslint.config(
   ...LAYERS.flat().map(layerRules),
   // Code a newcomer can read: short functions in production code, workflow files that hold one step each.
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     // bench/ and test/ are tooling: their long mains read as scripts, top to bottom.
     ignores: ['test/**', 'bench/**', 'db/migrations/**'],
     rules: { 'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true, IIFEs: true }] },

@@ -6,6 +6,14 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
+    // The producer's pages (api/web/) are TSX rendered to strings by preact-render-to-string.
+    '^.+\\.tsx$': [
+      '@swc/jest',
+      {
+        jsc: { target: 'es2022', parser: { syntax: 'typescript', tsx: true }, transform: { react: { runtime: 'automatic', importSource: 'preact' } } },
+        module: { type: 'commonjs' },
+      },
+    ],
   },
   // jose is ESM-only: let swc transform it.
   transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],

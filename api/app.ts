@@ -25,6 +25,7 @@ import { InvoiceWorkflowGateway } from './invoice-workflow-gateway';
 import { createSecretBox } from '../lib/secret-box';
 import { WebhookDispatchers } from './webhook-dispatchers';
 import { webhookRouter } from './webhook-routes';
+import { webRouter } from './web/router';
 
 export interface AppOptions {
   /** Requests per window and client IP on /api/v1; `false` turns the limiter off. Default: 1200 a minute. */
@@ -68,7 +69,8 @@ interface SerializedRequest {
 const requestLog = (req: SerializedRequest) => ({
   id: req.id,
   method: req.method,
-  url: req.url,
+  // A sign-in link is a credential until used: never written to the logs.
+  url: req.url?.replace(/^\/connexion\/[^/?]+/, '/connexion/…'),
   remoteAddress: req.remoteAddress,
   userAgent: req.headers?.['user-agent'],
 });
@@ -231,7 +233,9 @@ export function createApp(deps: AppDeps): App {
 
   operationalRoutes(app, { orm, workflows, metrics, rpcTimeoutMs, openapi: buildOpenApiDocument(), chorusAccount });
   const limits = options.rateLimit ?? { windowMs: 60_000, limit: 1200 };
-  if (limits !== false) app.use('/api/v1', apiRateLimit(limits));
+  if (limits !== false) app.use(['/api/v1', '/connexion', '/factures', '/profil'], apiRateLimit(limits));
+  // The producer's web space (HTML pages in French, own session and CSRF): before the JSON 404.
+  app.use(webRouter({ config, orm, workflows, chorusAccounts, credentialsKey: credentialsKey(config) }));
   // Who is calling, before reading any body: an unauthenticated client cannot make us parse 15 MB.
   app.use('/api/v1', authenticate(config));
   // One EntityManager fork per request (mikro-orm/guide): nothing leaks between requests.

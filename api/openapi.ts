@@ -101,6 +101,17 @@ function profileRoutes(route: Route): void {
     },
   });
   route(['platform'], {
+    method: 'post',
+    path: '/producers/{siret}/login-links',
+    tags: ['Profiles'],
+    summary: "A single-use link (15 minutes) that signs the producer in to his web space (/factures); hand it to his browser",
+    request: { params: s.siretParams },
+    responses: {
+      201: { description: 'Created', ...json(s.loginLink) },
+      ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'UNKNOWN_PRODUCER', 'UNSUPPORTED_MEDIA_TYPE'),
+    },
+  });
+  route(['platform'], {
     method: 'put',
     path: '/buyers/{siret}',
     tags: ['Profiles'],

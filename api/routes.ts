@@ -11,8 +11,9 @@ import { allow, callerOf } from './auth';
 import { jsonBodyOnly, parse, requestKey } from './http';
 import * as s from './schemas';
 import type { UseCaseContext } from './use-cases/context';
-import { putBuyer, putProducer } from './use-cases/profiles';
-import { deleteChorusAccount, getProducer, putChorusAccount } from './use-cases/chorus-accounts';
+import { getProducer, putBuyer, putProducer } from './use-cases/profiles';
+import { deleteChorusAccount, putChorusAccount } from './use-cases/chorus-accounts';
+import { createLoginLink } from './use-cases/sessions';
 import { cancelOrder, createOrder, validateQuantities } from './use-cases/orders';
 import { reissueInvoice } from './use-cases/credit-notes';
 import {
@@ -144,6 +145,12 @@ function profileRoutes(router: Router, context: (req: Request) => UseCaseContext
     const { siret } = parse(s.siretParams, req.params, 'path');
     await deleteChorusAccount(context(req), siret);
     res.status(204).end();
+  });
+
+  router.post('/producers/:siret/login-links', platform, async (req, res) => {
+    const { siret } = parse(s.siretParams, req.params, 'path');
+    parse(s.emptyBody, req.body, 'body');
+    res.status(201).json(await createLoginLink(context(req), siret));
   });
 
   router.put('/buyers/:siret', platform, async (req, res) => {

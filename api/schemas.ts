@@ -201,6 +201,13 @@ export const buyer = z
   .openapi('Buyer');
 export type BuyerResponse = z.infer<typeof buyer>;
 
+export const loginLink = z
+  .object({
+    url: z.string().openapi({ example: 'http://127.0.0.1:3000/connexion/3q2-7wEtNq0jY9xWm6z1f0pXcA4bLr8uKdVhGiJsT5o' }),
+    expiresAt: z.string().openapi({ format: 'date-time' }),
+  })
+  .openapi('LoginLink');
+
 // ---------------------------------------------------------------------------------------------- orders
 
 /** A domain rule's issues ("lines.1.lineId") as zod issues of the body being refined. */

@@ -313,6 +313,37 @@ export const WebhookDelivery = defineEntity({
 });
 export type IWebhookDelivery = InferEntity<typeof WebhookDelivery>;
 
+/**
+ * Sign-in links the platform asks for (POST /producers/{siret}/login-links): only the SHA-256 of the secret is
+ * kept, so a database read gives no usable link. Single use: `usedAt` is set by the one update that consumes it.
+ */
+export const LoginLink = defineEntity({
+  name: 'LoginLink',
+  tableName: 'login_link',
+  properties: {
+    tokenHash: p.string().length(64).primary(),
+    producerSiret: p.string().length(14).index(),
+    expiresAt: p.datetime(),
+    usedAt: p.datetime().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type ILoginLink = InferEntity<typeof LoginLink>;
+
+/** A producer's browser session on his web space: the cookie's SHA-256, its CSRF token and its end. */
+export const WebSession = defineEntity({
+  name: 'WebSession',
+  tableName: 'web_session',
+  properties: {
+    idHash: p.string().length(64).primary(),
+    producerSiret: p.string().length(14).index(),
+    csrfToken: p.string().length(64),
+    expiresAt: p.datetime(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type IWebSession = InferEntity<typeof WebSession>;
+
 export const entities = [
   Producer,
   ProducerChorusAccount,
@@ -327,4 +358,6 @@ export const entities = [
   WebhookEndpoint,
   WebhookEvent,
   WebhookDelivery,
+  LoginLink,
+  WebSession,
 ];

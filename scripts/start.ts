@@ -16,6 +16,7 @@ import { runMain, UserFacingError } from '../lib/main';
 import { writeWorkflowBundle } from '../worker/bundle';
 import { step, timed } from './lib/log';
 import { assertPortFree } from './lib/ports';
+import { DEMO_PRODUCER, requestLoginLink, seedDemoSpace } from './lib/space';
 import { ensureTemporalCli, requireTemporalBinary } from './lib/temporal-cli';
 import { startDevServer, stopChild, type DevServer } from './lib/temporal-server';
 
@@ -51,7 +52,25 @@ function startService(name: string, command: string, args: string[], env: NodeJS
   });
 }
 
-function banner(config: Config, databaseUrl: string, temporal: DevServer): string {
+/**
+ * A sign-in link for the seeded producer, asked of the API as the platform does; on a fresh stack the producer,
+ * two public buyers and two invoices "à traiter" are created first, so the link opens a space with work in it.
+ */
+async function producerSpaceLink(config: Config): Promise<string> {
+  const api = `http://127.0.0.1:${config.PORT}`;
+  try {
+    let link = await requestLoginLink(api, config.AGRILOCAL_API_KEY, DEMO_PRODUCER);
+    if ('error' in link && link.code === 'UNKNOWN_PRODUCER') {
+      await seedDemoSpace(api, config.AGRILOCAL_API_KEY);
+      link = await requestLoginLink(api, config.AGRILOCAL_API_KEY, DEMO_PRODUCER);
+    }
+    return 'error' in link ? `(no link: ${link.error})` : link.url;
+  } catch (err) {
+    return `(no link: ${(err as Error).message})`;
+  }
+}
+
+function banner(config: Config, databaseUrl: string, temporal: DevServer, spaceLink: string): string {
   const api = `http://127.0.0.1:${config.PORT}`;
   const redacted = databaseUrl.replace(/\/\/([^:]+):[^@]+@/, '//$1:****@');
   return `
@@ -59,6 +78,8 @@ function banner(config: Config, databaseUrl: string, temporal: DevServer): strin
  Agrilocal × Chorus Pro invoicing — running
 
  API              ${api}/api/v1   health ${api}/healthz   docs ${api}/docs
+ Producer space   ${spaceLink}
+                  (producer ${DEMO_PRODUCER}; single use, 15 min — a new one: npx tsx scripts/token.ts --link ${DEMO_PRODUCER})
  Temporal Web UI  ${temporal.uiUrl ?? '(headless)'}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows
  Temporal gRPC    ${temporal.address}   namespace ${config.TEMPORAL_NAMESPACE}   task queue ${config.TEMPORAL_TASK_QUEUE}
  Chorus sandbox   http://127.0.0.1:${config.CHORUS_SANDBOX_PORT}   (control: /sandbox/v1/…)
@@ -191,7 +212,7 @@ async function main(): Promise<void> {
     temporal.process.once('exit', () => {
       if (!stopping) void stopAll().then(() => process.exit(1));
     });
-    process.stdout.write(banner(config, databaseUrl, temporal));
+    process.stdout.write(banner(config, databaseUrl, temporal, await producerSpaceLink(config)));
   } catch (error) {
     await stopAll();
     throw error;

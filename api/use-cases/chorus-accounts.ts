@@ -5,7 +5,7 @@
  */
 import { ChorusAuthError } from '../../chorus';
 import { removeProducerChorusAccount, saveProducerChorusAccount } from '../../db/chorus-accounts';
-import { Producer, ProducerChorusAccount } from '../../db/entities';
+import { Producer } from '../../db/entities';
 import { ApiError, notFound } from '../errors';
 import { toProducer } from '../invoice-view';
 import type { ChorusAccountBody, ProducerResponse } from '../schemas';
@@ -49,8 +49,3 @@ export async function deleteChorusAccount(ctx: UseCaseContext, siret: string): P
   await removeProducerChorusAccount(ctx.em, siret);
 }
 
-export async function getProducer(ctx: UseCaseContext, siret: string): Promise<ProducerResponse> {
-  if (ctx.caller.kind === 'producer' && ctx.caller.siret !== siret) throw notFound(`No producer profile for SIRET ${siret}.`, 'path.siret');
-  const producer = await producerOf(ctx, siret);
-  return toProducer(producer, await ctx.em.findOne(ProducerChorusAccount, { producerSiret: siret }));
-}

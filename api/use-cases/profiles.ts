@@ -3,8 +3,9 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { producerChorusCredentials } from '../../db/chorus-accounts';
 import { Buyer, Producer, ProducerChorusAccount } from '../../db/entities';
 import { toBuyer, toProducer } from '../invoice-view';
-import type { BuyerBody, BuyerResponse, ProducerBody, ProducerResponse } from '../schemas';
-import { ApiError } from '../errors';
+import { producerBody, type BuyerBody, type BuyerResponse, type ProducerBody, type ProducerResponse } from '../schemas';
+import { ApiError, notFound } from '../errors';
+import { parse } from '../http';
 import type { UseCaseContext } from './context';
 
 export interface Upserted<T> {
@@ -84,4 +85,29 @@ export async function putBuyer(ctx: UseCaseContext, siret: string, body: BuyerBo
     await ctx.em.flush();
     return { created: !existing, value: toBuyer(row) };
   }, ctx);
+}
+
+/** A producer's profile, with his own Chorus technical account if any (never its password); a producer sees only his own. */
+export async function getProducer(ctx: UseCaseContext, siret: string): Promise<ProducerResponse> {
+  if (ctx.caller.kind === 'producer' && ctx.caller.siret !== siret) throw notFound(`No producer profile for SIRET ${siret}.`, 'path.siret');
+  const row = await ctx.em.findOne(Producer, { siret });
+  if (!row) throw notFound(`No producer profile with SIRET ${siret}.`, 'siret');
+  return toProducer(row, await ctx.em.findOne(ProducerChorusAccount, { producerSiret: siret }));
+}
+
+/** What a producer may change himself (his web space's profile page); the platform keeps his name, e-mail and address. */
+export interface ProducerSettings {
+  chorusEnabled: unknown;
+  paymentMethod: unknown;
+  vatNumber: unknown;
+}
+
+/**
+ * The producer's own changes, saved through the same schema and the same use case as PUT /producers: the
+ * fields he may not change are taken from his stored profile.
+ */
+export async function updateProducerSettings(ctx: UseCaseContext, siret: string, settings: ProducerSettings): Promise<ProducerResponse> {
+  const current = await getProducer(ctx, siret);
+  const body = parse(producerBody, { name: current.name, email: current.email, address: current.address, ...settings }, 'body');
+  return (await putProducer(ctx, siret, body)).value;
 }

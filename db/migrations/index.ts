@@ -4,6 +4,7 @@ import { Migration20261127200000InvoiceListIndex } from './Migration202611272000
 import { Migration20261202180000Webhooks } from './Migration20261202180000Webhooks';
 import { Migration20261202190000CreditNotes } from './Migration20261202190000CreditNotes';
 import { Migration20261202190000ProducerChorusAccount } from './Migration20261202190000ProducerChorusAccount';
+import { Migration20261202190000ProducerSessions } from './Migration20261202190000ProducerSessions';
 
 export const migrationsList = [
   { name: 'Migration20261127000000Initial', class: Migration20261127000000Initial },
@@ -11,4 +12,5 @@ export const migrationsList = [
   { name: 'Migration20261202180000Webhooks', class: Migration20261202180000Webhooks },
   { name: 'Migration20261202190000CreditNotes', class: Migration20261202190000CreditNotes },
   { name: 'Migration20261202190000ProducerChorusAccount', class: Migration20261202190000ProducerChorusAccount },
+  { name: 'Migration20261202190000ProducerSessions', class: Migration20261202190000ProducerSessions },
 ];

@@ -1,7 +1,7 @@
 /**
  * Tools the test suite needs beyond npm packages, provisioned before jest so that tests never download:
- * the Mustang Factur-X validator (Maven Central, cached outside git) and poppler-utils (pdftoppm/pdftotext,
- * Debian; installed when missing and we are root).
+ * the Mustang Factur-X validator (Maven Central, cached outside git), poppler-utils (pdftoppm/pdftotext) and
+ * chromium for the browser tests of the producer's space (Debian; installed when missing and we are root).
  */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -12,17 +12,26 @@ function has(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
+/** The Debian package behind each command the tests run, installed with apt-get when the command is missing. */
+const DEBIAN_TOOLS: { commands: string[]; pkg: string; why: string }[] = [
+  { commands: ['pdftoppm', 'pdftotext'], pkg: 'poppler-utils', why: 'The document tests need poppler-utils (pdftoppm, pdftotext)' },
+  { commands: ['chromium'], pkg: 'chromium', why: 'The browser tests of the producer space need Debian\'s chromium (/usr/bin/chromium)' },
+];
+
+function aptInstall(log: (m: string) => void, pkg: string): void {
+  log(`installing ${pkg} (apt-get)...`);
+  const started = Date.now();
+  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  const install = spawnSync('apt-get', ['install', '-y', '-qq', pkg], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (update.status !== 0 || install.status !== 0) throw new UserFacingError(`apt-get install ${pkg} failed (see above).`);
+  log(`${pkg} installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
 export async function provisionTestTools(log: (m: string) => void): Promise<void> {
-  if (!has('pdftoppm') || !has('pdftotext')) {
-    if (os.userInfo().uid !== 0) {
-      throw new UserFacingError('The document tests need poppler-utils (pdftoppm, pdftotext): apt-get install poppler-utils');
-    }
-    log('installing poppler-utils (apt-get)...');
-    const started = Date.now();
-    const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-    const install = spawnSync('apt-get', ['install', '-y', '-qq', 'poppler-utils'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (update.status !== 0 || install.status !== 0) throw new UserFacingError('apt-get install poppler-utils failed (see above).');
-    log(`poppler-utils installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  for (const tool of DEBIAN_TOOLS) {
+    if (tool.commands.every(has)) continue;
+    if (os.userInfo().uid !== 0) throw new UserFacingError(`${tool.why}: apt-get install ${tool.pkg}`);
+    aptInstall(log, tool.pkg);
   }
   const started = Date.now();
   const jar = await ensureMustang(log);
