@@ -7,11 +7,16 @@
  *
  *   npm run drill
  *   npm run drill -- --invoices 200 --seed 42
+ *   npm run drill -- --seeds 20          (seeds 1..20, each in its own process, then a table)
+ *
+ * A crash of the drill itself stops every process it started (each in its own process group) and removes its
+ * temporary folder, then exits 1 with the reason.
  *   npm run drill -- --help
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command } from 'commander';
+import { spawn } from 'node:child_process';
+import { Command, InvalidArgumentError } from 'commander';
 import { chorusClientFromConfig } from '../worker/chorus-client';
 import { loadConfig } from '../config';
 import { createMailer } from '../mail/mailer';
@@ -32,6 +37,7 @@ interface DrillOptions extends LoadOptions {
   temporalRestarts: number;
   faultWindow: number;
   sabotage: boolean;
+  seeds?: number[];
 }
 
 function parseArgs(): DrillOptions {
@@ -49,8 +55,19 @@ function parseArgs(): DrillOptions {
       return Number(ms[1]) * (ms[2] === 'ms' ? 1 : 1000);
     }, 20_000);
   program.option('--sabotage', 'self-check of the drill: break each invariant on purpose after the load (it must then FAIL)', false);
+  program.option('--seeds <N|list>', 'run the drill once per seed, each in its own process: seeds 1..N, or a list such as 3,11,23; then a table of the results', seedList);
   program.parse(process.argv);
   return program.opts<DrillOptions>();
+}
+
+function seedList(value: string): number[] {
+  if (/^\d+$/.test(value)) {
+    const n = Number(value);
+    if (n < 1 || n > 1000) throw new InvalidArgumentError('expected a count between 1 and 1000, or a list such as 3,11,23.');
+    return Array.from({ length: n }, (_, i) => i + 1);
+  }
+  if (!/^\d+(,\d+)*$/.test(value)) throw new InvalidArgumentError('expected a count (e.g. 20) or a list of seeds (e.g. 3,11,23).');
+  return value.split(',').map(Number);
 }
 
 interface Fault {
@@ -63,6 +80,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<number> {
   const o = parseArgs();
+  if (o.seeds) return runSeeds(o.seeds, o.out);
   const startedAt = new Date();
   const t0 = Date.now();
   const clock = () => `t+${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s`;
@@ -245,7 +263,7 @@ async function main(): Promise<number> {
     lines.push(
       `Load: ${outcome.runs.length} invoices (${PATHS.map((p) => `${p} ${outcome.runs.filter((r) => r.path === p).length}`).join(', ')}); ` +
         `API retries ${outcome.book.retries}; worker started ${stack.workers.map((w) => w.starts).join('+')}×, API ${stack.api.starts}×, Temporal restarted ${stack.temporal.restarts}×; ` +
-        `exits nobody asked for: ${unexpected.length ? unexpected.join(', ') : 'none'}; mails accepted ${stack.smtp.received.length}, refused ${stack.smtp.refused}; ` +
+        `exits nobody asked for: ${unexpected.length ? unexpected.join(', ') : 'none'}; mails accepted ${stack.smtp.received.length}, refused ${stack.smtp.refused}, SMTP connections reset ${stack.smtp.connectionErrors}; ` +
         `Chorus calls ${Object.values(outcome.chorusCallsAfter).reduce((a, b) => a + b, 0)}`,
     );
     lines.push('');
@@ -274,7 +292,7 @@ async function main(): Promise<number> {
       processes: { workerStarts: stack.workers.map((w) => w.starts), apiStarts: stack.api.starts, temporalRestarts: stack.temporal.restarts, unexpectedExits: unexpected },
       apiRetries: outcome.book.retries,
       apiStatuses: Object.fromEntries([...outcome.book.statuses].map(([route, m]) => [route, Object.fromEntries(m)])),
-      mails: { accepted: stack.smtp.received.length, refused: stack.smtp.refused },
+      mails: { accepted: stack.smtp.received.length, refused: stack.smtp.refused, connectionErrors: stack.smtp.connectionErrors },
       chorusCalls: outcome.chorusCallsAfter,
       invariants,
       passed: ok,
@@ -324,6 +342,96 @@ async function sabotage(stack: Stack, rows: FinalRow[], runs: InvoiceRun[]): Pro
     done.push(`set ${stuck.orderId} back to A_TRAITER`);
   }
   return done;
+}
+
+/** The argv of this run without `--seeds` (and its value), to hand to each seed's process. */
+function argsWithoutSeeds(): string[] {
+  const args = process.argv.slice(2);
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--seeds') i += 1;
+    else if (a.startsWith('--seeds=')) continue;
+    else if (a === '--seed') i += 1;
+    else if (a.startsWith('--seed=')) continue;
+    else if (a === '--out') i += 1;
+    else if (a.startsWith('--out=')) continue;
+    else out.push(a);
+  }
+  return out;
+}
+
+interface SeedResult {
+  seed: number;
+  outcome: 'PASS' | 'FAIL' | 'CRASH';
+  seconds: number;
+  broken: string;
+  log: string;
+}
+
+/**
+ * `--seeds`: one drill per seed, each in its own process (a crash of one is reported and the loop goes on), its
+ * output in `<out>/seeds/seed-<n>.log` and its JSON in `<out>/seeds/seed-<n>/`; then the table. Exit 1 if any failed.
+ */
+async function runSeeds(seeds: number[], out: string): Promise<number> {
+  const base = argsWithoutSeeds();
+  const dir = path.resolve(out, 'seeds');
+  fs.mkdirSync(dir, { recursive: true });
+  const results: SeedResult[] = [];
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true; // the child got the same Ctrl-C and stops its own stack
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    for (const seed of seeds) {
+      if (interrupted) break;
+      const seedOut = path.join(dir, `seed-${seed}`);
+      const logFile = path.join(dir, `seed-${seed}.log`);
+      fs.rmSync(seedOut, { recursive: true, force: true });
+      const t = Date.now();
+      process.stdout.write(`[drill --seeds] seed ${seed}: running (log ${logFile})…\n`);
+      const fd = fs.openSync(logFile, 'w');
+      const code = await new Promise<number>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'drill.ts'), ...base, '--seed', String(seed), '--out', seedOut], {
+          stdio: ['ignore', fd, fd],
+        });
+        child.once('error', () => resolve(1));
+        child.once('exit', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
+      });
+      fs.closeSync(fd);
+      results.push(seedResult(seed, code, (Date.now() - t) / 1000, logFile, path.join(seedOut, 'drill-latest.json')));
+      const r = results[results.length - 1]!;
+      process.stdout.write(`[drill --seeds] seed ${seed}: ${r.outcome} in ${r.seconds.toFixed(0)} s${r.broken ? ` — ${r.broken}` : ''}\n`);
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  const passed = results.filter((r) => r.outcome === 'PASS').length;
+  process.stdout.write(
+    `\n${table([['Seed', 'Result', 'Time', 'Broken invariant / reason'], ...results.map((r) => [String(r.seed), r.outcome, `${r.seconds.toFixed(0)} s`, r.broken || '-'])])}\n\n` +
+      `${passed}/${results.length} seeds passed${interrupted ? ' (interrupted)' : ''}. Logs and JSON in ${dir}\n`,
+  );
+  return passed === results.length && !interrupted ? 0 : 1;
+}
+
+function seedResult(seed: number, code: number, seconds: number, log: string, reportFile: string): SeedResult {
+  let report: { passed: boolean; invariants: InvariantResult[] } | undefined;
+  try {
+    report = JSON.parse(fs.readFileSync(reportFile, 'utf8')) as typeof report;
+  } catch {
+    report = undefined;
+  }
+  if (report && code <= 1) {
+    const broken = report.invariants.filter((i) => !i.ok).map((i) => `${i.name}: ${i.failures[0] ?? ''}${i.failures.length > 1 ? ` (+${i.failures.length - 1})` : ''}`);
+    return { seed, outcome: report.passed && code === 0 ? 'PASS' : 'FAIL', seconds, broken: broken.join('; '), log };
+  }
+  // No report: the drill died. Its last error line says why.
+  const lines = fs.readFileSync(log, 'utf8').split('\n').filter((l) => l.trim());
+  const reason = [...lines].reverse().find((l) => /crash|error|fail/i.test(l)) ?? lines[lines.length - 1] ?? '';
+  return { seed, outcome: 'CRASH', seconds, broken: `exit ${code}: ${reason.trim().slice(0, 160)}`, log };
 }
 
 runMain(main);

@@ -71,7 +71,18 @@ export class TemporalServer {
 
   async start(): Promise<void> {
     this.cpuCurrent = 0;
-    this.server = await startDevServer({ binary: this.binary, port: this.port, dbFile: this.dbFile, logFile: this.logFile });
+    this.server = await startDevServer({ binary: this.binary, port: this.port, dbFile: this.dbFile, logFile: this.logFile, detached: true });
+  }
+
+  /** Last resort when the bench itself dies: SIGKILL to its process group, synchronously. */
+  killNow(): void {
+    const pid = this.server?.process.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
   }
 
   /** Stops (SIGTERM) and starts again on the same port and file: workflows, timers and tasks survive. */
@@ -116,7 +127,7 @@ export class Stack {
   workerEnv: NodeJS.ProcessEnv = {};
   /** Other processes started on this stack (the baseline worker): stopped with it. */
   extraProcesses: ManagedProcess[] = [];
-  private pg: EmbeddedPostgresHandle | undefined;
+  pg: EmbeddedPostgresHandle | undefined;
   private stopped = false;
 
   private constructor(
@@ -128,6 +139,7 @@ export class Stack {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agrilocal-bench-'));
     fs.chmodSync(workDir, 0o755);
     const stack = new Stack(workDir, options);
+    guardCrashes(stack);
     try {
       await stack.boot();
     } catch (error) {
@@ -135,6 +147,22 @@ export class Stack {
       throw error;
     }
     return stack;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /**
+   * Synchronous last resort (process 'exit', or after a crash whose orderly stop did not finish): SIGKILL to every
+   * process group it started, immediate shutdown of PostgreSQL, the temporary folder removed (unless kept).
+   */
+  killNow(): void {
+    for (const p of [...this.extraProcesses, this.api, ...this.workers, this.sandbox]) p?.killNow();
+    this.temporal?.killNow();
+    this.pg?.killNow();
+    if (!this.options.keep) fs.rmSync(this.workDir, { recursive: true, force: true });
+    this.stopped = true;
   }
 
   private async boot(): Promise<void> {
@@ -150,6 +178,8 @@ export class Stack {
     await migrate(orm);
     await orm.close(true);
     this.pool = new Pool({ connectionString: this.databaseUrl, max: 4 });
+    // An idle connection cut by a PostgreSQL restart is an 'error' event: without a listener it kills the drill.
+    this.pool.on('error', () => undefined);
     log(`PostgreSQL on ${pgPort} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
 
     t = Date.now();
@@ -231,6 +261,7 @@ export class Stack {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    live.delete(this);
     const attempt = async (what: string, run: () => Promise<unknown> | undefined) => {
       try {
         await run();
@@ -257,6 +288,44 @@ export class Stack {
   }
 }
 
+const live = new Set<Stack>();
+let guardsInstalled = false;
+let crashing = false;
+let interruptedBySignal = false;
+
+/**
+ * A crash of the bench or the drill itself (an uncaught exception, an unhandled rejection) must not leave
+ * PostgreSQL, Temporal, the sandbox, workers or the API running, nor the temporary folder: the reason is printed,
+ * every live stack is stopped (30 s at most, then killed), and the process exits 1. A plain exit with a stack
+ * still up (process.exit somewhere) kills what is left, synchronously.
+ */
+function guardCrashes(stack: Stack): void {
+  live.add(stack);
+  if (guardsInstalled) return;
+  guardsInstalled = true;
+  const onCrash = (error: unknown) => {
+    if (interruptedBySignal) return; // calls in flight fail as their servers go away: expected then
+    if (crashing) return;
+    crashing = true;
+    const who = path.basename(process.argv[1] ?? 'bench', '.ts');
+    const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`\n[${who}] crashed: ${reason}\n[${who}] stopping every process it started…\n`);
+    const stacks = [...live];
+    const orderly = Promise.all(stacks.map((s) => s.stop().catch(() => undefined)));
+    const deadline = new Promise((r) => setTimeout(r, 30_000).unref());
+    void Promise.race([orderly, deadline]).finally(() => {
+      for (const s of stacks) s.killNow();
+      process.stderr.write(`[${who}] stopped; exiting 1 (crash: ${error instanceof Error ? error.message : String(error)})\n`);
+      process.exit(1);
+    });
+  };
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+  process.on('exit', () => {
+    for (const s of live) if (!s.isStopped) s.killNow();
+  });
+}
+
 /**
  * Ctrl-C or SIGTERM during a run stops the stack (no stray servers left behind) and exits 130. Returns `detach`,
  * for the end of the run: it removes the handlers and says whether the run was interrupted (the stack is then
@@ -267,10 +336,8 @@ export function stopOnSignal(stack: Stack, who: string): () => { interrupted: bo
   const onSignal = () => {
     if (interrupted) return;
     interrupted = true;
+    interruptedBySignal = true;
     process.stderr.write(`\n[${who}] interrupted: stopping the stack…\n`);
-    // Calls in flight fail as their servers go away: that is expected now, not worth a stack trace.
-    process.on('uncaughtException', () => undefined);
-    process.on('unhandledRejection', () => undefined);
     void stack.stop().finally(() => process.exit(130));
   };
   process.on('SIGINT', onSignal);
