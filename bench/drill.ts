@@ -1,6 +1,7 @@
 /**
  * `npm run drill [-- options]`: fault drills. While a load runs through the API, at random moments: kill -9
- * the worker (and restart it), restart the Temporal dev server, kill -9 the API (and restart it), turn on the
+ * the worker (and restart it), restart the Temporal dev server, kill -9 the API (and restart it), restart
+ * PostgreSQL (fast and immediate shutdown) and cut its connections, turn on the
  * Chorus sandbox's fault injection (5xx, latency, spurious 401, token refusals, then calls slower than
  * CHORUS_TIMEOUT) and make SMTP refuse mail for a while. Then, once every invoice has settled, check and print
  * the invariants; exit 1 when one breaks.
@@ -17,6 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { Command, InvalidArgumentError } from 'commander';
+import { Client as PgClient } from 'pg';
 import { chorusClientFromConfig } from '../worker/chorus-client';
 import { loadConfig } from '../config';
 import { createMailer } from '../mail/mailer';
@@ -35,6 +37,8 @@ interface DrillOptions extends LoadOptions {
   workerKills: number;
   apiKills: number;
   temporalRestarts: number;
+  pgRestarts: number;
+  pgCuts: number;
   faultWindow: number;
   sabotage: boolean;
   seeds?: number[];
@@ -49,6 +53,8 @@ function parseArgs(): DrillOptions {
     .option('--worker-kills <count>', 'kill -9 of the worker', int(0, 50), 3)
     .option('--api-kills <count>', 'kill -9 of the API', int(0, 20), 1)
     .option('--temporal-restarts <count>', 'restarts of the Temporal dev server', int(0, 10), 1)
+    .option('--pg-restarts <count>', 'PostgreSQL restarts, alternately fast (SIGINT) and immediate (SIGQUIT: crash recovery)', int(0, 10), 2)
+    .option('--pg-cuts <count>', 'every PostgreSQL connection of the stack cut by the server (pg_terminate_backend)', int(0, 10), 1)
     .option('--fault-window <duration>', 'how long the Chorus and SMTP faults last', (v) => {
       const ms = /^(\d+)(ms|s)?$/.exec(v);
       if (!ms) throw new Error('expected e.g. 20s');
@@ -102,12 +108,27 @@ async function main(): Promise<number> {
       if (!supervising || restarting.has(p.options.name)) return;
       restarting.add(p.options.name);
       void sleep(1000)
-        .then(() => p.start())
+        .then(() => startUntilUp(p))
         .catch((error: unknown) => log(`${p.options.name} restart failed: ${String(error)}`))
         .finally(() => restarting.delete(p.options.name));
     };
   }
 
+  // As systemd's Restart=always would: a start that fails (Temporal or PostgreSQL restarting at that moment) is
+  // tried again, for a minute.
+  const startUntilUp = async (p: ManagedProcess) => {
+    const deadline = Date.now() + 60_000;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await p.start();
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        log(`${p.options.name} start #${attempt} failed (${error instanceof Error ? error.message.split('\n')[0] : String(error)}): trying again in 1 s`);
+        await sleep(1000);
+      }
+    }
+  };
   const loadSpanMs = o.rate ? (o.invoices / o.rate) * 1000 : 60_000;
   const window = o.faultWindow;
   const chorusFaults = { errorRate5xx: 0.3, latencyMs: 300, spurious401Rate: 0.2, invalidClientRate: 0.3 };
@@ -131,13 +152,14 @@ async function main(): Promise<number> {
       await p.kill9();
       await sleep(downMs);
       const t = Date.now();
-      await p.start();
+      await startUntilUp(p);
       return `pid ${pid} killed, down ${(downMs / 1000).toFixed(1)} s, new pid ${p.pid} ready in ${((Date.now() - t) / 1000).toFixed(1)} s`;
     } finally {
       restarting.delete(p.options.name);
     }
   };
   const plan: Omit<Fault, 'at'>[] = [];
+  let pgRestarts = 0;
   for (let i = 0; i < o.workerKills; i++) {
     const target = stack.workers[Math.floor(random() * stack.workers.length)]!;
     plan.push({ name: `kill -9 ${target.options.name}`, run: () => restart(target, 500 + random() * 3000) });
@@ -152,6 +174,22 @@ async function main(): Promise<number> {
         return `back in ${((Date.now() - t) / 1000).toFixed(1)} s`;
       },
     });
+  }
+  for (let i = 0; i < o.pgRestarts; i++) {
+    const mode = i % 2 === 0 ? 'fast' : 'immediate';
+    const downMs = 1000 + Math.floor(random() * 3000);
+    plan.push({
+      name: `restart PostgreSQL (${mode} shutdown)`,
+      run: async () => {
+        const t = Date.now();
+        await stack.pg!.restart(mode, downMs);
+        pgRestarts += 1;
+        return `down ${(downMs / 1000).toFixed(1)} s, back in ${((Date.now() - t) / 1000).toFixed(1)} s`;
+      },
+    });
+  }
+  for (let i = 0; i < o.pgCuts; i++) {
+    plan.push({ name: 'cut every PostgreSQL connection (pg_terminate_backend)', run: async () => `${await cutConnections(stack)} connections cut` });
   }
   plan.push({
     name: 'Chorus faults (5xx 30%, +300 ms, spurious 401 20%, token refusals 30%)',
@@ -255,6 +293,12 @@ async function main(): Promise<number> {
       })),
     );
 
+    // A fault is answered 503 (with Retry-After) or not at all (a killed API): a 500 is a bug of the API.
+    const internal = [...outcome.book.statuses].flatMap(([route, m]) => (m.get('500') ? [`${route}: ${m.get('500')} × 500`] : []));
+    const answered = [...outcome.book.statuses.values()].reduce((a, m) => a + [...m.values()].reduce((x, y) => x + y, 0), 0);
+    invariants.push({ name: 'the API never answered 500 (a fault is a 503 with Retry-After)', ok: internal.length === 0, checked: answered, failures: internal });
+    const unavailable = [...outcome.book.statuses.values()].reduce((a, m) => a + (m.get('503') ?? 0), 0);
+
     const lines: string[] = [];
     lines.push('');
     lines.push(table([['When', 'Fault', 'Outcome'], ...timeline.map((t) => [t.at, t.fault, t.outcome])]));
@@ -262,7 +306,7 @@ async function main(): Promise<number> {
     const unexpected = supervised.flatMap((p) => p.unexpectedExits.map(() => p.options.name));
     lines.push(
       `Load: ${outcome.runs.length} invoices (${PATHS.map((p) => `${p} ${outcome.runs.filter((r) => r.path === p).length}`).join(', ')}); ` +
-        `API retries ${outcome.book.retries}; worker started ${stack.workers.map((w) => w.starts).join('+')}×, API ${stack.api.starts}×, Temporal restarted ${stack.temporal.restarts}×; ` +
+        `API retries ${outcome.book.retries} (503 answers ${unavailable}); worker started ${stack.workers.map((w) => w.starts).join('+')}×, API ${stack.api.starts}×, Temporal restarted ${stack.temporal.restarts}×, PostgreSQL restarted ${pgRestarts}×; ` +
         `exits nobody asked for: ${unexpected.length ? unexpected.join(', ') : 'none'}; mails accepted ${stack.smtp.received.length}, refused ${stack.smtp.refused}, SMTP connections reset ${stack.smtp.connectionErrors}; ` +
         `Chorus calls ${Object.values(outcome.chorusCallsAfter).reduce((a, b) => a + b, 0)}`,
     );
@@ -305,6 +349,21 @@ async function main(): Promise<number> {
     for (const t of timers) clearTimeout(t);
     supervising = false;
     if (!detachSignals().interrupted) await stack.stop();
+  }
+}
+
+/** The server ends every session of the stack's database but this one: what a failover or an operator does. */
+async function cutConnections(stack: Stack): Promise<number> {
+  const client = new PgClient({ connectionString: stack.databaseUrl });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>(
+      `select count(pg_terminate_backend(pid)) as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
+    );
+    return Number(rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
   }
 }
 
