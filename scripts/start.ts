@@ -18,6 +18,8 @@ import { step, timed } from './lib/log';
 import { assertPortFree } from './lib/ports';
 import { ensureTemporalCli, requireTemporalBinary } from './lib/temporal-cli';
 import { startDevServer, stopChild, type DevServer } from './lib/temporal-server';
+import { banner } from './lib/banner';
+import { mailCatcherCommand } from './lib/mail-catcher';
 
 const root = path.resolve(__dirname, '..');
 /** TypeScript entry points run in one process (`node --import tsx`), so signals reach them directly. */
@@ -51,31 +53,6 @@ function startService(name: string, command: string, args: string[], env: NodeJS
   });
 }
 
-function banner(config: Config, databaseUrl: string, temporal: DevServer): string {
-  const api = `http://127.0.0.1:${config.PORT}`;
-  const redacted = databaseUrl.replace(/\/\/([^:]+):[^@]+@/, '//$1:****@');
-  return `
-================================================================================
- Agrilocal × Chorus Pro invoicing — running
-
- API              ${api}/api/v1   health ${api}/healthz   docs ${api}/docs
- Temporal Web UI  ${temporal.uiUrl ?? '(headless)'}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows
- Temporal gRPC    ${temporal.address}   namespace ${config.TEMPORAL_NAMESPACE}   task queue ${config.TEMPORAL_TASK_QUEUE}
- Chorus sandbox   http://127.0.0.1:${config.CHORUS_SANDBOX_PORT}   (control: /sandbox/v1/…)
- Mail catcher     http://127.0.0.1:${config.MAIL_WEB_PORT}/index.html   SMTP ${config.SMTP_URL}
- PostgreSQL       ${redacted}
-
- Dev credentials (Authorization: Bearer …)
-   platform key   ${config.AGRILOCAL_API_KEY}
-   admin key      ${config.ADMIN_API_KEY}
-   producer JWT   HS256 signed with PRODUCER_JWT_SECRET=${config.PRODUCER_JWT_SECRET}, sub = SIRET
-   Chorus (PISTE) client ${config.CHORUS_CLIENT_ID} / ${config.CHORUS_CLIENT_SECRET}, technical account ${config.CHORUS_TECH_LOGIN}
-
- Data kept in ${path.resolve(config.DATA_DIR)} — Ctrl-C stops everything.
-================================================================================
-`;
-}
-
 /** The fixed ports of the stack must be free: a clear message instead of a half-started stack. */
 async function assertPortsFree(config: Config, temporalPort: number): Promise<void> {
   const fixedPorts: [number, string][] = [
@@ -102,17 +79,8 @@ async function migrateDatabase(log: (m: string) => void, databaseUrl: string): P
  * `services` as soon as it runs, so a failure further on still stops it.
  */
 async function startServices(config: Config, env: NodeJS.ProcessEnv, dataDir: string, services: Service[]): Promise<void> {
-  const smtpPort = new URL(config.SMTP_URL).port || '1025';
   fs.mkdirSync(path.join(dataDir, 'mail'), { recursive: true });
-  services.push(
-    await startService(
-      'mail',
-      path.join(root, 'node_modules', '.bin', 'maildev'),
-      ['--smtp', smtpPort, '--web', String(config.MAIL_WEB_PORT), '--ip', '127.0.0.1', '--web-ip', '127.0.0.1', '--mail-directory', path.join(dataDir, 'mail')],
-      env,
-      /MailDev API running/,
-    ),
-  );
+  services.push(await startService('mail', ...mailCatcherCommand(config, path.join(dataDir, 'mail')), env, /MailDev API running/));
   services.push(await startService('sandbox', ...tsNode('chorus-sandbox/main.ts'), { ...env, CHORUS_SANDBOX_STATE_FILE: path.join(dataDir, 'chorus-sandbox.json') }, /listening/i));
   services.push(await startService('worker', ...tsNode('worker/main.ts'), env, /polling task queue/));
   services.push(await startService('api', ...tsNode('api/main.ts'), env, /listening/i));
