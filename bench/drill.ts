@@ -95,7 +95,7 @@ async function main(): Promise<number> {
   log(`${o.invoices} invoices at ${o.rate ?? '∞'}/s, concurrency ${o.concurrency}, mix ${PATHS.map((p) => `${p}=${o.mix[p]}`).join(',')}, seed ${o.seed}`);
 
   const env = timingEnv(o);
-  const stack = await Stack.start({ env, logLevel: o.logLevel, keep: o.keep, log, workers: o.workers, cpuProfileDir: o.cpuProf });
+  const stack = await Stack.start({ env, logLevel: o.logLevel, keep: o.keep, log, workers: o.workers, cpuProfileDir: o.cpuProf, temporal: o.temporal });
   const detachSignals = stopOnSignal(stack, 'drill');
 
   // A supervisor, as systemd or Kubernetes would be: a process that dies on its own is started again.
@@ -167,7 +167,7 @@ async function main(): Promise<number> {
   for (let i = 0; i < o.apiKills; i++) plan.push({ name: 'kill -9 API', run: () => restart(stack.api, 1000) });
   for (let i = 0; i < o.temporalRestarts; i++) {
     plan.push({
-      name: 'restart Temporal dev server',
+      name: o.temporal === 'server' ? 'restart Temporal server' : 'restart Temporal dev server',
       run: async () => {
         const t = Date.now();
         await stack.temporal.restart();

@@ -19,6 +19,7 @@ import { assertPortFree } from './lib/ports';
 import { ensureTemporalCli, requireTemporalBinary } from './lib/temporal-cli';
 import { startDevServer, stopChild, type DevServer } from './lib/temporal-server';
 import { banner } from './lib/banner';
+import { TEMPORAL_SERVER_VERSION, ensureTemporalServerTools, ensureTemporalUi, setupTemporalSchemas, startTemporalServer, temporalDatabaseOf } from './lib/temporal-topology';
 import { mailCatcherCommand } from './lib/mail-catcher';
 
 const root = path.resolve(__dirname, '..');
@@ -86,12 +87,46 @@ async function startServices(config: Config, env: NodeJS.ProcessEnv, dataDir: st
   services.push(await startService('api', ...tsNode('api/main.ts'), env, /listening/i));
 }
 
+/** `npm start -- --temporal server`: the Temporal server on PostgreSQL instead of the CLI dev server. */
+function temporalTopology(args: string[]): 'dev' | 'server' {
+  const i = args.findIndex((a) => a === '--temporal' || a.startsWith('--temporal='));
+  if (i < 0) return 'dev';
+  const value = args[i]!.includes('=') ? args[i]!.split('=')[1] : args[i + 1];
+  if (value !== 'dev' && value !== 'server') throw new UserFacingError('--temporal takes dev (CLI dev server on SQLite, the default) or server (Temporal server on PostgreSQL).');
+  return value;
+}
+
+/**
+ * The production topology: the Temporal server's two databases on the same PostgreSQL (the embedded one or
+ * DATABASE_URL's server), set up by deploy/temporal/setup-schema.sh, the server on deploy/temporal/config and the
+ * UI server on TEMPORAL_UI_PORT.
+ */
+async function startServerTopology(config: Config, databaseUrl: string, port: number, dataDir: string): Promise<DevServer> {
+  const log = step('temporal-server');
+  const tools = ensureTemporalServerTools(log);
+  const ui = ensureTemporalUi(log);
+  const db = temporalDatabaseOf(databaseUrl);
+  setupTemporalSchemas(tools, db, log);
+  return startTemporalServer({
+    tools,
+    db,
+    port,
+    fixedPorts: true,
+    namespace: config.TEMPORAL_NAMESPACE,
+    retentionHours: 30 * 24,
+    logFile: path.join(dataDir, 'temporal-server', 'server.log'),
+    ...(ui ? { ui: { binary: ui, port: config.TEMPORAL_UI_PORT } } : {}),
+    detached: true,
+  });
+}
+
 async function main(): Promise<void> {
   const log = step('start');
   const config = loadConfig();
   const dataDir = path.resolve(config.DATA_DIR);
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });
 
+  const topology = temporalTopology(process.argv.slice(2));
   const binary = requireTemporalBinary(ensureTemporalCli(step('temporal-cli')));
   const temporalPort = Number(config.TEMPORAL_ADDRESS.split(':').pop());
   await assertPortsFree(config, temporalPort);
@@ -128,8 +163,8 @@ async function main(): Promise<void> {
     }
     await migrateDatabase(log, databaseUrl);
 
-    temporal = await timed(log, 'Temporal dev server', () =>
-      startDevServer({
+    temporal = await timed(log, topology === 'server' ? `Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL` : 'Temporal dev server', () =>
+      topology === 'server' ? startServerTopology(config, databaseUrl, temporalPort, dataDir) : startDevServer({
         binary,
         port: temporalPort,
         uiPort: config.TEMPORAL_UI_PORT,

@@ -15,6 +15,7 @@ import { writeWorkflowBundle } from '../../worker/bundle';
 import { freePort } from '../../scripts/lib/ports';
 import { ensureTemporalCli, requireTemporalBinary } from '../../scripts/lib/temporal-cli';
 import { startDevServer, type DevServer } from '../../scripts/lib/temporal-server';
+import { TEMPORAL_SERVER_VERSION, ensureTemporalServerTools, setupTemporalSchemas, startTemporalServer, temporalDatabaseOf } from '../../scripts/lib/temporal-topology';
 import { ManagedProcess, readProc, type ProcSample } from './proc';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
 
@@ -30,10 +31,12 @@ export interface StackOptions {
   cpuProfileDir?: string;
   /** Keep the temporary folder (logs, databases) after the run. */
   keep: boolean;
+  /** `dev`: the CLI dev server on SQLite (default); `server`: the Temporal server on PostgreSQL (production topology). */
+  temporal?: 'dev' | 'server';
   log: (message: string) => void;
 }
 
-/** The Temporal dev server, restartable on the same port and SQLite file. */
+/** The Temporal dev server or server, restartable on the same port (and SQLite file, or PostgreSQL databases). */
 export class TemporalServer {
   private server: DevServer | undefined;
   peakRssMb = 0;
@@ -44,10 +47,10 @@ export class TemporalServer {
   restarts = 0;
 
   constructor(
-    private readonly binary: string,
     readonly port: number,
-    private readonly dbFile: string,
-    private readonly logFile: string,
+    private readonly launch: (port: number) => Promise<DevServer>,
+    /** What runs: the CLI dev server on a SQLite file, or the Temporal server on PostgreSQL. */
+    readonly kind: 'dev' | 'server',
   ) {
     this.sampler = setInterval(() => this.sample(), 500);
     this.sampler.unref();
@@ -71,7 +74,7 @@ export class TemporalServer {
 
   async start(): Promise<void> {
     this.cpuCurrent = 0;
-    this.server = await startDevServer({ binary: this.binary, port: this.port, dbFile: this.dbFile, logFile: this.logFile, detached: true });
+    this.server = await this.launch(this.port);
   }
 
   /** Last resort when the bench itself dies: SIGKILL to its process group, synchronously. */
@@ -183,11 +186,25 @@ export class Stack {
     log(`PostgreSQL on ${pgPort} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
 
     t = Date.now();
-    this.temporal = new TemporalServer(this.temporalBinary, await freePort(), path.join(this.workDir, 'temporal.sqlite'), path.join(this.workDir, 'temporal.log'));
+    const temporalLog = path.join(this.workDir, 'temporal.log');
+    if (this.options.temporal === 'server') {
+      // The production topology: the Temporal server on its own two databases of this PostgreSQL.
+      const tools = ensureTemporalServerTools(quiet);
+      const db = temporalDatabaseOf(this.databaseUrl);
+      setupTemporalSchemas(tools, db, quiet);
+      this.temporal = new TemporalServer(await freePort(), (port) => startTemporalServer({ tools, db, port, logFile: temporalLog, detached: true }), 'server');
+    } else {
+      const dbFile = path.join(this.workDir, 'temporal.sqlite');
+      this.temporal = new TemporalServer(await freePort(), (port) => startDevServer({ binary: this.temporalBinary, port, dbFile, logFile: temporalLog, detached: true }), 'dev');
+    }
     await this.temporal.start();
     this.connection = await Connection.connect({ address: this.temporal.address });
     this.client = new Client({ connection: this.connection, namespace: 'default' });
-    log(`Temporal dev server on ${this.temporal.address}, SQLite file (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    log(
+      this.temporal.kind === 'server'
+        ? `Temporal server ${TEMPORAL_SERVER_VERSION} on ${this.temporal.address}, PostgreSQL databases temporal + temporal_visibility (${((Date.now() - t) / 1000).toFixed(1)} s)`
+        : `Temporal dev server on ${this.temporal.address}, SQLite file (${((Date.now() - t) / 1000).toFixed(1)} s)`,
+    );
 
     t = Date.now();
     this.bundlePath = await writeWorkflowBundle(path.join(this.workDir, 'workflow-bundle.js'));
