@@ -160,6 +160,7 @@ async function main(): Promise<number> {
   };
   const plan: Omit<Fault, 'at'>[] = [];
   let pgRestarts = 0;
+  const databaseFaults: number[] = [];
   for (let i = 0; i < o.workerKills; i++) {
     const target = stack.workers[Math.floor(random() * stack.workers.length)]!;
     plan.push({ name: `kill -9 ${target.options.name}`, run: () => restart(target, 500 + random() * 3000) });
@@ -182,6 +183,7 @@ async function main(): Promise<number> {
       name: `restart PostgreSQL (${mode} shutdown)`,
       run: async () => {
         const t = Date.now();
+        databaseFaults.push(t);
         await stack.pg!.restart(mode, downMs);
         pgRestarts += 1;
         return `down ${(downMs / 1000).toFixed(1)} s, back in ${((Date.now() - t) / 1000).toFixed(1)} s`;
@@ -189,7 +191,13 @@ async function main(): Promise<number> {
     });
   }
   for (let i = 0; i < o.pgCuts; i++) {
-    plan.push({ name: 'cut every PostgreSQL connection (pg_terminate_backend)', run: async () => `${await cutConnections(stack)} connections cut` });
+    plan.push({
+      name: 'cut every PostgreSQL connection (pg_terminate_backend)',
+      run: async () => {
+        databaseFaults.push(Date.now());
+        return `${await cutConnections(stack)} connections cut`;
+      },
+    });
   }
   plan.push({
     name: 'Chorus faults (5xx 30%, +300 ms, spurious 401 20%, token refusals 30%)',
@@ -288,6 +296,7 @@ async function main(): Promise<number> {
         sandbox,
         mails: stack.smtp.received,
         workerKills: killedAt.filter((k) => k.name.startsWith('worker')).map((k) => k.at),
+        databaseFaults,
         pool: stack.pool,
         client: stack.client,
       })),
@@ -354,6 +363,18 @@ async function main(): Promise<number> {
 
 /** The server ends every session of the stack's database but this one: what a failover or an operator does. */
 async function cutConnections(stack: Stack): Promise<number> {
+  // PostgreSQL may be restarting right now (another fault): wait for it, 30 s at most.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await cutConnectionsOnce(stack);
+    } catch (error) {
+      if (attempt >= 30) throw error;
+      await sleep(1000);
+    }
+  }
+}
+
+async function cutConnectionsOnce(stack: Stack): Promise<number> {
   const client = new PgClient({ connectionString: stack.databaseUrl });
   client.on('error', () => undefined);
   await client.connect();
