@@ -95,11 +95,11 @@ async function main(): Promise<number> {
   log(`${o.invoices} invoices at ${o.rate ?? '∞'}/s, concurrency ${o.concurrency}, mix ${PATHS.map((p) => `${p}=${o.mix[p]}`).join(',')}, seed ${o.seed}`);
 
   const env = timingEnv(o);
-  const stack = await Stack.start({ env, logLevel: o.logLevel, keep: o.keep, log, workers: o.workers, cpuProfileDir: o.cpuProf, temporal: o.temporal });
+  const stack = await Stack.start({ env, logLevel: o.logLevel, keep: o.keep, log, workers: o.workers, cpuProfileDir: o.cpuProf, temporal: o.temporal, apis: o.apis });
   const detachSignals = stopOnSignal(stack, 'drill');
 
   // A supervisor, as systemd or Kubernetes would be: a process that dies on its own is started again.
-  const supervised = [...stack.workers, stack.api];
+  const supervised = [...stack.workers, ...stack.apis];
   let supervising = true;
   const restarting = new Set<string>();
   for (const p of supervised) {
@@ -165,7 +165,11 @@ async function main(): Promise<number> {
     const target = stack.workers[Math.floor(random() * stack.workers.length)]!;
     plan.push({ name: `kill -9 ${target.options.name}`, run: () => restart(target, 500 + random() * 3000) });
   }
-  for (let i = 0; i < o.apiKills; i++) plan.push({ name: 'kill -9 API', run: () => restart(stack.api, 1000) });
+  for (let i = 0; i < o.apiKills; i++) {
+    // Drawn only with several APIs: one API keeps the fault schedule of every seed as it was.
+    const target = stack.apis.length > 1 ? stack.apis[Math.floor(random() * stack.apis.length)]! : stack.api;
+    plan.push({ name: `kill -9 ${target.options.name === 'api' ? 'API' : target.options.name}`, run: () => restart(target, 1000) });
+  }
   for (let i = 0; i < o.temporalRestarts; i++) {
     plan.push({
       name: o.temporal === 'server' ? 'restart Temporal server' : 'restart Temporal dev server',
@@ -315,7 +319,7 @@ async function main(): Promise<number> {
     const unexpected = supervised.flatMap((p) => p.unexpectedExits.map(() => p.options.name));
     lines.push(
       `Load: ${outcome.runs.length} invoices (${PATHS.map((p) => `${p} ${outcome.runs.filter((r) => r.path === p).length}`).join(', ')}); ` +
-        `API retries ${outcome.book.retries} (503 answers ${unavailable}); worker started ${stack.workers.map((w) => w.starts).join('+')}×, API ${stack.api.starts}×, Temporal restarted ${stack.temporal.restarts}×, PostgreSQL restarted ${pgRestarts}×; ` +
+        `API retries ${outcome.book.retries} (503 answers ${unavailable}); worker started ${stack.workers.map((w) => w.starts).join('+')}×, API ${stack.apis.map((a) => a.starts).join('+')}×, Temporal restarted ${stack.temporal.restarts}×, PostgreSQL restarted ${pgRestarts}×; ` +
         `exits nobody asked for: ${unexpected.length ? unexpected.join(', ') : 'none'}; mails accepted ${stack.smtp.received.length}, refused ${stack.smtp.refused}, SMTP connections reset ${stack.smtp.connectionErrors}; ` +
         `Chorus calls ${Object.values(outcome.chorusCallsAfter).reduce((a, b) => a + b, 0)}`,
     );
@@ -342,7 +346,7 @@ async function main(): Promise<number> {
       options: o,
       env,
       timeline,
-      processes: { workerStarts: stack.workers.map((w) => w.starts), apiStarts: stack.api.starts, temporalRestarts: stack.temporal.restarts, unexpectedExits: unexpected },
+      processes: { workerStarts: stack.workers.map((w) => w.starts), apiStarts: stack.apis.map((a) => a.starts), temporalRestarts: stack.temporal.restarts, unexpectedExits: unexpected },
       apiRetries: outcome.book.retries,
       apiStatuses: Object.fromEntries([...outcome.book.statuses].map(([route, m]) => [route, Object.fromEntries(m)])),
       mails: { accepted: stack.smtp.received.length, refused: stack.smtp.refused, connectionErrors: stack.smtp.connectionErrors },

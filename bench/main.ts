@@ -54,7 +54,7 @@ async function main(): Promise<number> {
   const lastChorusStatus = o.chorusPath[o.chorusPath.length - 1]!;
   log(`${o.invoices} invoices, concurrency ${o.concurrency}${o.rate ? `, at most ${o.rate}/s` : ''}, mix ${PATHS.map((p) => `${p}=${o.mix[p]}`).join(',')}, seed ${o.seed}`);
   const env = timingEnv(o);
-  const stack = await Stack.start({ env, logLevel: o.logLevel, keep: o.keep, log, workers: o.workers, cpuProfileDir: o.cpuProf, temporal: o.temporal });
+  const stack = await Stack.start({ env, logLevel: o.logLevel, keep: o.keep, log, workers: o.workers, cpuProfileDir: o.cpuProf, temporal: o.temporal, apis: o.apis });
   const detachSignals = stopOnSignal(stack, 'bench');
   try {
     const { rows: pgVersion } = await stack.pool.query<{ v: string }>(`select current_setting('server_version') as v`);

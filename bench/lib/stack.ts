@@ -25,6 +25,8 @@ export interface StackOptions {
   logLevel: string;
   /** Worker processes on the task queue (npm start runs one). */
   workers: number;
+  /** API processes (each on its own port; the load goes round-robin over them). Default 1. */
+  apis?: number;
   /** Extra environment of the worker processes only (e.g. NODE_OPTIONS). */
   workerEnv?: Record<string, string>;
   /** Write V8 CPU profiles of the worker and API processes here (node --cpu-prof; written when they stop). */
@@ -118,10 +120,16 @@ export class Stack {
   private connection!: Connection;
   pool!: Pool;
   apiUrl = '';
+  /** Every API process's URL (`--apis N`); the load spreads its calls over them, round-robin. */
+  apiUrls: string[] = [];
+  apis: ManagedProcess[] = [];
   sandboxUrl = '';
   smtp!: SmtpSink;
   workers: ManagedProcess[] = [];
-  api!: ManagedProcess;
+  /** The first API process. */
+  get api(): ManagedProcess {
+    return this.apis[0]!;
+  }
   sandbox!: ManagedProcess;
   temporal!: TemporalServer;
   temporalBinary = '';
@@ -161,7 +169,7 @@ export class Stack {
    * process group it started, immediate shutdown of PostgreSQL, the temporary folder removed (unless kept).
    */
   killNow(): void {
-    for (const p of [...this.extraProcesses, this.api, ...this.workers, this.sandbox]) p?.killNow();
+    for (const p of [...this.extraProcesses, ...this.apis, ...this.workers, this.sandbox]) p?.killNow();
     this.temporal?.killNow();
     this.pg?.killNow();
     if (!this.options.keep) fs.rmSync(this.workDir, { recursive: true, force: true });
@@ -213,8 +221,10 @@ export class Stack {
     this.smtp = await startSmtpSink();
     const sandboxPort = await freePort();
     this.sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
-    const apiPort = await freePort();
-    this.apiUrl = `http://127.0.0.1:${apiPort}`;
+    const apiPorts = await Promise.all(Array.from({ length: this.options.apis ?? 1 }, () => freePort()));
+    this.apiUrls = apiPorts.map((port) => `http://127.0.0.1:${port}`);
+    this.apiUrl = this.apiUrls[0]!;
+    const apiPort = apiPorts[0]!;
 
     const common: NodeJS.ProcessEnv = {
       ...process.env,
@@ -252,10 +262,21 @@ export class Stack {
           logFile: path.join(logs, this.options.workers > 1 ? `worker-${i + 1}.log` : 'worker.log'),
         }),
     );
-    this.api = new ManagedProcess({ name: 'api', script: 'api/main.ts', env: common, nodeArgs: profiled, ready: () => httpOk(`${this.apiUrl}/healthz`), logFile: path.join(logs, 'api.log') });
+    const several = this.apiUrls.length > 1;
+    this.apis = this.apiUrls.map(
+      (url, i) =>
+        new ManagedProcess({
+          name: several ? `api ${i + 1}` : 'api',
+          script: 'api/main.ts',
+          env: { ...common, PORT: String(apiPorts[i]) },
+          nodeArgs: profiled,
+          ready: () => httpOk(`${url}/healthz`),
+          logFile: path.join(logs, several ? `api-${i + 1}.log` : 'api.log'),
+        }),
+    );
     t = Date.now();
-    await Promise.all([this.sandbox.start(), ...this.workers.map((w) => w.start()), this.api.start()]);
-    log(`sandbox ${this.sandboxUrl}, worker pid ${this.workers.map((w) => w.pid).join(', ')}, API ${this.apiUrl} pid ${this.api.pid} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    await Promise.all([this.sandbox.start(), ...this.workers.map((w) => w.start()), ...this.apis.map((a) => a.start())]);
+    log(`sandbox ${this.sandboxUrl}, worker pid ${this.workers.map((w) => w.pid).join(', ')}, API ${this.apis.map((a, i) => `${this.apiUrls[i]} pid ${a.pid}`).join(', ')} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
   }
 
   /** The worker processes' figures together: peak RSS of the largest, CPU of all. */
@@ -287,10 +308,10 @@ export class Stack {
       }
     };
     await attempt('extra', () => Promise.all(this.extraProcesses.map((p) => p.stop())));
-    await attempt('api', () => this.api?.stop());
+    await attempt('api', () => Promise.all(this.apis.map((a) => a.stop())));
     await attempt('worker', () => Promise.all(this.workers.map((w) => w.stop())));
     await attempt('sandbox', () => this.sandbox?.stop());
-    for (const p of [this.api, ...this.workers, this.sandbox]) p?.close();
+    for (const p of [...this.apis, ...this.workers, this.sandbox]) p?.close();
     await attempt('temporal client', () => this.connection?.close());
     await attempt('temporal', () => this.temporal?.stop());
     this.temporal?.close();
