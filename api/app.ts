@@ -15,7 +15,7 @@ import type { ChorusAccounts, TechnicalAccount } from '../chorus';
 import { credentialsKey, type Config } from '../config';
 import type { Orm } from '../db/orm';
 import { chorusAccountsFromConfig } from '../worker/chorus-client';
-import { authenticate } from './auth';
+import { authenticate, createAuthenticator, type AuthConfig } from './auth';
 import { ApiError, errorHandler, notFoundHandler } from './errors';
 import { requestId } from './http';
 import { countInvoicesByStatus, createMetrics, type ApiMetrics } from './metrics';
@@ -108,6 +108,7 @@ interface OperationalDeps {
   rpcTimeoutMs: number;
   openapi: ReturnType<typeof buildOpenApiDocument>;
   chorusAccount: TechnicalAccount;
+  auth: AuthConfig;
 }
 
 /** Days to warn before the technical account's password expires (OCA reminds its users the same way). */
@@ -142,7 +143,7 @@ export function technicalAccountStatus(account: TechnicalAccount, timeoutMs: num
   };
 }
 
-function operationalRoutes(app: App, { orm, workflows, metrics, rpcTimeoutMs, openapi, chorusAccount }: OperationalDeps): void {
+function operationalRoutes(app: App, { orm, workflows, metrics, rpcTimeoutMs, openapi, chorusAccount, auth }: OperationalDeps): void {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -174,7 +175,12 @@ function operationalRoutes(app: App, { orm, workflows, metrics, rpcTimeoutMs, op
     res.status(503).json({ status: 'unavailable', checks: { database, temporal }, ...error.toBody() });
   });
 
-  app.get('/metrics', async (_req, res) => {
+  // The figures tell business volumes and who calls what: the admin key only (Prometheus' `authorization`
+  // setting of a scrape job sends it as a Bearer credential).
+  const identify = createAuthenticator(auth);
+  app.get('/metrics', async (req, res) => {
+    const caller = await identify(req.headers.authorization);
+    if (caller.kind !== 'admin') throw new ApiError('FORBIDDEN', '/metrics is open to the admin key only (Authorization: Bearer <ADMIN_API_KEY>).');
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
@@ -231,7 +237,7 @@ export function createApp(deps: AppDeps): App {
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(metrics.middleware);
 
-  operationalRoutes(app, { orm, workflows, metrics, rpcTimeoutMs, openapi: buildOpenApiDocument(), chorusAccount });
+  operationalRoutes(app, { orm, workflows, metrics, rpcTimeoutMs, openapi: buildOpenApiDocument(), chorusAccount, auth: config });
   const limits = options.rateLimit ?? { windowMs: 60_000, limit: 1200 };
   if (limits !== false) app.use(['/api/v1', '/connexion', '/factures', '/profil'], apiRateLimit(limits));
   // The producer's web space (HTML pages in French, own session and CSRF): before the JSON 404.

@@ -175,14 +175,36 @@ function fromHttpError(err: unknown): ApiError | undefined {
   }
 }
 
+/**
+ * SQLSTATEs and socket errors that mean "the database is not there right now", not "this request is wrong":
+ * class 08 (connection exception), 57P01-57P03 (admin shutdown, crash shutdown, cannot connect now: restarting),
+ * 53300 (too many connections), and the node socket errors of a server that is down or just cut us off.
+ */
+const DB_UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const DB_UNAVAILABLE_MESSAGES = /Connection terminated|connection error|Timeout acquiring a connection|timeout exceeded when trying to connect|the database system is (starting up|shutting down|in recovery mode)/i;
+
+/** Whether an error is the database being down or restarting (answered 503 with Retry-After, never 500). */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (err instanceof ConnectionException) return true;
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, message, name } = err as { code?: unknown; message?: unknown; name?: unknown };
+  if (typeof code === 'string' && (code.startsWith('08') || DB_UNAVAILABLE_CODES.has(code))) return true;
+  // pg and knex errors with no code ("Connection terminated unexpectedly", "Knex: Timeout acquiring…").
+  const fromDriver = err instanceof DriverException || name === 'KnexTimeoutError' || (err instanceof Error && /^(Error|KnexTimeoutError)$/.test(err.name));
+  return fromDriver && typeof message === 'string' && DB_UNAVAILABLE_MESSAGES.test(message);
+}
+
+/** Seconds a client should wait before retrying a 503: enough for a PostgreSQL or Temporal restart. */
+export const RETRY_AFTER_SECONDS = 2;
+
 /** The one mapping from anything thrown to an answer. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof ZodError) return validationError('The request is invalid.', zodDetails(err));
   const temporal = fromTemporalError(err);
   if (temporal) return temporal;
-  if (err instanceof ConnectionException) {
-    return new ApiError('UNAVAILABLE', 'The database cannot be reached right now; nothing was changed. Retry in a moment.');
+  if (isDatabaseUnavailable(err)) {
+    return new ApiError('UNAVAILABLE', 'The database cannot be reached right now. Retry in a moment (actions with the same Idempotency-Key).');
   }
   const http = fromHttpError(err);
   if (http) return http;
@@ -200,6 +222,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     res.end();
     return;
   }
+  if (apiError.httpStatus === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
   res.status(apiError.httpStatus).json(apiError.toBody());
 };
 

@@ -1,17 +1,24 @@
 /**
  * `npm run drill [-- options]`: fault drills. While a load runs through the API, at random moments: kill -9
- * the worker (and restart it), restart the Temporal dev server, kill -9 the API (and restart it), turn on the
+ * the worker (and restart it), restart the Temporal dev server, kill -9 the API (and restart it), restart
+ * PostgreSQL (fast and immediate shutdown) and cut its connections, turn on the
  * Chorus sandbox's fault injection (5xx, latency, spurious 401, token refusals, then calls slower than
  * CHORUS_TIMEOUT) and make SMTP refuse mail for a while. Then, once every invoice has settled, check and print
  * the invariants; exit 1 when one breaks.
  *
  *   npm run drill
  *   npm run drill -- --invoices 200 --seed 42
+ *   npm run drill -- --seeds 20          (seeds 1..20, each in its own process, then a table)
+ *
+ * A crash of the drill itself stops every process it started (each in its own process group) and removes its
+ * temporary folder, then exits 1 with the reason.
  *   npm run drill -- --help
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command } from 'commander';
+import { spawn } from 'node:child_process';
+import { Command, InvalidArgumentError } from 'commander';
+import { Client as PgClient } from 'pg';
 import { chorusClientFromConfig } from '../worker/chorus-client';
 import { loadConfig } from '../config';
 import { createMailer } from '../mail/mailer';
@@ -30,8 +37,11 @@ interface DrillOptions extends LoadOptions {
   workerKills: number;
   apiKills: number;
   temporalRestarts: number;
+  pgRestarts: number;
+  pgCuts: number;
   faultWindow: number;
   sabotage: boolean;
+  seeds?: number[];
 }
 
 function parseArgs(): DrillOptions {
@@ -43,14 +53,27 @@ function parseArgs(): DrillOptions {
     .option('--worker-kills <count>', 'kill -9 of the worker', int(0, 50), 3)
     .option('--api-kills <count>', 'kill -9 of the API', int(0, 20), 1)
     .option('--temporal-restarts <count>', 'restarts of the Temporal dev server', int(0, 10), 1)
+    .option('--pg-restarts <count>', 'PostgreSQL restarts, alternately fast (SIGINT) and immediate (SIGQUIT: crash recovery)', int(0, 10), 2)
+    .option('--pg-cuts <count>', 'every PostgreSQL connection of the stack cut by the server (pg_terminate_backend)', int(0, 10), 1)
     .option('--fault-window <duration>', 'how long the Chorus and SMTP faults last', (v) => {
       const ms = /^(\d+)(ms|s)?$/.exec(v);
       if (!ms) throw new Error('expected e.g. 20s');
       return Number(ms[1]) * (ms[2] === 'ms' ? 1 : 1000);
     }, 20_000);
   program.option('--sabotage', 'self-check of the drill: break each invariant on purpose after the load (it must then FAIL)', false);
+  program.option('--seeds <N|list>', 'run the drill once per seed, each in its own process: seeds 1..N, or a list such as 3,11,23; then a table of the results', seedList);
   program.parse(process.argv);
   return program.opts<DrillOptions>();
+}
+
+function seedList(value: string): number[] {
+  if (/^\d+$/.test(value)) {
+    const n = Number(value);
+    if (n < 1 || n > 1000) throw new InvalidArgumentError('expected a count between 1 and 1000, or a list such as 3,11,23.');
+    return Array.from({ length: n }, (_, i) => i + 1);
+  }
+  if (!/^\d+(,\d+)*$/.test(value)) throw new InvalidArgumentError('expected a count (e.g. 20) or a list of seeds (e.g. 3,11,23).');
+  return value.split(',').map(Number);
 }
 
 interface Fault {
@@ -63,6 +86,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<number> {
   const o = parseArgs();
+  if (o.seeds) return runSeeds(o.seeds, o.out);
   const startedAt = new Date();
   const t0 = Date.now();
   const clock = () => `t+${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s`;
@@ -71,11 +95,11 @@ async function main(): Promise<number> {
   log(`${o.invoices} invoices at ${o.rate ?? '∞'}/s, concurrency ${o.concurrency}, mix ${PATHS.map((p) => `${p}=${o.mix[p]}`).join(',')}, seed ${o.seed}`);
 
   const env = timingEnv(o);
-  const stack = await Stack.start({ env, logLevel: o.logLevel, keep: o.keep, log, workers: o.workers, cpuProfileDir: o.cpuProf });
+  const stack = await Stack.start({ env, logLevel: o.logLevel, keep: o.keep, log, workers: o.workers, cpuProfileDir: o.cpuProf, temporal: o.temporal, apis: o.apis });
   const detachSignals = stopOnSignal(stack, 'drill');
 
   // A supervisor, as systemd or Kubernetes would be: a process that dies on its own is started again.
-  const supervised = [...stack.workers, stack.api];
+  const supervised = [...stack.workers, ...stack.apis];
   let supervising = true;
   const restarting = new Set<string>();
   for (const p of supervised) {
@@ -84,12 +108,27 @@ async function main(): Promise<number> {
       if (!supervising || restarting.has(p.options.name)) return;
       restarting.add(p.options.name);
       void sleep(1000)
-        .then(() => p.start())
+        .then(() => startUntilUp(p))
         .catch((error: unknown) => log(`${p.options.name} restart failed: ${String(error)}`))
         .finally(() => restarting.delete(p.options.name));
     };
   }
 
+  // As systemd's Restart=always would: a start that fails (Temporal or PostgreSQL restarting at that moment) is
+  // tried again, for a minute.
+  const startUntilUp = async (p: ManagedProcess) => {
+    const deadline = Date.now() + 60_000;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await p.start();
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        log(`${p.options.name} start #${attempt} failed (${error instanceof Error ? error.message.split('\n')[0] : String(error)}): trying again in 1 s`);
+        await sleep(1000);
+      }
+    }
+  };
   const loadSpanMs = o.rate ? (o.invoices / o.rate) * 1000 : 60_000;
   const window = o.faultWindow;
   const chorusFaults = { errorRate5xx: 0.3, latencyMs: 300, spurious401Rate: 0.2, invalidClientRate: 0.3 };
@@ -113,25 +152,54 @@ async function main(): Promise<number> {
       await p.kill9();
       await sleep(downMs);
       const t = Date.now();
-      await p.start();
+      await startUntilUp(p);
       return `pid ${pid} killed, down ${(downMs / 1000).toFixed(1)} s, new pid ${p.pid} ready in ${((Date.now() - t) / 1000).toFixed(1)} s`;
     } finally {
       restarting.delete(p.options.name);
     }
   };
   const plan: Omit<Fault, 'at'>[] = [];
+  let pgRestarts = 0;
+  const databaseFaults: number[] = [];
   for (let i = 0; i < o.workerKills; i++) {
     const target = stack.workers[Math.floor(random() * stack.workers.length)]!;
     plan.push({ name: `kill -9 ${target.options.name}`, run: () => restart(target, 500 + random() * 3000) });
   }
-  for (let i = 0; i < o.apiKills; i++) plan.push({ name: 'kill -9 API', run: () => restart(stack.api, 1000) });
+  for (let i = 0; i < o.apiKills; i++) {
+    // Drawn only with several APIs: one API keeps the fault schedule of every seed as it was.
+    const target = stack.apis.length > 1 ? stack.apis[Math.floor(random() * stack.apis.length)]! : stack.api;
+    plan.push({ name: `kill -9 ${target.options.name === 'api' ? 'API' : target.options.name}`, run: () => restart(target, 1000) });
+  }
   for (let i = 0; i < o.temporalRestarts; i++) {
     plan.push({
-      name: 'restart Temporal dev server',
+      name: o.temporal === 'server' ? 'restart Temporal server' : 'restart Temporal dev server',
       run: async () => {
         const t = Date.now();
         await stack.temporal.restart();
         return `back in ${((Date.now() - t) / 1000).toFixed(1)} s`;
+      },
+    });
+  }
+  for (let i = 0; i < o.pgRestarts; i++) {
+    const mode = i % 2 === 0 ? 'fast' : 'immediate';
+    const downMs = 1000 + Math.floor(random() * 3000);
+    plan.push({
+      name: `restart PostgreSQL (${mode} shutdown)`,
+      run: async () => {
+        const t = Date.now();
+        databaseFaults.push(t);
+        await stack.pg!.restart(mode, downMs);
+        pgRestarts += 1;
+        return `down ${(downMs / 1000).toFixed(1)} s, back in ${((Date.now() - t) / 1000).toFixed(1)} s`;
+      },
+    });
+  }
+  for (let i = 0; i < o.pgCuts; i++) {
+    plan.push({
+      name: 'cut every PostgreSQL connection (pg_terminate_backend)',
+      run: async () => {
+        databaseFaults.push(Date.now());
+        return `${await cutConnections(stack)} connections cut`;
       },
     });
   }
@@ -232,10 +300,17 @@ async function main(): Promise<number> {
         sandbox,
         mails: stack.smtp.received,
         workerKills: killedAt.filter((k) => k.name.startsWith('worker')).map((k) => k.at),
+        databaseFaults,
         pool: stack.pool,
         client: stack.client,
       })),
     );
+
+    // A fault is answered 503 (with Retry-After) or not at all (a killed API): a 500 is a bug of the API.
+    const internal = [...outcome.book.statuses].flatMap(([route, m]) => (m.get('500') ? [`${route}: ${m.get('500')} × 500`] : []));
+    const answered = [...outcome.book.statuses.values()].reduce((a, m) => a + [...m.values()].reduce((x, y) => x + y, 0), 0);
+    invariants.push({ name: 'the API never answered 500 (a fault is a 503 with Retry-After)', ok: internal.length === 0, checked: answered, failures: internal });
+    const unavailable = [...outcome.book.statuses.values()].reduce((a, m) => a + (m.get('503') ?? 0), 0);
 
     const lines: string[] = [];
     lines.push('');
@@ -244,8 +319,8 @@ async function main(): Promise<number> {
     const unexpected = supervised.flatMap((p) => p.unexpectedExits.map(() => p.options.name));
     lines.push(
       `Load: ${outcome.runs.length} invoices (${PATHS.map((p) => `${p} ${outcome.runs.filter((r) => r.path === p).length}`).join(', ')}); ` +
-        `API retries ${outcome.book.retries}; worker started ${stack.workers.map((w) => w.starts).join('+')}×, API ${stack.api.starts}×, Temporal restarted ${stack.temporal.restarts}×; ` +
-        `exits nobody asked for: ${unexpected.length ? unexpected.join(', ') : 'none'}; mails accepted ${stack.smtp.received.length}, refused ${stack.smtp.refused}; ` +
+        `API retries ${outcome.book.retries} (503 answers ${unavailable}); worker started ${stack.workers.map((w) => w.starts).join('+')}×, API ${stack.apis.map((a) => a.starts).join('+')}×, Temporal restarted ${stack.temporal.restarts}×, PostgreSQL restarted ${pgRestarts}×; ` +
+        `exits nobody asked for: ${unexpected.length ? unexpected.join(', ') : 'none'}; mails accepted ${stack.smtp.received.length}, refused ${stack.smtp.refused}, SMTP connections reset ${stack.smtp.connectionErrors}; ` +
         `Chorus calls ${Object.values(outcome.chorusCallsAfter).reduce((a, b) => a + b, 0)}`,
     );
     lines.push('');
@@ -271,10 +346,10 @@ async function main(): Promise<number> {
       options: o,
       env,
       timeline,
-      processes: { workerStarts: stack.workers.map((w) => w.starts), apiStarts: stack.api.starts, temporalRestarts: stack.temporal.restarts, unexpectedExits: unexpected },
+      processes: { workerStarts: stack.workers.map((w) => w.starts), apiStarts: stack.apis.map((a) => a.starts), temporalRestarts: stack.temporal.restarts, unexpectedExits: unexpected },
       apiRetries: outcome.book.retries,
       apiStatuses: Object.fromEntries([...outcome.book.statuses].map(([route, m]) => [route, Object.fromEntries(m)])),
-      mails: { accepted: stack.smtp.received.length, refused: stack.smtp.refused },
+      mails: { accepted: stack.smtp.received.length, refused: stack.smtp.refused, connectionErrors: stack.smtp.connectionErrors },
       chorusCalls: outcome.chorusCallsAfter,
       invariants,
       passed: ok,
@@ -287,6 +362,33 @@ async function main(): Promise<number> {
     for (const t of timers) clearTimeout(t);
     supervising = false;
     if (!detachSignals().interrupted) await stack.stop();
+  }
+}
+
+/** The server ends every session of the stack's database but this one: what a failover or an operator does. */
+async function cutConnections(stack: Stack): Promise<number> {
+  // PostgreSQL may be restarting right now (another fault): wait for it, 30 s at most.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await cutConnectionsOnce(stack);
+    } catch (error) {
+      if (attempt >= 30) throw error;
+      await sleep(1000);
+    }
+  }
+}
+
+async function cutConnectionsOnce(stack: Stack): Promise<number> {
+  const client = new PgClient({ connectionString: stack.databaseUrl });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>(
+      `select count(pg_terminate_backend(pid)) as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
+    );
+    return Number(rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
   }
 }
 
@@ -324,6 +426,96 @@ async function sabotage(stack: Stack, rows: FinalRow[], runs: InvoiceRun[]): Pro
     done.push(`set ${stuck.orderId} back to A_TRAITER`);
   }
   return done;
+}
+
+/** The argv of this run without `--seeds` (and its value), to hand to each seed's process. */
+function argsWithoutSeeds(): string[] {
+  const args = process.argv.slice(2);
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--seeds') i += 1;
+    else if (a.startsWith('--seeds=')) continue;
+    else if (a === '--seed') i += 1;
+    else if (a.startsWith('--seed=')) continue;
+    else if (a === '--out') i += 1;
+    else if (a.startsWith('--out=')) continue;
+    else out.push(a);
+  }
+  return out;
+}
+
+interface SeedResult {
+  seed: number;
+  outcome: 'PASS' | 'FAIL' | 'CRASH';
+  seconds: number;
+  broken: string;
+  log: string;
+}
+
+/**
+ * `--seeds`: one drill per seed, each in its own process (a crash of one is reported and the loop goes on), its
+ * output in `<out>/seeds/seed-<n>.log` and its JSON in `<out>/seeds/seed-<n>/`; then the table. Exit 1 if any failed.
+ */
+async function runSeeds(seeds: number[], out: string): Promise<number> {
+  const base = argsWithoutSeeds();
+  const dir = path.resolve(out, 'seeds');
+  fs.mkdirSync(dir, { recursive: true });
+  const results: SeedResult[] = [];
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true; // the child got the same Ctrl-C and stops its own stack
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    for (const seed of seeds) {
+      if (interrupted) break;
+      const seedOut = path.join(dir, `seed-${seed}`);
+      const logFile = path.join(dir, `seed-${seed}.log`);
+      fs.rmSync(seedOut, { recursive: true, force: true });
+      const t = Date.now();
+      process.stdout.write(`[drill --seeds] seed ${seed}: running (log ${logFile})…\n`);
+      const fd = fs.openSync(logFile, 'w');
+      const code = await new Promise<number>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'drill.ts'), ...base, '--seed', String(seed), '--out', seedOut], {
+          stdio: ['ignore', fd, fd],
+        });
+        child.once('error', () => resolve(1));
+        child.once('exit', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
+      });
+      fs.closeSync(fd);
+      results.push(seedResult(seed, code, (Date.now() - t) / 1000, logFile, path.join(seedOut, 'drill-latest.json')));
+      const r = results[results.length - 1]!;
+      process.stdout.write(`[drill --seeds] seed ${seed}: ${r.outcome} in ${r.seconds.toFixed(0)} s${r.broken ? ` — ${r.broken}` : ''}\n`);
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  const passed = results.filter((r) => r.outcome === 'PASS').length;
+  process.stdout.write(
+    `\n${table([['Seed', 'Result', 'Time', 'Broken invariant / reason'], ...results.map((r) => [String(r.seed), r.outcome, `${r.seconds.toFixed(0)} s`, r.broken || '-'])])}\n\n` +
+      `${passed}/${results.length} seeds passed${interrupted ? ' (interrupted)' : ''}. Logs and JSON in ${dir}\n`,
+  );
+  return passed === results.length && !interrupted ? 0 : 1;
+}
+
+function seedResult(seed: number, code: number, seconds: number, log: string, reportFile: string): SeedResult {
+  let report: { passed: boolean; invariants: InvariantResult[] } | undefined;
+  try {
+    report = JSON.parse(fs.readFileSync(reportFile, 'utf8')) as typeof report;
+  } catch {
+    report = undefined;
+  }
+  if (report && code <= 1) {
+    const broken = report.invariants.filter((i) => !i.ok).map((i) => `${i.name}: ${i.failures[0] ?? ''}${i.failures.length > 1 ? ` (+${i.failures.length - 1})` : ''}`);
+    return { seed, outcome: report.passed && code === 0 ? 'PASS' : 'FAIL', seconds, broken: broken.join('; '), log };
+  }
+  // No report: the drill died. Its last error line says why.
+  const lines = fs.readFileSync(log, 'utf8').split('\n').filter((l) => l.trim());
+  const reason = [...lines].reverse().find((l) => /crash|error|fail/i.test(l)) ?? lines[lines.length - 1] ?? '';
+  return { seed, outcome: 'CRASH', seconds, broken: `exit ${code}: ${reason.trim().slice(0, 160)}`, log };
 }
 
 runMain(main);

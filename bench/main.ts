@@ -18,6 +18,7 @@ import type { BaselineShape } from './baseline/workflows';
 import { averageShape, historyLengths, historyShape, type HistoryShape } from './lib/histories';
 import { cpuSpeedProbeMs, cpuWindow, type CpuWindow } from './lib/cpu';
 import { describeMachine } from './lib/machine';
+import { TEMPORAL_SERVER_VERSION } from '../scripts/lib/temporal-topology';
 import { addLoadOptions, int, timingEnv, type LoadOptions } from './lib/options';
 import { progress } from './lib/progress';
 import { writeBenchReport, type BenchResult } from './lib/report';
@@ -53,11 +54,13 @@ async function main(): Promise<number> {
   const lastChorusStatus = o.chorusPath[o.chorusPath.length - 1]!;
   log(`${o.invoices} invoices, concurrency ${o.concurrency}${o.rate ? `, at most ${o.rate}/s` : ''}, mix ${PATHS.map((p) => `${p}=${o.mix[p]}`).join(',')}, seed ${o.seed}`);
   const env = timingEnv(o);
-  const stack = await Stack.start({ env, logLevel: o.logLevel, keep: o.keep, log, workers: o.workers, cpuProfileDir: o.cpuProf });
+  const stack = await Stack.start({ env, logLevel: o.logLevel, keep: o.keep, log, workers: o.workers, cpuProfileDir: o.cpuProf, temporal: o.temporal, apis: o.apis });
   const detachSignals = stopOnSignal(stack, 'bench');
   try {
     const { rows: pgVersion } = await stack.pool.query<{ v: string }>(`select current_setting('server_version') as v`);
-    const machine = describeMachine(stack.temporalBinary, pgVersion[0]?.v ?? 'unknown');
+    const described = describeMachine(stack.temporalBinary, pgVersion[0]?.v ?? 'unknown');
+    // What ran Temporal: the CLI's dev server (SQLite) or the Temporal server on PostgreSQL.
+    const machine = stack.temporal.kind === 'server' ? { ...described, temporalCli: `Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL` } : described;
     const speedBefore = cpuSpeedProbeMs();
     const cpuOfLoad = cpuWindow();
     const outcome = await runLoad(stack, o, { log });

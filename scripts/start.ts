@@ -19,6 +19,9 @@ import { assertPortFree } from './lib/ports';
 import { DEMO_PRODUCER, requestLoginLink, seedDemoSpace } from './lib/space';
 import { ensureTemporalCli, requireTemporalBinary } from './lib/temporal-cli';
 import { startDevServer, stopChild, type DevServer } from './lib/temporal-server';
+import { banner } from './lib/banner';
+import { TEMPORAL_SERVER_VERSION, ensureTemporalServerTools, ensureTemporalUi, setupTemporalSchemas, startTemporalServer, temporalDatabaseOf } from './lib/temporal-topology';
+import { mailCatcherCommand } from './lib/mail-catcher';
 
 const root = path.resolve(__dirname, '..');
 /** TypeScript entry points run in one process (`node --import tsx`), so signals reach them directly. */
@@ -70,33 +73,6 @@ async function producerSpaceLink(config: Config): Promise<string> {
   }
 }
 
-function banner(config: Config, databaseUrl: string, temporal: DevServer, spaceLink: string): string {
-  const api = `http://127.0.0.1:${config.PORT}`;
-  const redacted = databaseUrl.replace(/\/\/([^:]+):[^@]+@/, '//$1:****@');
-  return `
-================================================================================
- Agrilocal × Chorus Pro invoicing — running
-
- API              ${api}/api/v1   health ${api}/healthz   docs ${api}/docs
- Producer space   ${spaceLink}
-                  (producer ${DEMO_PRODUCER}; single use, 15 min — a new one: npx tsx scripts/token.ts --link ${DEMO_PRODUCER})
- Temporal Web UI  ${temporal.uiUrl ?? '(headless)'}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows
- Temporal gRPC    ${temporal.address}   namespace ${config.TEMPORAL_NAMESPACE}   task queue ${config.TEMPORAL_TASK_QUEUE}
- Chorus sandbox   http://127.0.0.1:${config.CHORUS_SANDBOX_PORT}   (control: /sandbox/v1/…)
- Mail catcher     http://127.0.0.1:${config.MAIL_WEB_PORT}/index.html   SMTP ${config.SMTP_URL}
- PostgreSQL       ${redacted}
-
- Dev credentials (Authorization: Bearer …)
-   platform key   ${config.AGRILOCAL_API_KEY}
-   admin key      ${config.ADMIN_API_KEY}
-   producer JWT   HS256 signed with PRODUCER_JWT_SECRET=${config.PRODUCER_JWT_SECRET}, sub = SIRET
-   Chorus (PISTE) client ${config.CHORUS_CLIENT_ID} / ${config.CHORUS_CLIENT_SECRET}, technical account ${config.CHORUS_TECH_LOGIN}
-
- Data kept in ${path.resolve(config.DATA_DIR)} — Ctrl-C stops everything.
-================================================================================
-`;
-}
-
 /** The fixed ports of the stack must be free: a clear message instead of a half-started stack. */
 async function assertPortsFree(config: Config, temporalPort: number): Promise<void> {
   const fixedPorts: [number, string][] = [
@@ -123,20 +99,44 @@ async function migrateDatabase(log: (m: string) => void, databaseUrl: string): P
  * `services` as soon as it runs, so a failure further on still stops it.
  */
 async function startServices(config: Config, env: NodeJS.ProcessEnv, dataDir: string, services: Service[]): Promise<void> {
-  const smtpPort = new URL(config.SMTP_URL).port || '1025';
   fs.mkdirSync(path.join(dataDir, 'mail'), { recursive: true });
-  services.push(
-    await startService(
-      'mail',
-      path.join(root, 'node_modules', '.bin', 'maildev'),
-      ['--smtp', smtpPort, '--web', String(config.MAIL_WEB_PORT), '--ip', '127.0.0.1', '--web-ip', '127.0.0.1', '--mail-directory', path.join(dataDir, 'mail')],
-      env,
-      /MailDev API running/,
-    ),
-  );
+  services.push(await startService('mail', ...mailCatcherCommand(config, path.join(dataDir, 'mail')), env, /MailDev API running/));
   services.push(await startService('sandbox', ...tsNode('chorus-sandbox/main.ts'), { ...env, CHORUS_SANDBOX_STATE_FILE: path.join(dataDir, 'chorus-sandbox.json') }, /listening/i));
   services.push(await startService('worker', ...tsNode('worker/main.ts'), env, /polling task queue/));
   services.push(await startService('api', ...tsNode('api/main.ts'), env, /listening/i));
+}
+
+/** `npm start -- --temporal server`: the Temporal server on PostgreSQL instead of the CLI dev server. */
+function temporalTopology(args: string[]): 'dev' | 'server' {
+  const i = args.findIndex((a) => a === '--temporal' || a.startsWith('--temporal='));
+  if (i < 0) return 'dev';
+  const value = args[i]!.includes('=') ? args[i]!.split('=')[1] : args[i + 1];
+  if (value !== 'dev' && value !== 'server') throw new UserFacingError('--temporal takes dev (CLI dev server on SQLite, the default) or server (Temporal server on PostgreSQL).');
+  return value;
+}
+
+/**
+ * The production topology: the Temporal server's two databases on the same PostgreSQL (the embedded one or
+ * DATABASE_URL's server), set up by deploy/temporal/setup-schema.sh, the server on deploy/temporal/config and the
+ * UI server on TEMPORAL_UI_PORT.
+ */
+async function startServerTopology(config: Config, databaseUrl: string, port: number, dataDir: string): Promise<DevServer> {
+  const log = step('temporal-server');
+  const tools = ensureTemporalServerTools(log);
+  const ui = ensureTemporalUi(log);
+  const db = temporalDatabaseOf(databaseUrl);
+  setupTemporalSchemas(tools, db, log);
+  return startTemporalServer({
+    tools,
+    db,
+    port,
+    fixedPorts: true,
+    namespace: config.TEMPORAL_NAMESPACE,
+    retentionHours: 30 * 24,
+    logFile: path.join(dataDir, 'temporal-server', 'server.log'),
+    ...(ui ? { ui: { binary: ui, port: config.TEMPORAL_UI_PORT } } : {}),
+    detached: true,
+  });
 }
 
 async function main(): Promise<void> {
@@ -145,6 +145,7 @@ async function main(): Promise<void> {
   const dataDir = path.resolve(config.DATA_DIR);
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });
 
+  const topology = temporalTopology(process.argv.slice(2));
   const binary = requireTemporalBinary(ensureTemporalCli(step('temporal-cli')));
   const temporalPort = Number(config.TEMPORAL_ADDRESS.split(':').pop());
   await assertPortsFree(config, temporalPort);
@@ -181,8 +182,8 @@ async function main(): Promise<void> {
     }
     await migrateDatabase(log, databaseUrl);
 
-    temporal = await timed(log, 'Temporal dev server', () =>
-      startDevServer({
+    temporal = await timed(log, topology === 'server' ? `Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL` : 'Temporal dev server', () =>
+      topology === 'server' ? startServerTopology(config, databaseUrl, temporalPort, dataDir) : startDevServer({
         binary,
         port: temporalPort,
         uiPort: config.TEMPORAL_UI_PORT,

@@ -71,6 +71,8 @@ export async function usableLoopbackSources(wanted: number, port: number): Promi
 
 export interface ApiClientOptions {
   baseUrl: string;
+  /** Several API processes: each call goes to the next one (a tiny client-side round-robin); a retry too. */
+  baseUrls?: string[];
   token: string;
   sources: string[];
   book: LatencyBook;
@@ -84,10 +86,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class ApiClient {
   private readonly agents: http.Agent[];
   private next = 0;
-  private readonly url: URL;
+  private nextUrl = 0;
+  private readonly urls: URL[];
 
   constructor(private readonly options: ApiClientOptions) {
-    this.url = new URL(options.baseUrl);
+    this.urls = (options.baseUrls?.length ? options.baseUrls : [options.baseUrl]).map((u) => new URL(u));
     // Idle sockets are dropped after 4 s, before the API's 5 s keep-alive timeout closes them under a request.
     this.agents = options.sources.map((localAddress) => new http.Agent({ keepAlive: true, maxSockets: 64, localAddress, timeout: 4_000 }));
   }
@@ -98,13 +101,14 @@ export class ApiClient {
 
   private once(method: string, path: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
     const agent = this.agents[this.next++ % this.agents.length];
+    const url = this.urls[this.nextUrl++ % this.urls.length]!;
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
-          host: this.url.hostname,
-          port: this.url.port,
-          path: `${this.url.pathname.replace(/\/$/, '')}${path}`,
+          host: url.hostname,
+          port: url.port,
+          path: `${url.pathname.replace(/\/$/, '')}${path}`,
           method,
           agent,
           timeout: this.options.timeoutMs ?? 60_000,

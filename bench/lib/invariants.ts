@@ -44,6 +44,8 @@ export interface InvariantInput {
   mails: ReceivedMail[];
   /** When a worker was killed (epoch ms): a copy of a mail delivered just before is explained, not excused. */
   workerKills?: number[];
+  /** When PostgreSQL went down or cut its connections (epoch ms): the COMMIT after an accepted mail may be lost too. */
+  databaseFaults?: number[];
   pool: Pool;
   client: Client;
 }
@@ -55,8 +57,12 @@ const RECURRING_KINDS = new Set(['PRODUCER_REMINDER', 'PRODUCER_FLOW_REJECTED', 
  * Says when the first copy arrived against the nearest worker kill that followed: a kill a few milliseconds after
  * the SMTP server accepted the message (before the sent_mail row was committed) is the one window SMTP leaves.
  */
-function whyTwice(messageId: string, mails: ReceivedMail[], kills: number[]): string {
+function whyTwice(messageId: string, mails: ReceivedMail[], kills: number[], databaseFaults: number[]): string {
   const first = Math.min(...mails.filter((m) => m.messageId === messageId).map((m) => m.at));
+  const db = databaseFaults.filter((k) => k >= first - 50).sort((a, b) => a - b)[0];
+  if (db !== undefined && db - first <= 1_000) {
+    return ` (PostgreSQL went down or cut connections ${db - first} ms after the first copy was accepted, before its sent_mail row was committed; same Message-ID: receivers keep one)`;
+  }
   const next = kills.filter((k) => k >= first - 50).sort((a, b) => a - b)[0];
   // The window is one COMMIT round trip plus event-loop lag: a kill a second later is no explanation.
   return next === undefined || next - first > 1_000
@@ -145,7 +151,7 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
   const mailFailures: string[] = [];
   const byMessageId = new Map<string, number>();
   for (const m of mails) byMessageId.set(m.messageId, (byMessageId.get(m.messageId) ?? 0) + 1);
-  for (const [id, n] of byMessageId) if (n > 1) mailFailures.push(`Message-ID ${id} delivered ${n} times${whyTwice(id, mails, input.workerKills ?? [])}`);
+  for (const [id, n] of byMessageId) if (n > 1) mailFailures.push(`Message-ID ${id} delivered ${n} times${whyTwice(id, mails, input.workerKills ?? [], input.databaseFaults ?? [])}`);
   for (const [invoiceId, list] of mailsByInvoice) {
     const keysByKind = new Map<string, Set<number>>();
     for (const m of list) {

@@ -67,6 +67,8 @@ export interface LoadOptions {
   cpuProf?: string;
   out: string;
   workers: number;
+  apis: number;
+  temporal: 'dev' | 'server';
 }
 
 export function addLoadOptions(program: Command, defaults: { invoices: number; concurrency: number; rate?: number; timeout: string; mix: string }): Command {
@@ -78,6 +80,12 @@ export function addLoadOptions(program: Command, defaults: { invoices: number; c
       new Option('--rate <perSecond>', 'start at most this many invoices a second (default: as fast as the API answers)').argParser(positive).default(defaults.rate),
     )
     .option('--workers <count>', 'worker processes on the task queue', int(1, 16), 1)
+    .option('--apis <count>', 'API processes, each on its own port; the virtual users go round-robin over them', int(1, 8), 1)
+    .addOption(
+      new Option('--temporal <kind>', 'dev: the CLI dev server on SQLite; server: the Temporal server on PostgreSQL (the production topology)')
+        .choices(['dev', 'server'])
+        .default('dev'),
+    )
     .option('--producers <count>', 'producers (each a SUPPLIER on the sandbox)', int(1, 10_000), 20)
     .option('--public-buyers <count>', 'public buyers (each a PUBLIC structure on the sandbox)', int(1, 10_000), 10)
     .option('--private-buyers <count>', 'private buyers', int(1, 10_000), 5)

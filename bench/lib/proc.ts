@@ -53,6 +53,20 @@ export interface ManagedProcessOptions {
   startTimeoutMs?: number;
 }
 
+/** A signal to the process group of a child spawned `detached` (its pgid is its pid); to the child alone if that fails. */
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /** One long-lived child process that the bench may kill and start again. */
 export class ManagedProcess {
   private child: ChildProcess | undefined;
@@ -94,7 +108,10 @@ export class ManagedProcess {
     this.expectedExit = false;
     this.cpuCurrent = 0;
     this.log.write(`\n===== ${new Date().toISOString()} start #${this.starts} =====\n`);
-    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), '--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group (pgid = pid): a kill reaches it and anything it started (`kill -- -pgid`), and a
+    // terminal's Ctrl-C reaches only the bench, which stops the stack in order.
+    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), '--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    child.on('error', (error) => this.log.write(`spawn error: ${error.message}\n`));
     this.child = child;
     this.sampler = setInterval(() => this.sample(), 500);
     this.sampler.unref();
@@ -166,7 +183,7 @@ export class ManagedProcess {
     this.expectedExit = true;
     this.sample();
     const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGKILL');
+    killGroup(child, 'SIGKILL');
     await gone;
   }
 
@@ -177,10 +194,21 @@ export class ManagedProcess {
     this.expectedExit = true;
     this.sample();
     const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    killGroup(child, 'SIGTERM');
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
     await gone;
     clearTimeout(timer);
+  }
+
+  /** Last resort when the bench itself dies: SIGKILL to the whole group, synchronously (usable in 'exit'). */
+  killNow(): void {
+    const pid = this.child?.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, 'SIGKILL'); // even if the leader is gone, what it started may not be
+    } catch {
+      // no such group
+    }
   }
 
   close(): void {

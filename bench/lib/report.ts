@@ -84,7 +84,7 @@ export function benchSummary(r: BenchResult): string {
   for (const [p, h] of Object.entries(r.history.byPath)) rows.push([`  ${p}`, `${h.mean} (${h.shape.activities} activities, ${h.shape.timers} timers, ${h.shape.updates} updates, ${h.shape.activityRetries} retries)`]);
   if (r.baseline) rows.push(['  baseline workflow', r.baseline.historyEventsPerWorkflow]);
   rows.push(['peak RSS worker / API', `${r.processes.worker.peakRssMb} MB / ${r.processes.api.peakRssMb} MB`]);
-  rows.push(['peak RSS Temporal dev server / sandbox', `${r.processes.temporal.peakRssMb} MB / ${r.processes.sandbox.peakRssMb} MB`]);
+  rows.push(['peak RSS Temporal / sandbox', `${r.processes.temporal.peakRssMb} MB / ${r.processes.sandbox.peakRssMb} MB`]);
   if (r.baseline) rows.push(['peak RSS baseline worker', `${r.baseline.workerPeakRssMb} MB`]);
   const perInvoiceCpu = (s: number) => `${((s / Math.max(1, r.invoices.total)) * 1000).toFixed(0)} ms`;
   rows.push([

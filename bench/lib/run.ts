@@ -55,6 +55,7 @@ export async function runLoad(stack: Stack, o: LoadOptions, hooks: LoadHooks): P
   const book = new LatencyBook();
   const api = new ApiClient({
     baseUrl: `${stack.apiUrl}/api/v1`,
+    baseUrls: stack.apiUrls.map((u) => `${u}/api/v1`),
     token: 'dev-platform-key',
     sources,
     book,

@@ -15,6 +15,7 @@ import { writeWorkflowBundle } from '../../worker/bundle';
 import { freePort } from '../../scripts/lib/ports';
 import { ensureTemporalCli, requireTemporalBinary } from '../../scripts/lib/temporal-cli';
 import { startDevServer, type DevServer } from '../../scripts/lib/temporal-server';
+import { TEMPORAL_SERVER_VERSION, ensureTemporalServerTools, setupTemporalSchemas, startTemporalServer, temporalDatabaseOf } from '../../scripts/lib/temporal-topology';
 import { ManagedProcess, readProc, type ProcSample } from './proc';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
 
@@ -24,16 +25,20 @@ export interface StackOptions {
   logLevel: string;
   /** Worker processes on the task queue (npm start runs one). */
   workers: number;
+  /** API processes (each on its own port; the load goes round-robin over them). Default 1. */
+  apis?: number;
   /** Extra environment of the worker processes only (e.g. NODE_OPTIONS). */
   workerEnv?: Record<string, string>;
   /** Write V8 CPU profiles of the worker and API processes here (node --cpu-prof; written when they stop). */
   cpuProfileDir?: string;
   /** Keep the temporary folder (logs, databases) after the run. */
   keep: boolean;
+  /** `dev`: the CLI dev server on SQLite (default); `server`: the Temporal server on PostgreSQL (production topology). */
+  temporal?: 'dev' | 'server';
   log: (message: string) => void;
 }
 
-/** The Temporal dev server, restartable on the same port and SQLite file. */
+/** The Temporal dev server or server, restartable on the same port (and SQLite file, or PostgreSQL databases). */
 export class TemporalServer {
   private server: DevServer | undefined;
   peakRssMb = 0;
@@ -44,10 +49,10 @@ export class TemporalServer {
   restarts = 0;
 
   constructor(
-    private readonly binary: string,
     readonly port: number,
-    private readonly dbFile: string,
-    private readonly logFile: string,
+    private readonly launch: (port: number) => Promise<DevServer>,
+    /** What runs: the CLI dev server on a SQLite file, or the Temporal server on PostgreSQL. */
+    readonly kind: 'dev' | 'server',
   ) {
     this.sampler = setInterval(() => this.sample(), 500);
     this.sampler.unref();
@@ -71,7 +76,18 @@ export class TemporalServer {
 
   async start(): Promise<void> {
     this.cpuCurrent = 0;
-    this.server = await startDevServer({ binary: this.binary, port: this.port, dbFile: this.dbFile, logFile: this.logFile });
+    this.server = await this.launch(this.port);
+  }
+
+  /** Last resort when the bench itself dies: SIGKILL to its process group, synchronously. */
+  killNow(): void {
+    const pid = this.server?.process.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
   }
 
   /** Stops (SIGTERM) and starts again on the same port and file: workflows, timers and tasks survive. */
@@ -104,10 +120,16 @@ export class Stack {
   private connection!: Connection;
   pool!: Pool;
   apiUrl = '';
+  /** Every API process's URL (`--apis N`); the load spreads its calls over them, round-robin. */
+  apiUrls: string[] = [];
+  apis: ManagedProcess[] = [];
   sandboxUrl = '';
   smtp!: SmtpSink;
   workers: ManagedProcess[] = [];
-  api!: ManagedProcess;
+  /** The first API process. */
+  get api(): ManagedProcess {
+    return this.apis[0]!;
+  }
   sandbox!: ManagedProcess;
   temporal!: TemporalServer;
   temporalBinary = '';
@@ -116,7 +138,7 @@ export class Stack {
   workerEnv: NodeJS.ProcessEnv = {};
   /** Other processes started on this stack (the baseline worker): stopped with it. */
   extraProcesses: ManagedProcess[] = [];
-  private pg: EmbeddedPostgresHandle | undefined;
+  pg: EmbeddedPostgresHandle | undefined;
   private stopped = false;
 
   private constructor(
@@ -128,6 +150,7 @@ export class Stack {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agrilocal-bench-'));
     fs.chmodSync(workDir, 0o755);
     const stack = new Stack(workDir, options);
+    guardCrashes(stack);
     try {
       await stack.boot();
     } catch (error) {
@@ -135,6 +158,22 @@ export class Stack {
       throw error;
     }
     return stack;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /**
+   * Synchronous last resort (process 'exit', or after a crash whose orderly stop did not finish): SIGKILL to every
+   * process group it started, immediate shutdown of PostgreSQL, the temporary folder removed (unless kept).
+   */
+  killNow(): void {
+    for (const p of [...this.extraProcesses, ...this.apis, ...this.workers, this.sandbox]) p?.killNow();
+    this.temporal?.killNow();
+    this.pg?.killNow();
+    if (!this.options.keep) fs.rmSync(this.workDir, { recursive: true, force: true });
+    this.stopped = true;
   }
 
   private async boot(): Promise<void> {
@@ -150,14 +189,30 @@ export class Stack {
     await migrate(orm);
     await orm.close(true);
     this.pool = new Pool({ connectionString: this.databaseUrl, max: 4 });
+    // An idle connection cut by a PostgreSQL restart is an 'error' event: without a listener it kills the drill.
+    this.pool.on('error', () => undefined);
     log(`PostgreSQL on ${pgPort} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
 
     t = Date.now();
-    this.temporal = new TemporalServer(this.temporalBinary, await freePort(), path.join(this.workDir, 'temporal.sqlite'), path.join(this.workDir, 'temporal.log'));
+    const temporalLog = path.join(this.workDir, 'temporal.log');
+    if (this.options.temporal === 'server') {
+      // The production topology: the Temporal server on its own two databases of this PostgreSQL.
+      const tools = ensureTemporalServerTools(quiet);
+      const db = temporalDatabaseOf(this.databaseUrl);
+      setupTemporalSchemas(tools, db, quiet);
+      this.temporal = new TemporalServer(await freePort(), (port) => startTemporalServer({ tools, db, port, logFile: temporalLog, detached: true }), 'server');
+    } else {
+      const dbFile = path.join(this.workDir, 'temporal.sqlite');
+      this.temporal = new TemporalServer(await freePort(), (port) => startDevServer({ binary: this.temporalBinary, port, dbFile, logFile: temporalLog, detached: true }), 'dev');
+    }
     await this.temporal.start();
     this.connection = await Connection.connect({ address: this.temporal.address });
     this.client = new Client({ connection: this.connection, namespace: 'default' });
-    log(`Temporal dev server on ${this.temporal.address}, SQLite file (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    log(
+      this.temporal.kind === 'server'
+        ? `Temporal server ${TEMPORAL_SERVER_VERSION} on ${this.temporal.address}, PostgreSQL databases temporal + temporal_visibility (${((Date.now() - t) / 1000).toFixed(1)} s)`
+        : `Temporal dev server on ${this.temporal.address}, SQLite file (${((Date.now() - t) / 1000).toFixed(1)} s)`,
+    );
 
     t = Date.now();
     this.bundlePath = await writeWorkflowBundle(path.join(this.workDir, 'workflow-bundle.js'));
@@ -166,8 +221,10 @@ export class Stack {
     this.smtp = await startSmtpSink();
     const sandboxPort = await freePort();
     this.sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
-    const apiPort = await freePort();
-    this.apiUrl = `http://127.0.0.1:${apiPort}`;
+    const apiPorts = await Promise.all(Array.from({ length: this.options.apis ?? 1 }, () => freePort()));
+    this.apiUrls = apiPorts.map((port) => `http://127.0.0.1:${port}`);
+    this.apiUrl = this.apiUrls[0]!;
+    const apiPort = apiPorts[0]!;
 
     const common: NodeJS.ProcessEnv = {
       ...process.env,
@@ -205,10 +262,21 @@ export class Stack {
           logFile: path.join(logs, this.options.workers > 1 ? `worker-${i + 1}.log` : 'worker.log'),
         }),
     );
-    this.api = new ManagedProcess({ name: 'api', script: 'api/main.ts', env: common, nodeArgs: profiled, ready: () => httpOk(`${this.apiUrl}/healthz`), logFile: path.join(logs, 'api.log') });
+    const several = this.apiUrls.length > 1;
+    this.apis = this.apiUrls.map(
+      (url, i) =>
+        new ManagedProcess({
+          name: several ? `api ${i + 1}` : 'api',
+          script: 'api/main.ts',
+          env: { ...common, PORT: String(apiPorts[i]) },
+          nodeArgs: profiled,
+          ready: () => httpOk(`${url}/healthz`),
+          logFile: path.join(logs, several ? `api-${i + 1}.log` : 'api.log'),
+        }),
+    );
     t = Date.now();
-    await Promise.all([this.sandbox.start(), ...this.workers.map((w) => w.start()), this.api.start()]);
-    log(`sandbox ${this.sandboxUrl}, worker pid ${this.workers.map((w) => w.pid).join(', ')}, API ${this.apiUrl} pid ${this.api.pid} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    await Promise.all([this.sandbox.start(), ...this.workers.map((w) => w.start()), ...this.apis.map((a) => a.start())]);
+    log(`sandbox ${this.sandboxUrl}, worker pid ${this.workers.map((w) => w.pid).join(', ')}, API ${this.apis.map((a, i) => `${this.apiUrls[i]} pid ${a.pid}`).join(', ')} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
   }
 
   /** The worker processes' figures together: peak RSS of the largest, CPU of all. */
@@ -231,6 +299,7 @@ export class Stack {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    live.delete(this);
     const attempt = async (what: string, run: () => Promise<unknown> | undefined) => {
       try {
         await run();
@@ -239,10 +308,10 @@ export class Stack {
       }
     };
     await attempt('extra', () => Promise.all(this.extraProcesses.map((p) => p.stop())));
-    await attempt('api', () => this.api?.stop());
+    await attempt('api', () => Promise.all(this.apis.map((a) => a.stop())));
     await attempt('worker', () => Promise.all(this.workers.map((w) => w.stop())));
     await attempt('sandbox', () => this.sandbox?.stop());
-    for (const p of [this.api, ...this.workers, this.sandbox]) p?.close();
+    for (const p of [...this.apis, ...this.workers, this.sandbox]) p?.close();
     await attempt('temporal client', () => this.connection?.close());
     await attempt('temporal', () => this.temporal?.stop());
     this.temporal?.close();
@@ -257,6 +326,44 @@ export class Stack {
   }
 }
 
+const live = new Set<Stack>();
+let guardsInstalled = false;
+let crashing = false;
+let interruptedBySignal = false;
+
+/**
+ * A crash of the bench or the drill itself (an uncaught exception, an unhandled rejection) must not leave
+ * PostgreSQL, Temporal, the sandbox, workers or the API running, nor the temporary folder: the reason is printed,
+ * every live stack is stopped (30 s at most, then killed), and the process exits 1. A plain exit with a stack
+ * still up (process.exit somewhere) kills what is left, synchronously.
+ */
+function guardCrashes(stack: Stack): void {
+  live.add(stack);
+  if (guardsInstalled) return;
+  guardsInstalled = true;
+  const onCrash = (error: unknown) => {
+    if (interruptedBySignal) return; // calls in flight fail as their servers go away: expected then
+    if (crashing) return;
+    crashing = true;
+    const who = path.basename(process.argv[1] ?? 'bench', '.ts');
+    const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`\n[${who}] crashed: ${reason}\n[${who}] stopping every process it started…\n`);
+    const stacks = [...live];
+    const orderly = Promise.all(stacks.map((s) => s.stop().catch(() => undefined)));
+    const deadline = new Promise((r) => setTimeout(r, 30_000).unref());
+    void Promise.race([orderly, deadline]).finally(() => {
+      for (const s of stacks) s.killNow();
+      process.stderr.write(`[${who}] stopped; exiting 1 (crash: ${error instanceof Error ? error.message : String(error)})\n`);
+      process.exit(1);
+    });
+  };
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+  process.on('exit', () => {
+    for (const s of live) if (!s.isStopped) s.killNow();
+  });
+}
+
 /**
  * Ctrl-C or SIGTERM during a run stops the stack (no stray servers left behind) and exits 130. Returns `detach`,
  * for the end of the run: it removes the handlers and says whether the run was interrupted (the stack is then
@@ -267,10 +374,8 @@ export function stopOnSignal(stack: Stack, who: string): () => { interrupted: bo
   const onSignal = () => {
     if (interrupted) return;
     interrupted = true;
+    interruptedBySignal = true;
     process.stderr.write(`\n[${who}] interrupted: stopping the stack…\n`);
-    // Calls in flight fail as their servers go away: that is expected now, not worth a stack trace.
-    process.on('uncaughtException', () => undefined);
-    process.on('unhandledRejection', () => undefined);
     void stack.stop().finally(() => process.exit(130));
   };
   process.on('SIGINT', onSignal);

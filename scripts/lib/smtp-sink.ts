@@ -14,6 +14,8 @@ export interface SmtpSink<T> {
   received: T[];
   /** How many mails were refused while refusing. */
   readonly refused: number;
+  /** Connections that ended in an error (a client killed mid-exchange: ECONNRESET); counted, never fatal. */
+  readonly connectionErrors: number;
   /** Makes the server refuse mail (451) while true. */
   setRefusing(refusing: boolean): void;
   close(): Promise<void>;
@@ -51,6 +53,12 @@ export async function startSmtpSink<T>(options: SmtpSinkOptions<T>): Promise<Smt
       );
     },
   });
+  // A client killed in the middle of an SMTP exchange resets its connection; smtp-server reports it as an 'error'
+  // event of the server, which, unheard, would crash the process that runs the sink.
+  let connectionErrors = 0;
+  server.on('error', () => {
+    connectionErrors += 1;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -60,6 +68,9 @@ export async function startSmtpSink<T>(options: SmtpSinkOptions<T>): Promise<Smt
     received,
     get refused() {
       return refused;
+    },
+    get connectionErrors() {
+      return connectionErrors;
     },
     setRefusing: (r) => {
       refusing = r;

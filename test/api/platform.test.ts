@@ -172,10 +172,16 @@ describe('Service routes', () => {
     expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('When /metrics is scraped, then request durations, invoices by status and workflow actions are there', async () => {
+  it('When /metrics is scraped without the admin key, then 401 without a credential and 403 with another one', async () => {
+    expectError(await request(app).get('/metrics'), 401, 'UNAUTHENTICATED');
+    expectError(await request(app).get('/metrics').set('Authorization', `Bearer ${stack.config.AGRILOCAL_API_KEY}`), 403, 'FORBIDDEN', /admin key/);
+    expectError(await request(app).get('/metrics').set('Authorization', 'Bearer not-a-key'), 401, 'UNAUTHENTICATED');
+  });
+
+  it('When /metrics is scraped with the admin key, then request durations, invoices by status and workflow actions are there', async () => {
     const p = await parties();
     await newOrder(p);
-    const res = await request(app).get('/metrics');
+    const res = await request(app).get('/metrics').set('Authorization', `Bearer ${stack.config.ADMIN_API_KEY}`);
     expect(res.status).toBe(200);
     expect(res.text).toMatch(/http_request_duration_seconds_bucket\{.*route="\/api\/v1\/orders".*\}/);
     expect(res.text).toMatch(/invoices_by_status\{status="EN_ATTENTE_VALIDATION"\} [1-9]/);

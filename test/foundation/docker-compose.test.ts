@@ -6,11 +6,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { configSchema, loadConfig } from '../../config';
+import { TEMPORAL_CONFIG_DIR } from '../../scripts/lib/temporal-topology';
 
 interface ComposeService {
   image?: string;
   build?: unknown;
   command?: string[];
+  entrypoint?: string[];
+  volumes?: string[];
   environment?: Record<string, string | number>;
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
@@ -28,7 +31,7 @@ const otherKnownVariables = new Set(['WORKFLOW_BUNDLE_PATH']);
 describe('docker-compose.yml', () => {
   it('When parsed, then it declares every service the stack needs', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['api', 'chorus-sandbox', 'mail', 'migrate', 'postgres', 'temporal', 'temporal-ui', 'worker'].sort(),
+      ['api', 'chorus-sandbox', 'mail', 'migrate', 'postgres', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker'].sort(),
     );
   });
 
@@ -38,10 +41,23 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('When Temporal runs, then it runs on the PostgreSQL service with the SQL plugin and the UI points at it', () => {
+  it('When Temporal runs, then it is the server image on the config and schema script npm start uses, on the PostgreSQL service', () => {
     const temporal = services.temporal!;
-    expect(temporal.image).toMatch(/^temporalio\/auto-setup:1\.29\./);
-    expect(temporal.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgres', DB_PORT: 5432 });
+    expect(temporal.image).toMatch(/^temporalio\/server:1\.29\./);
+    expect(JSON.stringify(compose)).not.toMatch(/auto-setup/);
+    // The config the server topology of `npm start -- --temporal server` runs (scripts/lib/temporal-topology.ts).
+    expect(temporal.volumes).toContain('./deploy/temporal:/deploy/temporal:ro');
+    expect(temporal.entrypoint).toEqual(['temporal-server', '--root', '/deploy/temporal', '--config', 'config', '--env', 'production', '--allow-no-auth', 'start']);
+    expect(fs.existsSync(path.join(TEMPORAL_CONFIG_DIR, 'config', 'production.yaml'))).toBe(true);
+    expect(temporal.environment).toMatchObject({ POSTGRES_SEEDS: 'postgres', DB_PORT: 5432, DYNAMIC_CONFIG_FILE_PATH: '/deploy/temporal/dynamicconfig.yaml' });
+    expect(fs.existsSync(path.join(TEMPORAL_CONFIG_DIR, 'dynamicconfig.yaml'))).toBe(true);
+    expect(temporal.depends_on?.['temporal-schema']?.condition).toBe('service_completed_successfully');
+    // The same schema steps: deploy/temporal/setup-schema.sh, on the postgres service.
+    const schema = services['temporal-schema']!;
+    expect(schema.image).toMatch(/^temporalio\/admin-tools:1\.29\./);
+    expect(schema.entrypoint).toEqual(['sh', '/deploy/temporal/setup-schema.sh']);
+    expect(schema.environment).toMatchObject({ SQL_HOST: 'postgres', SCHEMA_DIR: '/etc/temporal/schema/postgresql/v12' });
+    expect(fs.existsSync(path.join(TEMPORAL_CONFIG_DIR, 'setup-schema.sh'))).toBe(true);
     expect(services['temporal-ui']!.environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233' });
   });
 
@@ -73,6 +89,7 @@ describe('docker-compose.yml', () => {
     for (const name of ['worker', 'api']) {
       expect(services[name]!.depends_on?.migrate?.condition).toBe('service_completed_successfully');
       expect(services[name]!.depends_on?.temporal?.condition).toBe('service_healthy');
+      expect(services[name]!.depends_on?.['temporal-namespace']?.condition).toBe('service_completed_successfully');
     }
   });
 
