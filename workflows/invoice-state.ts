@@ -86,9 +86,11 @@ export class InvoiceRun {
     at: string = new Date().toISOString(),
   ): Promise<void> {
     this.seq += 1;
-    await this.writers.recordStatus({ invoiceId: this.input.invoiceId, seq: this.seq, at, status, chorusStatus, detail, patch });
+    // The run knows the new status before PostgreSQL does: whoever reads it there (GET, the producer's page)
+    // and sends an action it allows finds the workflow already accepting it. (State only, no command moved.)
     this.status = status;
     this.chorusStatus = chorusStatus;
+    await this.writers.recordStatus({ invoiceId: this.input.invoiceId, seq: this.seq, at, status, chorusStatus, detail, patch });
     upsertSearchAttributes(searchAttributeUpdates({ status, chorusStatus, number: this.number, buyerSiret: patch.buyerSiret }));
   }
 
