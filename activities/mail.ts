@@ -2,9 +2,11 @@
  * One activity sends one mail of one kind for one invoice, once: the `sent_mail` row keyed by `invoiceId:kind[:n]`
  * is marked SENT inside a transaction opened before the SMTP exchange and committed as soon as the server accepts
  * the message. The row lock keeps a second attempt (one Temporal retried while the first was still sending) from
- * sending too: it waits, then finds SENT. SMTP has no transaction of its own, so one window stays: a worker killed
- * between the server's acceptance and our COMMIT (one round trip to PostgreSQL) leaves the row unsent and the
- * retry sends again; the Message-ID, derived from the key, is then the same, so receiving servers keep one copy.
+ * sending too: it waits, then finds SENT. SMTP has no transaction of its own (RFC 1047, "Duplicate messages and
+ * SMTP"), so one window stays: a worker or PostgreSQL lost between the server's acceptance and our COMMIT leaves
+ * the row unsent and the retry sends again; the Message-ID, derived from the key, is then the same, so the copy
+ * is recognisable as one message (mail clients and archives keep one). The invoice lock is held during the
+ * exchange, bounded by the mailer's socket timeouts: a status change of that invoice waits at most that long.
  */
 import { LockMode } from '@mikro-orm/core';
 import { recordWebhookEvent } from '../db/webhook-outbox';
@@ -64,15 +66,16 @@ export function createMailActivities(orm: Orm, mailer: Mailer, publicAppUrl: str
       const sent = await em.transactional(async (tx) => {
         const marked = await tx.nativeUpdate(SentMail, { mailKey: input.mailKey, state: 'SENDING' }, { state: 'SENT', sentAt: new Date() });
         if (marked === 0) return false;
-        await mailer.send({ to, subject: mail.subject, text: mail.text, messageId, attachments });
-        // The webhook event commits with SENT. The invoice lock (taken after the SMTP exchange, not across it)
-        // orders it among the invoice's other events.
+        // The webhook event commits with SENT; the invoice lock orders it among the invoice's other events. Both
+        // are written before the SMTP exchange so that, once the server has accepted the message, only our
+        // COMMIT remains: the duplicate window of RFC 1047 is one round trip to PostgreSQL, nothing more.
         const locked = await loadInvoice(tx, input.invoiceId, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
         await recordWebhookEvent(tx, locked, {
           type: 'invoice.mail_sent',
           at: new Date().toISOString(),
           details: { mail: { kind: input.kind, mailKey: input.mailKey, to: mail.to, recipient: to, messageId, reason: input.reason ?? null } },
         });
+        await mailer.send({ to, subject: mail.subject, text: mail.text, messageId, attachments });
         return true;
       });
       return { messageId, alreadySent: !sent };

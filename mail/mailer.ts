@@ -3,6 +3,7 @@
  * smtps://user:pass@smtp.example.org:465.
  */
 import nodemailer, { type Transporter } from 'nodemailer';
+import { htmlOf } from './html';
 
 export interface OutgoingMail {
   to: string;
@@ -27,7 +28,9 @@ export function createMailer(smtpUrl: string, from: string): Mailer {
         from,
         to: mail.to,
         subject: mail.subject,
+        // multipart/alternative: the plain text first, then its HTML rendering (clients show the last they can).
         text: mail.text,
+        html: htmlOf(mail.text, mail.subject),
         messageId: mail.messageId,
         attachments: mail.attachments,
         headers: { 'Content-Language': 'fr' },

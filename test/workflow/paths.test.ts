@@ -117,6 +117,10 @@ describe('invoice lifecycle', () => {
     const mail = await stack.smtp.waitFor((m) => mailsTo(parties.buyerEmail).includes(m));
     expect(mail.text).toContain('pas référencé sous Chorus Pro');
     expect(mail.attachments).toHaveLength(1);
+    // multipart/alternative: the same words in HTML, the PDF beside them.
+    expect(mail.html).toContain('<p>Bonjour,</p>');
+    expect(mail.html).toContain('pas référencé sous Chorus Pro');
+    expect(mail.attachments[0]!.contentType).toBe('application/pdf');
   });
 
   it('When Chorus rejects the flow, then the producer gets the reasons back and may send it by mail', async () => {
@@ -127,7 +131,10 @@ describe('invoice lifecycle', () => {
     const rejected = await waitForInvoice(stack, invoiceId, { status: 'REJETEE_CHORUS' });
     expect(rejected.actions).toEqual(['SEND_EMAIL', 'MARK_PROCESSED', 'ARCHIVE']);
     expect(rejected.history.at(-1)!.detail).toMatch(/service/i);
-    await stack.smtp.waitFor((m) => mailsTo(parties.producerEmail).includes(m) && (m.subject ?? '').includes('rejetée par Chorus'));
+    const told = await stack.smtp.waitFor((m) => mailsTo(parties.producerEmail).includes(m) && (m.subject ?? '').includes('rejetée par Chorus'));
+    // The reasons as a list, the invoice's page as a link the producer clicks.
+    expect(told.html).toMatch(/<ul><li>[^<]*service/i);
+    expect(told.html).toContain(`<a href="${stack.config.PUBLIC_APP_URL}/factures/${invoiceId}">`);
     const byMail = await platform(stack).post(`/invoices/${invoiceId}/send`, { channel: 'EMAIL' });
     expect(byMail.status).toBe(200);
     await waitForInvoice(stack, invoiceId, { status: 'ENVOYEE_MAIL' });
