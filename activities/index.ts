@@ -22,14 +22,22 @@ export interface ActivityDeps {
   publicAppUrl: string;
 }
 
-export function createActivities(deps: ActivityDeps) {
+/** The activities that call Chorus Pro: what the rate-limited Chorus worker runs. */
+export function createChorusCallActivities(deps: Pick<ActivityDeps, 'orm' | 'chorus' | 'credentialsKey'>) {
   const chorusFor = chorusForProducer(deps.chorus, deps.credentialsKey);
+  return {
+    ...createChorusActivities(deps.orm, deps.chorus.platform.client, chorusFor),
+    ...createChorusAccountActivities(deps.orm, chorusFor),
+  };
+}
+
+export function createActivities(deps: ActivityDeps) {
   return {
     ...createInvoiceRecordActivities(deps.orm),
     ...createDocumentActivities(deps.orm),
     ...createMailActivities(deps.orm, deps.mailer, deps.publicAppUrl),
-    ...createChorusActivities(deps.orm, deps.chorus.platform.client, chorusFor),
-    ...createChorusAccountActivities(deps.orm, chorusFor),
+    // Also here: calls scheduled on the invoices' queue by runs begun before the Chorus queue existed.
+    ...createChorusCallActivities(deps),
   };
 }
 export type Activities = ReturnType<typeof createActivities>;

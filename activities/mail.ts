@@ -1,14 +1,20 @@
 /**
- * One activity sends one mail of one kind for one invoice, once: the `sent_mail` row keyed by `invoiceId:kind[:n]`
- * is marked SENT inside a transaction opened before the SMTP exchange and committed as soon as the server accepts
- * the message. The row lock keeps a second attempt (one Temporal retried while the first was still sending) from
- * sending too: it waits, then finds SENT. SMTP has no transaction of its own (RFC 1047, "Duplicate messages and
- * SMTP"), so one window stays: a worker or PostgreSQL lost between the server's acceptance and our COMMIT leaves
- * the row unsent and the retry sends again; the Message-ID, derived from the key, is then the same, so the copy
- * is recognisable as one message (mail clients and archives keep one). The invoice lock is held during the
- * exchange, bounded by the mailer's socket timeouts: a status change of that invoice waits at most that long.
+ * One activity sends one mail of one kind for one invoice, once: the `sent_mail` row keyed by `invoiceId:kind[:n]`.
+ *
+ * 1. The attempt claims the row (committed) for MAIL_CLAIM_MS: another attempt (one Temporal retried while the
+ *    first was still sending) finds it claimed and waits for the claim to end, then finds SENT, or takes over
+ *    from an attempt that died.
+ * 2. The SMTP exchange, outside any transaction: PostgreSQL restarting meanwhile changes nothing.
+ * 3. SENT is recorded with the webhook event; while PostgreSQL is away this is retried in the attempt (the mail
+ *    is out, only the record is missing) for as long as the claim lasts.
+ * SMTP has no transaction of its own (RFC 1047, "Duplicate messages and SMTP"), so one window stays: a worker
+ * killed between the server's acceptance and step 3 leaves the row unsent and a later attempt sends again; the
+ * Message-ID, derived from the key, is then the same, so the copy is recognisable as one message.
  */
+import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailureCategory } from '@temporalio/common';
 import { LockMode } from '@mikro-orm/core';
+import { isDatabaseUnavailable } from '../db/availability';
 import { recordWebhookEvent } from '../db/webhook-outbox';
 import { Buyer, Invoice, InvoiceDocument, Producer, SentMail } from '../db/entities';
 import type { Orm } from '../db/orm';
@@ -16,6 +22,12 @@ import type { Mailer, OutgoingMail } from '../mail/mailer';
 import { renderMail } from '../mail/templates';
 import { invoiceDataError, loadInvoice } from './shared';
 import type { SendMailInput, SendMailResult } from './types';
+
+/**
+ * How long an attempt has the mail: beyond any SMTP exchange the mailer allows (connection and greeting 15 s each,
+ * 30 s of silence at most), so a live attempt is never overtaken; an attempt that died is taken over after it.
+ */
+export const MAIL_CLAIM_MS = 120_000;
 
 export function messageIdFor(mailKey: string): string {
   return `<${mailKey.replace(/[^A-Za-z0-9.-]/g, '.')}@invoicing.agrilocal>`;
@@ -57,28 +69,73 @@ export function createMailActivities(orm: Orm, mailer: Mailer, publicAppUrl: str
         attachments = [{ filename: doc.filename, content: Buffer.from(doc.pdf), contentType: 'application/pdf' }];
       }
 
-      if (!existing) {
-        em.create(SentMail, { mailKey: input.mailKey, invoiceId: input.invoiceId, kind: input.kind, recipient: to, messageId, state: 'SENDING', sentAt: null });
-        await em.flush();
-      }
-      // The UPDATE takes the row lock and is committed only if the SMTP server accepted the message (a throw
-      // rolls it back). A concurrent attempt blocks on the lock, then updates nothing: the mail is sent.
-      const sent = await em.transactional(async (tx) => {
-        const marked = await tx.nativeUpdate(SentMail, { mailKey: input.mailKey, state: 'SENDING' }, { state: 'SENT', sentAt: new Date() });
-        if (marked === 0) return false;
-        // The webhook event commits with SENT; the invoice lock orders it among the invoice's other events. Both
-        // are written before the SMTP exchange so that, once the server has accepted the message, only our
-        // COMMIT remains: the duplicate window of RFC 1047 is one round trip to PostgreSQL, nothing more.
-        const locked = await loadInvoice(tx, input.invoiceId, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-        await recordWebhookEvent(tx, locked, {
-          type: 'invoice.mail_sent',
-          at: new Date().toISOString(),
-          details: { mail: { kind: input.kind, mailKey: input.mailKey, to: mail.to, recipient: to, messageId, reason: input.reason ?? null } },
+      const claim = await claimMail(orm, { mailKey: input.mailKey, invoiceId: input.invoiceId, kind: input.kind, recipient: to, messageId });
+      if (claim.kind === 'sent') return { messageId, alreadySent: true };
+      if (claim.kind === 'claimed') {
+        throw ApplicationFailure.create({
+          message: `Mail ${input.mailKey} is being sent by another attempt until ${claim.until.toISOString()}.`,
+          type: 'MailBeingSent',
+          category: ApplicationFailureCategory.BENIGN,
+          nextRetryDelay: Math.max(1000, claim.until.getTime() - Date.now() + 500),
         });
+      }
+      try {
         await mailer.send({ to, subject: mail.subject, text: mail.text, messageId, attachments });
-        return true;
-      });
+      } catch (error) {
+        // Not accepted: the next attempt may send at once.
+        await orm.em.fork().nativeUpdate(SentMail, { mailKey: input.mailKey, state: 'SENDING' }, { claimedUntil: null }).catch(() => undefined);
+        throw error;
+      }
+      const event = { kind: input.kind, mailKey: input.mailKey, to: mail.to, recipient: to, messageId, reason: input.reason ?? null };
+      const sent = await whileDatabaseAway(claim.until, () => recordSent(orm, input.invoiceId, event));
       return { messageId, alreadySent: !sent };
     },
   };
+}
+
+type Claim = { kind: 'ours'; until: Date } | { kind: 'sent' } | { kind: 'claimed'; until: Date };
+
+/** Takes the mail's row for this attempt, unless it is SENT or another attempt has it. Committed at once. */
+async function claimMail(orm: Orm, row: { mailKey: string; invoiceId: string; kind: string; recipient: string; messageId: string }): Promise<Claim> {
+  const em = orm.em.fork();
+  const connection = em.getConnection();
+  await connection.execute(
+    `insert into "sent_mail" ("mail_key", "invoice_id", "kind", "recipient", "message_id", "state", "claimed_until", "sent_at", "created_at")
+     values (?, ?, ?, ?, ?, 'SENDING', null, null, now()) on conflict ("mail_key") do nothing`,
+    [row.mailKey, row.invoiceId, row.kind, row.recipient, row.messageId],
+  );
+  // The database's clock decides who has the mail, whatever the workers' clocks say.
+  const taken: { claimed_until: Date }[] = await connection.execute(
+    `update "sent_mail" set "claimed_until" = now() + make_interval(secs => ?) where "mail_key" = ? and "state" = 'SENDING'
+       and ("claimed_until" is null or "claimed_until" < now()) returning "claimed_until"`,
+    [MAIL_CLAIM_MS / 1000, row.mailKey],
+  );
+  // This attempt's own deadline, on its clock, kept short of the claim's end.
+  if (taken.length > 0) return { kind: 'ours', until: new Date(Date.now() + MAIL_CLAIM_MS - 10_000) };
+  const current = await em.findOneOrFail(SentMail, { mailKey: row.mailKey }, { refresh: true });
+  const left = current.claimedUntil ? Math.max(0, current.claimedUntil.getTime() - Date.now()) : 0;
+  return current.state === 'SENT' ? { kind: 'sent' } : { kind: 'claimed', until: new Date(Date.now() + Math.min(left, MAIL_CLAIM_MS)) };
+}
+
+/** SENT, with the webhook event, in one transaction; the invoice lock orders the event among the invoice's others. */
+async function recordSent(orm: Orm, invoiceId: string, mail: Record<string, unknown> & { mailKey: string }): Promise<boolean> {
+  return orm.em.fork().transactional(async (tx) => {
+    const marked = await tx.nativeUpdate(SentMail, { mailKey: mail.mailKey, state: 'SENDING' }, { state: 'SENT', sentAt: new Date(), claimedUntil: null });
+    if (marked === 0) return false;
+    const locked = await loadInvoice(tx, invoiceId, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    await recordWebhookEvent(tx, locked, { type: 'invoice.mail_sent', at: new Date().toISOString(), details: { mail } });
+    return true;
+  });
+}
+
+/** Retries `write` while PostgreSQL is away (restarting, connections cut), until `deadline`. */
+async function whileDatabaseAway<T>(deadline: Date, write: () => Promise<T>): Promise<T> {
+  for (let wait = 250; ; wait = Math.min(wait * 2, 4000)) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || Date.now() + wait >= deadline.getTime()) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 }

@@ -8,7 +8,8 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError, type core } from 'zod';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError } from '@temporalio/client';
-import { ConnectionException, DriverException } from '@mikro-orm/core';
+import { DriverException } from '@mikro-orm/core';
+import { isDatabaseUnavailable } from '../db/availability';
 import { REFUSALS, isRefusalCode, type RefusalDetails } from '../domain/refusals';
 
 /** Every code the API answers with: the workflow's refusals (domain/refusals.ts), then the API's own, once each. */
@@ -173,25 +174,6 @@ function fromHttpError(err: unknown): ApiError | undefined {
     default:
       return new ApiError('VALIDATION_ERROR', e.expose && e.message ? e.message : 'The request could not be read.');
   }
-}
-
-/**
- * SQLSTATEs and socket errors that mean "the database is not there right now", not "this request is wrong":
- * class 08 (connection exception), 57P01-57P03 (admin shutdown, crash shutdown, cannot connect now: restarting),
- * 53300 (too many connections), and the node socket errors of a server that is down or just cut us off.
- */
-const DB_UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-const DB_UNAVAILABLE_MESSAGES = /Connection terminated|connection error|Timeout acquiring a connection|timeout exceeded when trying to connect|the database system is (starting up|shutting down|in recovery mode)/i;
-
-/** Whether an error is the database being down or restarting (answered 503 with Retry-After, never 500). */
-export function isDatabaseUnavailable(err: unknown): boolean {
-  if (err instanceof ConnectionException) return true;
-  if (typeof err !== 'object' || err === null) return false;
-  const { code, message, name } = err as { code?: unknown; message?: unknown; name?: unknown };
-  if (typeof code === 'string' && (code.startsWith('08') || DB_UNAVAILABLE_CODES.has(code))) return true;
-  // pg and knex errors with no code ("Connection terminated unexpectedly", "Knex: Timeout acquiring…").
-  const fromDriver = err instanceof DriverException || name === 'KnexTimeoutError' || (err instanceof Error && /^(Error|KnexTimeoutError)$/.test(err.name));
-  return fromDriver && typeof message === 'string' && DB_UNAVAILABLE_MESSAGES.test(message);
 }
 
 /** Seconds a client should wait before retrying a 503: enough for a PostgreSQL or Temporal restart. */

@@ -125,6 +125,14 @@ export const configSchema = z.object({
   /** Activities one worker runs at a time (Chorus calls, mails, PDF rendering). */
   WORKER_MAX_CONCURRENT_ACTIVITIES: count(50, 10_000),
 
+  /**
+   * Chorus calls (activities on the `<TEMPORAL_TASK_QUEUE>-chorus` task queue) started per second across every
+   * worker: Temporal's matching service holds the rate, so adding workers never exceeds PISTE's quota.
+   */
+  CHORUS_MAX_CALLS_PER_SECOND: z.coerce.number().positive().max(1000).default(5),
+  /** Chorus calls one worker runs at a time (each waits up to CHORUS_TIMEOUT). */
+  CHORUS_MAX_CONCURRENT_CALLS: count(20, 1000),
+
   /** Encrypts the webhook signing secrets at rest (≥ 32 characters; changing it makes stored secrets unreadable). */
   WEBHOOK_SECRET_KEY: z.string().min(32).default(DEV_DEFAULTS.WEBHOOK_SECRET_KEY),
   /** Task queue of the webhook deliveries: their own activity slots, so a slow endpoint never holds up invoices. */

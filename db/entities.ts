@@ -219,6 +219,8 @@ export const SentMail = defineEntity({
     recipient: p.string().length(254),
     messageId: p.string().length(200),
     state: p.enum(['SENDING', 'SENT'] as const),
+    /** While SENDING: the attempt sending it has it until then (see activities/mail.ts). */
+    claimedUntil: p.datetime().nullable(),
     sentAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },

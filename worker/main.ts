@@ -11,7 +11,8 @@ import { createMailer } from '../mail/mailer';
 import { runMain, UserFacingError } from '../lib/main';
 import { chorusAccountsFromConfig } from './chorus-client';
 import { INVOICE_SEARCH_ATTRIBUTES } from './search-attributes';
-import { createInvoiceWorker, createWebhookWorker, invoiceWorkerTuning } from './worker';
+import { createChorusWorker, createInvoiceWorker, createWebhookWorker, invoiceWorkerTuning } from './worker';
+import { chorusTaskQueueOf } from '../workflows/messages';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -30,18 +31,21 @@ async function main(): Promise<void> {
     }
   }
   const { connection, namespace } = await connectWorkerConnection(config);
+  const deps = { orm, chorus: chorusAccountsFromConfig(config), credentialsKey: credentialsKey(config), mailer, publicAppUrl: config.PUBLIC_APP_URL };
   const worker = await createInvoiceWorker({
     connection,
     namespace,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH || undefined,
     tuning: invoiceWorkerTuning(config),
-    deps: { orm, chorus: chorusAccountsFromConfig(config), credentialsKey: credentialsKey(config), mailer, publicAppUrl: config.PUBLIC_APP_URL },
+    deps,
   });
+  const chorusWorker = await createChorusWorker({ connection, namespace, invoiceTaskQueue: config.TEMPORAL_TASK_QUEUE, deps, config });
   const webhookWorker = await createWebhookWorker({ connection, namespace, orm, config });
-  process.stdout.write(`worker: polling task queues "${config.TEMPORAL_TASK_QUEUE}" and "${config.WEBHOOK_TASK_QUEUE}" on ${namespace}\n`);
+  const queues = [config.TEMPORAL_TASK_QUEUE, chorusTaskQueueOf(config.TEMPORAL_TASK_QUEUE), config.WEBHOOK_TASK_QUEUE];
+  process.stdout.write(`worker: polling task queues ${queues.map((q) => `"${q}"`).join(', ')} on ${namespace} (Chorus: ${config.CHORUS_MAX_CALLS_PER_SECOND} calls/s)\n`);
   try {
-    await Promise.all([worker.run(), webhookWorker.run()]);
+    await Promise.all([worker.run(), chorusWorker.run(), webhookWorker.run()]);
   } finally {
     await connection.close();
     mailer.close();

@@ -3,11 +3,12 @@
  * production and by the tests with the same options.
  */
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../activities';
+import { createActivities, createChorusCallActivities, type ActivityDeps } from '../activities';
 import { createWebhookActivities } from '../activities/webhooks';
 import type { Config } from '../config';
 import type { Orm } from '../db/orm';
 import { createSecretBox } from '../lib/secret-box';
+import { chorusTaskQueueOf } from '../workflows/messages';
 import { WORKFLOWS_ENTRY } from './bundle';
 
 export interface InvoiceWorkerOptions {
@@ -40,6 +41,34 @@ export async function createInvoiceWorker(options: InvoiceWorkerOptions): Promis
     taskQueue: options.taskQueue,
     activities: createActivities(options.deps),
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_ENTRY }),
+    ...options.tuning,
+  });
+}
+
+export interface ChorusWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  /** The invoices' task queue; the Chorus calls poll `<it>-chorus`. */
+  invoiceTaskQueue: string;
+  deps: Pick<ActivityDeps, 'orm' | 'chorus' | 'credentialsKey'>;
+  config: Pick<Config, 'CHORUS_MAX_CALLS_PER_SECOND' | 'CHORUS_MAX_CONCURRENT_CALLS'>;
+  tuning?: Partial<WorkerOptions>;
+}
+
+/**
+ * The Chorus calls' worker: activities only, on the Chorus task queue. `maxTaskQueueActivitiesPerSecond` is held
+ * by the Temporal server for the queue as a whole, so the budget stays CHORUS_MAX_CALLS_PER_SECOND whatever the
+ * number of workers (each worker sets the same value; the last one to poll wins).
+ */
+export async function createChorusWorker(options: ChorusWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: chorusTaskQueueOf(options.invoiceTaskQueue),
+    activities: createChorusCallActivities(options.deps),
+    maxTaskQueueActivitiesPerSecond: options.config.CHORUS_MAX_CALLS_PER_SECOND,
+    maxConcurrentActivityTaskExecutions: options.config.CHORUS_MAX_CONCURRENT_CALLS,
+    shutdownGraceTime: '10s',
     ...options.tuning,
   });
 }

@@ -5,12 +5,14 @@
  *   while SMTP refuses, it waits).
  * - chorus within a budget: the Chorus path may fail for a while; past the failure budget the story mails
  *   the invoice instead.
+ * - every Chorus call runs on the Chorus task queue, whose rate Temporal holds for all workers together (the
+ *   poll attempts included: each is one task). Runs begun before that queue existed keep the invoices' queue.
  * - polling: the retry policy *is* the poll schedule (the activity throws a benign "not yet"); retries are
  *   not written to history, so an invoice can be followed for months with a flat history.
  */
-import { ActivityFailure, isCancellation, proxyActivities, type RetryPolicy } from '@temporalio/workflow';
+import { ActivityFailure, isCancellation, patched, proxyActivities, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { InvoiceTiming } from './messages';
+import { chorusTaskQueueOf, type InvoiceTiming } from './messages';
 
 /** Business failures an activity may raise: never retried. */
 const NON_RETRYABLE = ['ChorusBusinessError', 'InvoiceDataError'];
@@ -34,9 +36,15 @@ export function mail(attemptMs: number) {
   });
 }
 
+/** Where Chorus calls are scheduled: the rate-limited Chorus queue, for runs that reached this code. */
+function chorusQueue(): { taskQueue?: string } {
+  return patched('chorus-call-budget') ? { taskQueue: chorusTaskQueueOf(workflowInfo().taskQueue) } : {};
+}
+
 /** Chorus calls of the sending path: together they may take until `budgetEnds` (workflow time). */
 export function chorusWithinBudget(attemptMs: number, budgetEnds: number) {
   return proxyActivities<Activities>({
+    ...chorusQueue(),
     startToCloseTimeout: attemptMs,
     scheduleToCloseTimeout: Math.max(1000, budgetEnds - Date.now()),
     retry: CHORUS_RETRY,
@@ -46,6 +54,7 @@ export function chorusWithinBudget(attemptMs: number, budgetEnds: number) {
 /** A producer's action on Chorus (recycle, complete): each call gets the whole failure budget. */
 export function chorusAction(attemptMs: number, timing: InvoiceTiming) {
   return proxyActivities<Activities>({
+    ...chorusQueue(),
     startToCloseTimeout: attemptMs,
     scheduleToCloseTimeout: timing.chorusFailureBudgetMs,
     retry: CHORUS_RETRY,
@@ -66,6 +75,7 @@ export const flowReportMaxAgeOf = (timing: InvoiceTiming): number => timing.flow
 export function flowReportPolling(attemptMs: number, timing: InvoiceTiming) {
   const maximumInterval = Math.max(timing.flowPollMs, timing.flowPollMaxMs ?? DEFAULT_FLOW_POLL_MAX_MS);
   return proxyActivities<Activities>({
+    ...chorusQueue(),
     startToCloseTimeout: attemptMs,
     scheduleToCloseTimeout: flowReportMaxAgeOf(timing),
     retry: { initialInterval: timing.flowPollMs, backoffCoefficient: 2, maximumInterval, nonRetryableErrorTypes: NON_RETRYABLE },
@@ -83,6 +93,7 @@ export function lifecycleSchedule(timing: InvoiceTiming): RetryPolicy {
 /** The next Chorus status change, looked for until `remainingMs` has passed. */
 export function lifecyclePolling(attemptMs: number, schedule: RetryPolicy, remainingMs: number) {
   return proxyActivities<Activities>({
+    ...chorusQueue(),
     startToCloseTimeout: attemptMs,
     scheduleToCloseTimeout: remainingMs,
     retry: { ...schedule, nonRetryableErrorTypes: NON_RETRYABLE },

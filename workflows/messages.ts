@@ -11,6 +11,9 @@ export const INVOICE_WORKFLOW_TYPE = 'invoiceWorkflow';
 export const CREDIT_NOTE_WORKFLOW_TYPE = 'creditNoteWorkflow';
 export const invoiceWorkflowId = (orderId: string): string => `invoice-${orderId}`;
 
+/** The task queue of the Chorus calls, beside the invoices' own: rate-limited as a whole (CHORUS_MAX_CALLS_PER_SECOND). */
+export const chorusTaskQueueOf = (invoiceTaskQueue: string): string => `${invoiceTaskQueue}-chorus`;
+
 /** Durations in milliseconds; workflow inputs so tests run in seconds and production waits days. */
 export interface InvoiceTiming {
   flowPollMs: number;

@@ -57,6 +57,7 @@ export interface LoadOptions {
   chorusPath: string[];
   flowPoll: number;
   lifecyclePoll: number;
+  chorusRate: number;
   activityTimeout: number;
   chorusTimeout: number;
   failureBudget: number;
@@ -94,6 +95,7 @@ export function addLoadOptions(program: Command, defaults: { invoices: number; c
     .option('--chorus-path <statuses>', 'sandbox autopilot path after DEPOSEE', lifecyclePath, ['MISE_A_DISPOSITION', 'MISE_EN_PAIEMENT'])
     .option('--flow-poll <duration>', 'FLOW_POLL_INTERVAL of the worker', duration, 1000)
     .option('--lifecycle-poll <duration>', 'LIFECYCLE_POLL_INTERVAL of the worker', duration, 1000)
+    .option('--chorus-rate <calls/s>', 'CHORUS_MAX_CALLS_PER_SECOND (the compressed bench polls far more often than production)', int(1, 100_000), 1000)
     .option('--activity-timeout <duration>', 'ACTIVITY_TIMEOUT (also how soon the work of a killed worker is retried)', duration, 10_000)
     .option('--chorus-timeout <duration>', 'CHORUS_TIMEOUT (one Chorus call)', duration, 5_000)
     .option('--failure-budget <duration>', 'CHORUS_FAILURE_BUDGET (Chorus failing longer: the invoice goes by mail)', duration, 15 * 60_000)
@@ -117,5 +119,6 @@ export function timingEnv(o: LoadOptions): Record<string, string> {
     LIFECYCLE_MAX_AGE: '1d',
     ACTIVITY_TIMEOUT: `${o.activityTimeout}ms`,
     CHORUS_TIMEOUT: `${o.chorusTimeout}ms`,
+    CHORUS_MAX_CALLS_PER_SECOND: String(o.chorusRate),
   };
 }

@@ -5,6 +5,7 @@ import { Migration20261202180000Webhooks } from './Migration20261202180000Webhoo
 import { Migration20261202190000CreditNotes } from './Migration20261202190000CreditNotes';
 import { Migration20261202190000ProducerChorusAccount } from './Migration20261202190000ProducerChorusAccount';
 import { Migration20261202190000ProducerSessions } from './Migration20261202190000ProducerSessions';
+import { Migration20261203090000SentMailClaim } from './Migration20261203090000SentMailClaim';
 
 export const migrationsList = [
   { name: 'Migration20261127000000Initial', class: Migration20261127000000Initial },
@@ -13,4 +14,5 @@ export const migrationsList = [
   { name: 'Migration20261202190000CreditNotes', class: Migration20261202190000CreditNotes },
   { name: 'Migration20261202190000ProducerChorusAccount', class: Migration20261202190000ProducerChorusAccount },
   { name: 'Migration20261202190000ProducerSessions', class: Migration20261202190000ProducerSessions },
+  { name: 'Migration20261203090000SentMailClaim', class: Migration20261203090000SentMailClaim },
 ];

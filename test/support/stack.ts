@@ -4,14 +4,14 @@
  * servers `npm test` started. Durations are short so that whole invoice lives pass in seconds.
  */
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, DefaultLogger, type Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Express } from 'express';
 import { createApp } from '../../api/app';
 import type { ChorusClient } from '../../chorus';
 import { startSandbox, type RunningSandbox } from '../../chorus-sandbox';
 import { credentialsKey, loadConfig, type Config } from '../../config';
 import { createMailer, type Mailer } from '../../mail/mailer';
-import { createInvoiceWorker, createWebhookWorker, invoiceWorkerTuning } from '../../worker/worker';
+import { createChorusWorker, createInvoiceWorker, createWebhookWorker, invoiceWorkerTuning } from '../../worker/worker';
 import { chorusAccountsFromConfig } from '../../worker/chorus-client';
 import { createTestDatabase, type TestDatabase } from './db';
 import { testServices, uniqueId } from './services';
@@ -42,6 +42,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Another Temporal server than the run's (e.g. one with special dynamic config). */
   temporalAddress?: string;
+  /** Interceptors of the stack's Chorus worker (e.g. to see when each Chorus call starts). */
+  chorusWorkerInterceptors?: WorkerOptions['interceptors'];
   /** Sandbox options (e.g. flow processing delay). */
   sandbox?: Parameters<typeof startSandbox>[0];
 }
@@ -55,6 +57,8 @@ export const FAST_TIMING_ENV: Record<string, string> = {
   LIFECYCLE_MAX_AGE: '1h',
   CHORUS_TIMEOUT: '2s',
   ACTIVITY_TIMEOUT: '20s',
+  // Polls every 200 ms: the production budget would slow every test down (the budget has its own test).
+  CHORUS_MAX_CALLS_PER_SECOND: '1000',
   WEBHOOK_POLL_INTERVAL: '100ms',
   WEBHOOK_RETRY_INITIAL: '200ms',
   WEBHOOK_RETRY_MAX_INTERVAL: '1s',
@@ -95,6 +99,7 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
 
   let worker: Worker | undefined;
   let webhookWorker: Worker | undefined;
+  let chorusWorker: Worker | undefined;
   let running: Promise<unknown> | undefined;
   const startWorker = async (): Promise<void> => {
     worker = await createInvoiceWorker({
@@ -112,13 +117,22 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
       config,
       tuning: { shutdownGraceTime: '1s' },
     });
-    running = Promise.all([worker.run(), webhookWorker.run()]);
+    chorusWorker = await createChorusWorker({
+      connection: nativeConnection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      invoiceTaskQueue: taskQueue,
+      deps: { orm: db.orm, chorus: chorusAccounts, credentialsKey: credentialsKey(config) },
+      config,
+      tuning: { shutdownGraceTime: '1s', ...(options.chorusWorkerInterceptors ? { interceptors: options.chorusWorkerInterceptors } : {}) },
+    });
+    running = Promise.all([worker.run(), webhookWorker.run(), chorusWorker.run()]);
   };
   const stopWorker = async (): Promise<void> => {
-    for (const w of [worker, webhookWorker]) if (w && w.getState() === 'RUNNING') w.shutdown();
+    for (const w of [worker, webhookWorker, chorusWorker]) if (w && w.getState() === 'RUNNING') w.shutdown();
     await running;
     worker = undefined;
     webhookWorker = undefined;
+    chorusWorker = undefined;
   };
   await startWorker();
   const app = createApp({ config, orm: db.orm, temporalClient: client });

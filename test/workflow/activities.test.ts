@@ -4,7 +4,9 @@
  */
 import { createActivities, type Activities } from '../../activities';
 import { ChorusDeposit, InvoiceDocument, SentMail } from '../../db/entities';
-import { createMailer } from '../../mail/mailer';
+import { Client } from 'pg';
+import { messageIdFor } from '../../activities/mail';
+import { createMailer, type Mailer } from '../../mail/mailer';
 import { credentialsKey } from '../../config';
 import { chorusAccountsFromConfig } from '../../worker/chorus-client';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -114,16 +116,70 @@ it('When the number is already on Chorus without a deposit of ours (put there by
 it('When two attempts of one mail run at once (Temporal retried while the first was still sending), then the mail goes out once', async () => {
   const { invoiceId } = await readyInvoice();
   const input = { invoiceId, kind: 'INVOICE_TO_BUYER' as const, mailKey: `${invoiceId}:INVOICE_TO_BUYER:overlap`, reason: 'PRODUCER_CHOICE' as const };
-  // An earlier attempt died after recording its intent: both attempts find the row SENDING.
-  const em = stack.db.orm.em.fork();
-  em.create(SentMail, { mailKey: input.mailKey, invoiceId, kind: input.kind, recipient: 'x@example.org', messageId: 'pending', state: 'SENDING', sentAt: null });
-  await em.flush();
-
-  const results = await Promise.all([activities.sendMail(input), activities.sendMail(input)]);
-  expect(results.map((r) => r.alreadySent).sort()).toEqual([false, true]);
-  const messageId = results[0].messageId;
+  const results = await Promise.allSettled([activities.sendMail(input), activities.sendMail(input)]);
+  // One has the claim and sends; the other is told to come back when the claim ends.
+  const sent = results.filter((r) => r.status === 'fulfilled');
+  const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  expect(sent).toHaveLength(1);
+  expect(refused).toHaveLength(1);
+  expect(refused[0]!.reason).toMatchObject({ type: 'MailBeingSent' });
+  expect((refused[0]!.reason as { nextRetryDelay: number }).nextRetryDelay).toBeGreaterThan(0);
+  const messageId = messageIdFor(input.mailKey);
   await stack.smtp.waitFor((m) => m.messageId === messageId);
+  // The retry, once the claim is over, finds the mail sent.
+  expect(await activities.sendMail(input)).toEqual({ messageId, alreadySent: true });
   await new Promise((r) => setTimeout(r, 500)); // a second copy would have arrived by now
   expect(stack.smtp.messages.filter((m) => m.messageId === messageId)).toHaveLength(1);
-  expect((await em.fork().findOneOrFail(SentMail, { mailKey: input.mailKey })).state).toBe('SENT');
+  expect((await stack.db.orm.em.fork().findOneOrFail(SentMail, { mailKey: input.mailKey })).state).toBe('SENT');
+});
+
+it('When the attempt that claimed a mail died before sending, then the next attempt takes over once the claim has expired', async () => {
+  const { invoiceId } = await readyInvoice();
+  const input = { invoiceId, kind: 'INVOICE_TO_BUYER' as const, mailKey: `${invoiceId}:INVOICE_TO_BUYER:died`, reason: 'PRODUCER_CHOICE' as const };
+  const em = stack.db.orm.em.fork();
+  em.create(SentMail, { mailKey: input.mailKey, invoiceId, kind: input.kind, recipient: 'x@example.org', messageId: 'x', state: 'SENDING', claimedUntil: new Date(Date.now() + 60_000), sentAt: null });
+  await em.flush();
+  await expect(activities.sendMail(input)).rejects.toMatchObject({ type: 'MailBeingSent' });
+  await em.nativeUpdate(SentMail, { mailKey: input.mailKey }, { claimedUntil: new Date(Date.now() - 1000) });
+  expect(await activities.sendMail(input)).toMatchObject({ alreadySent: false });
+  await stack.smtp.waitFor((m) => m.messageId === messageIdFor(input.mailKey));
+});
+
+it('When PostgreSQL cuts every connection during the SMTP exchange, then the mail goes out once and is recorded SENT', async () => {
+  const { invoiceId } = await readyInvoice();
+  const input = { invoiceId, kind: 'INVOICE_TO_BUYER' as const, mailKey: `${invoiceId}:INVOICE_TO_BUYER:cut`, reason: 'PRODUCER_CHOICE' as const };
+  const real = createMailer(stack.config.SMTP_URL, stack.config.MAIL_FROM);
+  const admin = new Client({ connectionString: stack.db.url });
+  await admin.connect();
+  let cut = 0;
+  const cutting: Mailer = {
+    // The cut lands while the server is accepting the message: what a PostgreSQL restart does to a busy worker.
+    send: async (mail) => {
+      const sending = real.send(mail);
+      const rows = await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`);
+      cut = rows.rowCount ?? 0;
+      return sending;
+    },
+    close: () => real.close(),
+  };
+  try {
+    const withCut = createActivities({
+      orm: stack.db.orm,
+      chorus: chorusAccountsFromConfig(stack.config),
+      credentialsKey: credentialsKey(stack.config),
+      mailer: cutting,
+      publicAppUrl: stack.config.PUBLIC_APP_URL,
+    });
+    const result = await withCut.sendMail(input);
+    expect(cut).toBeGreaterThan(0);
+    expect(result.alreadySent).toBe(false);
+    expect(await activities.sendMail(input)).toEqual({ messageId: result.messageId, alreadySent: true });
+    await stack.smtp.waitFor((m) => m.messageId === result.messageId);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(stack.smtp.messages.filter((m) => m.messageId === result.messageId)).toHaveLength(1);
+    expect((await stack.db.orm.em.fork().findOneOrFail(SentMail, { mailKey: input.mailKey })).state).toBe('SENT');
+  } finally {
+    await admin.end();
+    real.close();
+  }
 });
