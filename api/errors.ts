@@ -19,6 +19,7 @@ export const ERROR_STATUS = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  DOCUMENT_NOT_READY: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   UNKNOWN_PRODUCER: 422,
@@ -204,7 +205,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     res.end();
     return;
   }
-  if (apiError.httpStatus === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+  if (apiError.httpStatus === 503 || apiError.code === 'DOCUMENT_NOT_READY') res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
   res.status(apiError.httpStatus).json(apiError.toBody());
 };
 

@@ -200,11 +200,11 @@ function invoiceRoutes(route: Route): void {
     method: 'get',
     path: '/invoices/{invoiceId}/pdf',
     tags: ['Invoices'],
-    summary: 'The Factur-X PDF of the invoice',
+    summary: 'The Factur-X PDF of the invoice (404 before the quantities are validated; 409 DOCUMENT_NOT_READY, with Retry-After, for the seconds it takes to draw)',
     request: { params: s.invoiceIdParams },
     responses: {
       200: { description: 'Factur-X (PDF/A-3 with its CII XML)', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } },
-      ...errors('VALIDATION_ERROR', 'NOT_FOUND'),
+      ...errors('VALIDATION_ERROR', 'NOT_FOUND', 'DOCUMENT_NOT_READY'),
     },
   });
   invoiceAction('send', 'Send the invoice through Chorus Pro or by e-mail', s.sendBody, ['ENGAGEMENT_CODE_REQUIRED', 'CHORUS_NOT_ENABLED', 'CHORUS_ACCOUNT_NOT_ATTACHED', 'CHORUS_PASSWORD_EXPIRED', 'BUYER_NOT_PUBLIC']);

@@ -126,6 +126,8 @@ export const configSchema = z.object({
    * year-long archive window): one evicted is replayed from its history when it wakes. Bench: docs/performance.md.
    */
   WORKER_MAX_CACHED_WORKFLOWS: count(500, 100_000),
+  /** Factur-X renderings one worker runs at a time (CPU-bound; on the documents task queue). */
+  DOCUMENTS_MAX_CONCURRENT_RENDERINGS: count(2, 64),
   /** Activities one worker runs at a time (Chorus calls, mails, PDF rendering). */
   WORKER_MAX_CONCURRENT_ACTIVITIES: count(50, 10_000),
 

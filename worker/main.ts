@@ -12,8 +12,8 @@ import { runMain, UserFacingError } from '../lib/main';
 import { chorusAccountsFromConfig } from './chorus-client';
 import { ensurePasswordCheckSchedule } from './schedules';
 import { INVOICE_SEARCH_ATTRIBUTES } from './search-attributes';
-import { createChorusWorker, createInvoiceWorker, createWebhookWorker, invoiceWorkerTuning } from './worker';
-import { chorusTaskQueueOf } from '../workflows/messages';
+import { createChorusWorker, createDocumentsWorker, createInvoiceWorker, createWebhookWorker, invoiceWorkerTuning } from './worker';
+import { chorusTaskQueueOf, documentsTaskQueueOf } from '../workflows/messages';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -42,11 +42,12 @@ async function main(): Promise<void> {
     deps,
   });
   const chorusWorker = await createChorusWorker({ connection, namespace, invoiceTaskQueue: config.TEMPORAL_TASK_QUEUE, deps, config });
+  const documentsWorker = await createDocumentsWorker({ connection, namespace, invoiceTaskQueue: config.TEMPORAL_TASK_QUEUE, orm, config });
   const webhookWorker = await createWebhookWorker({ connection, namespace, orm, config });
-  const queues = [config.TEMPORAL_TASK_QUEUE, chorusTaskQueueOf(config.TEMPORAL_TASK_QUEUE), config.WEBHOOK_TASK_QUEUE];
+  const queues = [config.TEMPORAL_TASK_QUEUE, chorusTaskQueueOf(config.TEMPORAL_TASK_QUEUE), documentsTaskQueueOf(config.TEMPORAL_TASK_QUEUE), config.WEBHOOK_TASK_QUEUE];
   process.stdout.write(`worker: polling task queues ${queues.map((q) => `"${q}"`).join(', ')} on ${namespace} (Chorus: ${config.CHORUS_MAX_CALLS_PER_SECOND} calls/s)\n`);
   try {
-    await Promise.all([worker.run(), chorusWorker.run(), webhookWorker.run()]);
+    await Promise.all([worker.run(), chorusWorker.run(), documentsWorker.run(), webhookWorker.run()]);
   } finally {
     await connection.close();
     mailer.close();

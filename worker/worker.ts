@@ -8,7 +8,8 @@ import { createWebhookActivities } from '../activities/webhooks';
 import type { Config } from '../config';
 import type { Orm } from '../db/orm';
 import { createSecretBox } from '../lib/secret-box';
-import { chorusTaskQueueOf } from '../workflows/messages';
+import { createDocumentActivities } from '../activities/documents';
+import { chorusTaskQueueOf, documentsTaskQueueOf } from '../workflows/messages';
 import { WORKFLOWS_ENTRY } from './bundle';
 
 export interface InvoiceWorkerOptions {
@@ -68,6 +69,32 @@ export async function createChorusWorker(options: ChorusWorkerOptions): Promise<
     activities: createChorusCallActivities(options.deps),
     maxTaskQueueActivitiesPerSecond: options.config.CHORUS_MAX_CALLS_PER_SECOND,
     maxConcurrentActivityTaskExecutions: options.config.CHORUS_MAX_CONCURRENT_CALLS,
+    shutdownGraceTime: '10s',
+    ...options.tuning,
+  });
+}
+
+export interface DocumentsWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  /** The invoices' task queue; the renderings poll `<it>-documents`. */
+  invoiceTaskQueue: string;
+  orm: Orm;
+  config: Pick<Config, 'DOCUMENTS_MAX_CONCURRENT_RENDERINGS'>;
+  tuning?: Partial<WorkerOptions>;
+}
+
+/**
+ * The Factur-X renderings' worker: activities only, on the documents task queue, a few at a time, so a burst of
+ * validations queues its renderings instead of starving the invoices' activities of the process's CPU.
+ */
+export async function createDocumentsWorker(options: DocumentsWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: documentsTaskQueueOf(options.invoiceTaskQueue),
+    activities: createDocumentActivities(options.orm),
+    maxConcurrentActivityTaskExecutions: options.config.DOCUMENTS_MAX_CONCURRENT_RENDERINGS,
     shutdownGraceTime: '10s',
     ...options.tuning,
   });

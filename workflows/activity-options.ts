@@ -1,6 +1,7 @@
 /**
  * The invoice's activities, one proxy per kind of call, so that each retry policy reads as configuration.
  *
+ * - documents: the Factur-X rendering, on its own task queue (CPU-bound, bounded by its worker).
  * - records / mail: PostgreSQL and SMTP are ours; retried until they succeed (a mail is never dropped
  *   while SMTP refuses, it waits).
  * - chorus within a budget: the Chorus path may fail for a while; past the failure budget the story mails
@@ -12,7 +13,7 @@
  */
 import { ActivityFailure, isCancellation, patched, proxyActivities, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { chorusTaskQueueOf, type InvoiceTiming } from './messages';
+import { chorusTaskQueueOf, documentsTaskQueueOf, type InvoiceTiming } from './messages';
 
 /** Business failures an activity may raise: never retried. */
 const NON_RETRYABLE = ['ChorusBusinessError', 'InvoiceDataError'];
@@ -33,6 +34,18 @@ export function mail(attemptMs: number) {
   return proxyActivities<Activities>({
     startToCloseTimeout: attemptMs,
     retry: { initialInterval: '2s', maximumInterval: '5m', nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+}
+
+/**
+ * The Factur-X rendering: on the documents task queue (CPU-bound, a few at a time) for runs that reached this
+ * code; retried like the records (the data was checked before, so a failure is the machine's).
+ */
+export function documents(attemptMs: number) {
+  return proxyActivities<Activities>({
+    ...(patched('documents-queue') ? { taskQueue: documentsTaskQueueOf(workflowInfo().taskQueue) } : {}),
+    startToCloseTimeout: attemptMs,
+    retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE },
   });
 }
 

@@ -8,7 +8,7 @@
 import { RetryState } from '@temporalio/common';
 import { patched, TimeoutFailure } from '@temporalio/workflow';
 import type { FlowReport } from '../activities/types';
-import { chorusWithinBudget, flowReportMaxAgeOf, flowReportPolling, outcomeOf, records } from './activity-options';
+import { chorusWithinBudget, documents, flowReportMaxAgeOf, flowReportPolling, outcomeOf, records } from './activity-options';
 import type { Taken } from './inbox';
 import type { StoryContext } from './invoice-state';
 import type { SendInput } from './messages';
@@ -88,7 +88,7 @@ async function keepEngagementCode({ run, input, attemptMs }: StoryContext, engag
   if (engagementCode === run.engagementCode) return;
   await run.recordDetail("Code d'engagement renseigné", { engagementCode });
   run.engagementCode = engagementCode;
-  await records(attemptMs).renderInvoiceDocument({ invoiceId: input.invoiceId });
+  await documents(attemptMs).renderInvoiceDocument({ invoiceId: input.invoiceId });
 }
 
 async function mailToUnknownBuyer({ run, inbox }: StoryContext, taken: Taken): Promise<'MAILED'> {

@@ -9,7 +9,7 @@
  */
 import { setHandler } from '@temporalio/workflow';
 import type { FlowReport, MailReason } from '../activities/types';
-import { attemptMsOf, chorusWithinBudget, flowReportPolling, mail, outcomeOf, records } from './activity-options';
+import { attemptMsOf, chorusWithinBudget, documents, flowReportPolling, mail, outcomeOf, records } from './activity-options';
 import { RequestInbox } from './inbox';
 import { InvoiceRun, type StoryContext } from './invoice-state';
 import { followLifecycle } from './lifecycle';
@@ -27,7 +27,7 @@ export async function creditNoteWorkflow(input: CreditNoteWorkflowInput): Promis
   }
   const { number, cancels, route } = input.creditNote;
   run.number = number;
-  await records(attemptMs).renderInvoiceDocument({ invoiceId: input.invoiceId });
+  await documents(attemptMs).renderInvoiceDocument({ invoiceId: input.invoiceId });
   await run.record('A_TRAITER', null, `Avoir ${number} émis : annule la facture ${cancels}`, { number });
   if (route === 'MAIL') {
     await mailToBuyer(story, 'PRODUCER_CHOICE', 'ENVOYEE_MAIL', "Avoir envoyé par mail à l'acheteur (la facture annulée n'est pas passée par Chorus Pro)");

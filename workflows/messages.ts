@@ -14,6 +14,9 @@ export const invoiceWorkflowId = (orderId: string): string => `invoice-${orderId
 /** The task queue of the Chorus calls, beside the invoices' own: rate-limited as a whole (CHORUS_MAX_CALLS_PER_SECOND). */
 export const chorusTaskQueueOf = (invoiceTaskQueue: string): string => `${invoiceTaskQueue}-chorus`;
 
+/** The Factur-X rendering's task queue (CPU-bound, a few at a time), beside the invoices' queue. */
+export const documentsTaskQueueOf = (invoiceTaskQueue: string): string => `${invoiceTaskQueue}-documents`;
+
 /** Durations in milliseconds; workflow inputs so tests run in seconds and production waits days. */
 export interface InvoiceTiming {
   flowPollMs: number;

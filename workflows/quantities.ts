@@ -1,10 +1,10 @@
 /**
  * Steps 1 and 2 of the story: the order waits for its delivered quantities (or a cancellation), then the
- * invoice is built: totals, number, Factur-X -> A_TRAITER.
+ * invoice is built: totals, number, data checked -> A_TRAITER (answered), then its Factur-X is drawn.
  */
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, upsertSearchAttributes } from '@temporalio/workflow';
 import { parisDate } from '../domain/dates';
-import { outcomeOf, reasonOf, records } from './activity-options';
+import { documents, outcomeOf, reasonOf, records } from './activity-options';
 import type { Taken } from './inbox';
 import type { StoryContext } from './invoice-state';
 import type { QuantityValidationInput } from './messages';
@@ -40,15 +40,21 @@ async function cancelOrder({ run, inbox }: StoryContext, taken: Taken, reason: s
   inbox.answer(taken);
 }
 
-/** Builds the invoice; false when its data cannot make a legal invoice (refused, the order waits). */
+/**
+ * Builds the invoice; false when its data cannot make a legal invoice (refused, the order waits). The validation
+ * is answered once the number and totals are recorded and the data checked; the Factur-X is drawn right after,
+ * before anything that needs it (mail, sending, the PDF route answers 409 DOCUMENT_NOT_READY meanwhile).
+ */
 async function invoiceTheDelivery(s: StoryContext, taken: Taken, validation: QuantityValidationInput): Promise<boolean> {
   const { run, input } = s;
   const acts = records(s.attemptMs);
   const issueDate = parisDate(new Date());
+  const answersBeforeRendering = patched('fast-quantity-validation');
   const built = await outcomeOf(async () => {
     const invoice = await acts.buildInvoice({ invoiceId: input.invoiceId, validatedBy: validation.validatedBy, deliveredLines: validation.lines, issueDate });
     run.number = await acts.assignInvoiceNumber({ invoiceId: input.invoiceId, producerSiret: input.producerSiret, issueDate });
-    await acts.renderInvoiceDocument({ invoiceId: input.invoiceId });
+    if (answersBeforeRendering) await acts.checkInvoiceDocument({ invoiceId: input.invoiceId });
+    else await acts.renderInvoiceDocument({ invoiceId: input.invoiceId });
     return invoice;
   });
   if (!built.ok) {
@@ -60,12 +66,13 @@ async function invoiceTheDelivery(s: StoryContext, taken: Taken, validation: Qua
   const by = validation.validatedBy === 'PRODUCER' ? 'le producteur' : "l'acheteur";
   await run.record('A_TRAITER', null, `Quantité livrée validée par ${by} ; facture ${run.number} créée`, { number: run.number ?? undefined });
   s.inbox.answer(taken);
+  if (answersBeforeRendering) await documents(s.attemptMs).renderInvoiceDocument({ invoiceId: input.invoiceId });
   return true;
 }
 
 /** A replacement invoice, numbered and built with its credit note: its document, then A_TRAITER. */
 export async function openIssued({ run, input, attemptMs }: StoryContext, issued: { number: string; replaces: string }): Promise<void> {
   run.number = issued.number;
-  await records(attemptMs).renderInvoiceDocument({ invoiceId: input.invoiceId });
+  await documents(attemptMs).renderInvoiceDocument({ invoiceId: input.invoiceId });
   await run.record('A_TRAITER', null, `Facture ${issued.number} créée : remplace la facture ${issued.replaces}, annulée par avoir`, { number: issued.number });
 }

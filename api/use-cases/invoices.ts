@@ -55,6 +55,10 @@ export interface InvoicePdf {
 export async function getInvoicePdf(ctx: UseCaseContext, invoiceId: string): Promise<InvoicePdf> {
   const invoice = await loadVisibleInvoice(ctx, invoiceId);
   const document = await ctx.em.findOne(InvoiceDocument, { invoiceId });
+  if (!document && invoice.number) {
+    // Numbered: the quantities are validated and the Factur-X is being drawn (seconds).
+    throw new ApiError('DOCUMENT_NOT_READY', `The PDF of invoice ${invoiceId} is being made; ask again in a few seconds (Retry-After).`);
+  }
   if (!document) {
     throw notFound(
       `The PDF of invoice ${invoiceId} does not exist yet: it is made once the delivered quantities are validated (current status: ${invoice.status}).`,

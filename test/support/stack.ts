@@ -11,7 +11,7 @@ import type { ChorusClient } from '../../chorus';
 import { startSandbox, type RunningSandbox } from '../../chorus-sandbox';
 import { credentialsKey, loadConfig, platformContactEmail, type Config } from '../../config';
 import { createMailer, type Mailer } from '../../mail/mailer';
-import { createChorusWorker, createInvoiceWorker, createWebhookWorker, invoiceWorkerTuning } from '../../worker/worker';
+import { createChorusWorker, createDocumentsWorker, createInvoiceWorker, createWebhookWorker, invoiceWorkerTuning } from '../../worker/worker';
 import { chorusAccountsFromConfig } from '../../worker/chorus-client';
 import { createTestDatabase, type TestDatabase } from './db';
 import { testServices, uniqueId } from './services';
@@ -44,6 +44,8 @@ export interface StackOptions {
   temporalAddress?: string;
   /** Interceptors of the stack's Chorus worker (e.g. to see when each Chorus call starts). */
   chorusWorkerInterceptors?: WorkerOptions['interceptors'];
+  /** No Factur-X rendering worker (a test starts its own, to see what waits for the PDF). */
+  withoutDocumentsWorker?: boolean;
   /** Sandbox options (e.g. flow processing delay). */
   sandbox?: Parameters<typeof startSandbox>[0];
 }
@@ -100,6 +102,7 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
   let worker: Worker | undefined;
   let webhookWorker: Worker | undefined;
   let chorusWorker: Worker | undefined;
+  let documentsWorker: Worker | undefined;
   let running: Promise<unknown> | undefined;
   const startWorker = async (): Promise<void> => {
     worker = await createInvoiceWorker({
@@ -125,14 +128,25 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
       config,
       tuning: { shutdownGraceTime: '1s', ...(options.chorusWorkerInterceptors ? { interceptors: options.chorusWorkerInterceptors } : {}) },
     });
-    running = Promise.all([worker.run(), webhookWorker.run(), chorusWorker.run()]);
+    documentsWorker = options.withoutDocumentsWorker
+      ? undefined
+      : await createDocumentsWorker({
+          connection: nativeConnection,
+          namespace: config.TEMPORAL_NAMESPACE,
+          invoiceTaskQueue: taskQueue,
+          orm: db.orm,
+          config,
+          tuning: { shutdownGraceTime: '1s' },
+        });
+    running = Promise.all([worker.run(), webhookWorker.run(), chorusWorker.run(), documentsWorker?.run()]);
   };
   const stopWorker = async (): Promise<void> => {
-    for (const w of [worker, webhookWorker, chorusWorker]) if (w && w.getState() === 'RUNNING') w.shutdown();
+    for (const w of [worker, webhookWorker, chorusWorker, documentsWorker]) if (w && w.getState() === 'RUNNING') w.shutdown();
     await running;
     worker = undefined;
     webhookWorker = undefined;
     chorusWorker = undefined;
+    documentsWorker = undefined;
   };
   await startWorker();
   const app = createApp({ config, orm: db.orm, temporalClient: client });
