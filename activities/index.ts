@@ -10,6 +10,7 @@ import { createChorusAccountActivities } from './chorus-account';
 import { createDocumentActivities } from './documents';
 import { createInvoiceRecordActivities } from './invoice-records';
 import { createMailActivities } from './mail';
+import { createPasswordCheckActivities, createPasswordReadActivities, createPasswordReminderActivities } from './password-reminders';
 import { chorusForProducer } from './shared';
 
 export interface ActivityDeps {
@@ -20,6 +21,8 @@ export interface ActivityDeps {
   credentialsKey: Buffer;
   mailer: Mailer;
   publicAppUrl: string;
+  /** Who at the platform gets the Chorus password reminders (PLATFORM_CONTACT_EMAIL). */
+  platformContact: string;
 }
 
 /** The activities that call Chorus Pro: what the rate-limited Chorus worker runs. */
@@ -28,6 +31,7 @@ export function createChorusCallActivities(deps: Pick<ActivityDeps, 'orm' | 'cho
   return {
     ...createChorusActivities(deps.orm, deps.chorus.platform.client, chorusFor),
     ...createChorusAccountActivities(deps.orm, chorusFor),
+    ...createPasswordReadActivities(deps.orm, deps.chorus, chorusFor),
   };
 }
 
@@ -36,6 +40,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createInvoiceRecordActivities(deps.orm),
     ...createDocumentActivities(deps.orm),
     ...createMailActivities(deps.orm, deps.mailer, deps.publicAppUrl),
+    ...createPasswordCheckActivities(deps.orm, deps.chorus),
+    ...createPasswordReminderActivities(deps.orm, deps.mailer, deps.platformContact),
     // Also here: calls scheduled on the invoices' queue by runs begun before the Chorus queue existed.
     ...createChorusCallActivities(deps),
   };

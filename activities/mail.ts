@@ -14,6 +14,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
 import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { isDatabaseUnavailable } from '../db/availability';
 import { recordWebhookEvent } from '../db/webhook-outbox';
 import { Buyer, Invoice, InvoiceDocument, Producer, SentMail } from '../db/entities';
@@ -69,34 +70,66 @@ export function createMailActivities(orm: Orm, mailer: Mailer, publicAppUrl: str
         attachments = [{ filename: doc.filename, content: Buffer.from(doc.pdf), contentType: 'application/pdf' }];
       }
 
-      const claim = await claimMail(orm, { mailKey: input.mailKey, invoiceId: input.invoiceId, kind: input.kind, recipient: to, messageId });
-      if (claim.kind === 'sent') return { messageId, alreadySent: true };
-      if (claim.kind === 'claimed') {
-        throw ApplicationFailure.create({
-          message: `Mail ${input.mailKey} is being sent by another attempt until ${claim.until.toISOString()}.`,
-          type: 'MailBeingSent',
-          category: ApplicationFailureCategory.BENIGN,
-          nextRetryDelay: Math.max(1000, claim.until.getTime() - Date.now() + 500),
-        });
-      }
-      try {
-        await mailer.send({ to, subject: mail.subject, text: mail.text, messageId, attachments });
-      } catch (error) {
-        // Not accepted: the next attempt may send at once.
-        await orm.em.fork().nativeUpdate(SentMail, { mailKey: input.mailKey, state: 'SENDING' }, { claimedUntil: null }).catch(() => undefined);
-        throw error;
-      }
       const event = { kind: input.kind, mailKey: input.mailKey, to: mail.to, recipient: to, messageId, reason: input.reason ?? null };
-      const sent = await whileDatabaseAway(claim.until, () => recordSent(orm, input.invoiceId, event));
-      return { messageId, alreadySent: !sent };
+      return sendOnce(
+        orm,
+        mailer,
+        { mailKey: input.mailKey, invoiceId: input.invoiceId, kind: input.kind, mail: { to, subject: mail.subject, text: mail.text, messageId, attachments } },
+        async (tx) => {
+          // The invoice lock orders the event among the invoice's others.
+          const locked = await loadInvoice(tx, input.invoiceId, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+          await recordWebhookEvent(tx, locked, { type: 'invoice.mail_sent', at: new Date().toISOString(), details: { mail: event } });
+        },
+      );
     },
   };
+}
+
+export interface MailOnce {
+  /** The business key: one mail per key, ever. */
+  mailKey: string;
+  /** The invoice it is about, if any (a password reminder is about none). */
+  invoiceId: string | null;
+  kind: string;
+  mail: OutgoingMail;
+}
+
+/**
+ * Sends the mail of `mailKey` unless it was sent (steps 1-3 above); `onSent` runs in the transaction that marks it
+ * SENT. `alreadySent`: another attempt had sent it.
+ */
+export async function sendOnce(
+  orm: Orm,
+  mailer: Mailer,
+  once: MailOnce,
+  onSent: (tx: EntityManager) => Promise<void> = async () => undefined,
+): Promise<SendMailResult> {
+  const { mailKey, mail } = once;
+  const claim = await claimMail(orm, { mailKey, invoiceId: once.invoiceId, kind: once.kind, recipient: mail.to, messageId: mail.messageId });
+  if (claim.kind === 'sent') return { messageId: mail.messageId, alreadySent: true };
+  if (claim.kind === 'claimed') {
+    throw ApplicationFailure.create({
+      message: `Mail ${mailKey} is being sent by another attempt until ${claim.until.toISOString()}.`,
+      type: 'MailBeingSent',
+      category: ApplicationFailureCategory.BENIGN,
+      nextRetryDelay: Math.max(1000, claim.until.getTime() - Date.now() + 500),
+    });
+  }
+  try {
+    await mailer.send(mail);
+  } catch (error) {
+    // Not accepted: the next attempt may send at once.
+    await orm.em.fork().nativeUpdate(SentMail, { mailKey, state: 'SENDING' }, { claimedUntil: null }).catch(() => undefined);
+    throw error;
+  }
+  const sent = await whileDatabaseAway(claim.until, () => recordSent(orm, mailKey, onSent));
+  return { messageId: mail.messageId, alreadySent: !sent };
 }
 
 type Claim = { kind: 'ours'; until: Date } | { kind: 'sent' } | { kind: 'claimed'; until: Date };
 
 /** Takes the mail's row for this attempt, unless it is SENT or another attempt has it. Committed at once. */
-async function claimMail(orm: Orm, row: { mailKey: string; invoiceId: string; kind: string; recipient: string; messageId: string }): Promise<Claim> {
+async function claimMail(orm: Orm, row: { mailKey: string; invoiceId: string | null; kind: string; recipient: string; messageId: string }): Promise<Claim> {
   const em = orm.em.fork();
   const connection = em.getConnection();
   await connection.execute(
@@ -117,13 +150,12 @@ async function claimMail(orm: Orm, row: { mailKey: string; invoiceId: string; ki
   return current.state === 'SENT' ? { kind: 'sent' } : { kind: 'claimed', until: new Date(Date.now() + Math.min(left, MAIL_CLAIM_MS)) };
 }
 
-/** SENT, with the webhook event, in one transaction; the invoice lock orders the event among the invoice's others. */
-async function recordSent(orm: Orm, invoiceId: string, mail: Record<string, unknown> & { mailKey: string }): Promise<boolean> {
+/** SENT, with what `onSent` records, in one transaction; false when another attempt had recorded it. */
+async function recordSent(orm: Orm, mailKey: string, onSent: (tx: EntityManager) => Promise<void>): Promise<boolean> {
   return orm.em.fork().transactional(async (tx) => {
-    const marked = await tx.nativeUpdate(SentMail, { mailKey: mail.mailKey, state: 'SENDING' }, { state: 'SENT', sentAt: new Date(), claimedUntil: null });
+    const marked = await tx.nativeUpdate(SentMail, { mailKey, state: 'SENDING' }, { state: 'SENT', sentAt: new Date(), claimedUntil: null });
     if (marked === 0) return false;
-    const locked = await loadInvoice(tx, invoiceId, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-    await recordWebhookEvent(tx, locked, { type: 'invoice.mail_sent', at: new Date().toISOString(), details: { mail } });
+    await onSent(tx);
     return true;
   });
 }

@@ -26,6 +26,7 @@ import { createSecretBox } from '../lib/secret-box';
 import { WebhookDispatchers } from './webhook-dispatchers';
 import { webhookRouter } from './webhook-routes';
 import { webRouter } from './web/router';
+import { technicalAccountStatus } from './use-cases/chorus-accounts';
 
 export interface AppOptions {
   /** Requests per window and client IP on /api/v1; `false` turns the limiter off. Default: 1200 a minute. */
@@ -109,38 +110,6 @@ interface OperationalDeps {
   openapi: ReturnType<typeof buildOpenApiDocument>;
   chorusAccount: TechnicalAccount;
   auth: AuthConfig;
-}
-
-/** Days to warn before the technical account's password expires (OCA reminds its users the same way). */
-const PASSWORD_WARNING_DAYS = 30;
-
-/**
- * What /readyz says of our Chorus technical account: when its password expires, as last read, and how old that
- * reading is. Information only (Chorus being unreachable does not make the API unready: invoices wait and retry),
- * so it never waits for Chorus: a stale value is refreshed in the background (bounded by the health-check
- * deadline) and a failed read is not asked again for 30 s. `unreachable`: the last read failed; the value before
- * it, if any, is still given with its age. `checking`: the first read is under way.
- */
-export function technicalAccountStatus(account: TechnicalAccount, timeoutMs: number, now = Date.now()) {
-  const reading = account.peekPasswordExpiry({ timeoutMs });
-  const expiresAt = reading.value ?? null;
-  const daysLeft = expiresAt === null ? null : Math.floor((Date.parse(expiresAt) - now) / 86_400_000);
-  const known =
-    reading.value === undefined ? ('checking' as const)
-    : daysLeft === null ? ('unknown' as const)
-    : daysLeft < 0 ? ('expired' as const)
-    : daysLeft <= PASSWORD_WARNING_DAYS ? ('expiring' as const)
-    : ('ok' as const);
-  const failed = reading.failedAt !== undefined;
-  return {
-    status: failed ? ('unreachable' as const) : known,
-    passwordExpiresAt: expiresAt,
-    daysLeft,
-    /** When the value was read from Chorus, and its age in seconds (null: never read). */
-    readAt: reading.readAt === undefined ? null : new Date(reading.readAt).toISOString(),
-    ageSeconds: reading.readAt === undefined ? null : Math.round((now - reading.readAt) / 1000),
-    ...(failed ? { lastFailureAt: new Date(reading.failedAt ?? now).toISOString() } : {}),
-  };
 }
 
 function operationalRoutes(app: App, { orm, workflows, metrics, rpcTimeoutMs, openapi, chorusAccount, auth }: OperationalDeps): void {

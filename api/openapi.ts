@@ -279,6 +279,21 @@ function webhookRoutes(route: Route): void {
   });
 }
 
+function adminRoutes(route: Route): void {
+  route(['admin'], {
+    method: 'get',
+    path: '/admin/chorus-accounts',
+    tags: ['Admin'],
+    summary:
+      "The Chorus technical accounts (the platform's, then the producers' own by SIRET) and when their passwords expire; never a password",
+    request: { query: s.chorusAccountsQuery },
+    responses: {
+      200: { description: 'The accounts', ...json(s.chorusAccounts) },
+      ...errors('VALIDATION_ERROR', 'FORBIDDEN'),
+    },
+  });
+}
+
 export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV3['generateDocument']> {
   const registry = new OpenAPIRegistry();
   registerSecuritySchemes(registry);
@@ -288,6 +303,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV3['generateD
   orderRoutes(route);
   invoiceRoutes(route);
   webhookRoutes(route);
+  adminRoutes(route);
   // The body every endpoint receives (OpenAPI 3.0 has no top-level webhooks: documented as a component).
   registry.register('WebhookEvent', wh.webhookEvent);
 

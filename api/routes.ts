@@ -12,7 +12,7 @@ import { jsonBodyOnly, parse, requestKey } from './http';
 import * as s from './schemas';
 import type { UseCaseContext } from './use-cases/context';
 import { getProducer, putBuyer, putProducer } from './use-cases/profiles';
-import { deleteChorusAccount, putChorusAccount } from './use-cases/chorus-accounts';
+import { deleteChorusAccount, listChorusAccounts, putChorusAccount } from './use-cases/chorus-accounts';
 import { createLoginLink } from './use-cases/sessions';
 import { cancelOrder, createOrder, validateQuantities } from './use-cases/orders';
 import { reissueInvoice } from './use-cases/credit-notes';
@@ -145,6 +145,10 @@ function profileRoutes(router: Router, context: (req: Request) => UseCaseContext
     const { siret } = parse(s.siretParams, req.params, 'path');
     await deleteChorusAccount(context(req), siret);
     res.status(204).end();
+  });
+
+  router.get('/admin/chorus-accounts', allow('admin'), async (req, res) => {
+    res.json(await listChorusAccounts(context(req), parse(s.chorusAccountsQuery, req.query, 'query')));
   });
 
   router.post('/producers/:siret/login-links', platform, async (req, res) => {

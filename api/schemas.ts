@@ -385,6 +385,36 @@ export const listQuery = z.strictObject({
 });
 export type ListQuery = z.infer<typeof listQuery>;
 
+/** GET /admin/chorus-accounts: the producers' own accounts by SIRET, a page at a time. */
+export const chorusAccountsQuery = z.strictObject({
+  state: z.enum(['ok', 'expiring', 'expired', 'unknown']).optional().openapi({ description: 'Only the accounts in this state (expiring: within 30 days)' }),
+  after: siret.optional().openapi({ description: 'The `next` of the previous page' }),
+  pageSize: intParam(1, 500, 100),
+});
+export type ChorusAccountsQuery = z.infer<typeof chorusAccountsQuery>;
+
+const passwordExpiry = {
+  state: z.enum(['ok', 'expiring', 'expired', 'unknown']).openapi({ description: 'expiring: within 30 days (reminders are mailed 30, 7 and 1 days before); unknown: Chorus does not say' }),
+  passwordExpiresAt: z.string().nullable().openapi({ format: 'date-time', description: 'dateExpirationMotPasseCompteTech as Chorus last gave it' }),
+  daysLeft: z.number().int().nullable(),
+  readAt: z.string().nullable().openapi({ format: 'date-time', description: 'When it was read from Chorus (null: never)' }),
+};
+
+export const chorusAccounts = z
+  .object({
+    platform: z
+      .object({
+        login: z.string(),
+        ...passwordExpiry,
+        state: z.enum(['ok', 'expiring', 'expired', 'unknown', 'checking', 'unreachable']).openapi({ description: 'As /readyz: checking, the first read is under way; unreachable, the last read failed' }),
+      })
+      .openapi({ description: "The platform's technical account (CHORUS_TECH_LOGIN), as this API process last read it" }),
+    producers: z.array(z.object({ producerSiret: siret, producerName: z.string().nullable(), login: z.string(), ...passwordExpiry })),
+    next: siret.nullable().openapi({ description: 'Give it as `after` for the next page; null after the last' }),
+  })
+  .openapi('ChorusAccounts', { description: 'The Chorus technical accounts and their password expiry, never a password' });
+export type ChorusAccountsResponse = z.infer<typeof chorusAccounts>;
+
 export const siretParams = z.strictObject({ siret });
 export const orderIdParams = z.strictObject({ orderId });
 export const invoiceIdParams = z.strictObject({ invoiceId });

@@ -104,6 +104,10 @@ export const configSchema = z.object({
   SMTP_URL: z.string().default('smtp://127.0.0.1:1025'),
   MAIL_FROM: z.string().default('Agrilocal Facturation <facturation@agrilocal.local>'),
   MAIL_WEB_PORT: port(1080),
+  /** Who at the platform is told when a Chorus technical account's password expires (default: MAIL_FROM's address). */
+  PLATFORM_CONTACT_EMAIL: optionalString,
+  /** When the daily check of the Chorus technical accounts' passwords runs (hour, Europe/Paris). */
+  CHORUS_PASSWORD_CHECK_HOUR: z.coerce.number().int().min(0).max(23).default(7),
 
   FLOW_POLL_INTERVAL: duration('1m'),
   /** The flow-report poll starts at FLOW_POLL_INTERVAL and doubles up to this (Chorus takes minutes to hours). */
@@ -178,4 +182,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   return config;
+}
+
+/** Who at the platform is told of the Chorus technical accounts' password expiry: PLATFORM_CONTACT_EMAIL, else MAIL_FROM's address. */
+export function platformContactEmail(config: Pick<Config, 'PLATFORM_CONTACT_EMAIL' | 'MAIL_FROM'>): string {
+  return config.PLATFORM_CONTACT_EMAIL ?? /<([^>]+)>/.exec(config.MAIL_FROM)?.[1] ?? config.MAIL_FROM.trim();
 }

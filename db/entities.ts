@@ -210,13 +210,13 @@ export const ChorusDeposit = defineEntity({
 });
 export type IChorusDeposit = InferEntity<typeof ChorusDeposit>;
 
-/** One row per mail of one kind for one invoice: the key that keeps a mail from going out twice. */
+/** One row per mail of one kind for one invoice (or one reminder): the key that keeps a mail from going out twice. */
 export const SentMail = defineEntity({
   name: 'SentMail',
   tableName: 'sent_mail',
   properties: {
     mailKey: p.string().length(120).primary(),
-    invoiceId: p.uuid().index(),
+    invoiceId: p.uuid().index().nullable(),
     kind: p.string().length(60),
     recipient: p.string().length(254),
     messageId: p.string().length(200),

@@ -7,6 +7,8 @@ import { htmlOf } from './html';
 
 export interface OutgoingMail {
   to: string;
+  /** Kept informed (e.g. the platform's contact on a producer's password reminder). */
+  cc?: string;
   subject: string;
   text: string;
   messageId: string;
@@ -20,13 +22,14 @@ export interface Mailer {
 
 export function createMailer(smtpUrl: string, from: string): Mailer {
   // nodemailer waits up to 2 min to connect and 10 min on a silent socket; a mail is sent while its sent_mail row
-  // is locked (activities/mail.ts), so a server that hangs fails the attempt sooner, to be retried.
+  // is claimed (activities/mail.ts), so a server that hangs fails the attempt sooner, to be retried.
   const transport: Transporter = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000 });
   return {
     async send(mail) {
       const info = await transport.sendMail({
         from,
         to: mail.to,
+        cc: mail.cc,
         subject: mail.subject,
         // multipart/alternative: the plain text first, then its HTML rendering (clients show the last they can).
         text: mail.text,

@@ -107,3 +107,32 @@ function frenchDate(isoDate: string): string {
   const [y, m, d] = isoDate.split('-');
   return `${d}/${m}/${y}`;
 }
+
+export interface PasswordReminderContext {
+  /** The technical account's login. */
+  login: string;
+  /** When its password expires (ISO date-time). */
+  expiresAt: string;
+  /** Whole days left (0: it expires within the day). */
+  daysLeft: number;
+  /** The producer whose own account it is; undefined for the platform's account. */
+  producerName?: string;
+}
+
+/** The technical account's password expires soon: renew it on the Chorus Pro portal, then give it to us. */
+export function renderPasswordReminder(c: PasswordReminderContext): { subject: string; text: string } {
+  const when = new Date(c.expiresAt).toLocaleString('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'long', timeStyle: 'short' });
+  const within = c.daysLeft <= 0 ? "moins d'un jour" : c.daysLeft === 1 ? '1 jour' : `${c.daysLeft} jours`;
+  const whose = c.producerName ? `votre compte technique Chorus Pro (${c.login})` : `le compte technique Chorus Pro de la plateforme (${c.login})`;
+  const after = c.producerName
+    ? `Après cette date, vos factures ne pourront plus être envoyées à Chorus Pro depuis Agrilocal.\n\n` +
+      `Renouvelez le mot de passe sur le portail Chorus Pro (Gestion des comptes techniques), puis communiquez-le à ` +
+      `la plateforme Agrilocal, qui l'enregistrera (elle reçoit ce message en copie).`
+    : `Après cette date, aucune facture ne pourra plus être envoyée à Chorus Pro : l'envoi sera refusé aux producteurs.\n\n` +
+      `Renouvelez le mot de passe sur le portail Chorus Pro (Gestion des comptes techniques), puis mettez à jour ` +
+      `CHORUS_TECH_PASSWORD dans la configuration du service et redémarrez-le.`;
+  return {
+    subject: `Chorus Pro : le mot de passe du compte technique expire dans ${within}`,
+    text: `Bonjour,\n\nLe mot de passe de ${whose} expire le ${when}, dans ${within}.\n\n${after}${SIGNATURE}`,
+  };
+}

@@ -3,13 +3,14 @@
  * (the start script passes the embedded PostgreSQL's). SIGINT/SIGTERM shut it down gracefully.
  */
 import { Runtime, DefaultLogger } from '@temporalio/worker';
-import { credentialsKey, loadConfig } from '../config';
-import { Connection } from '@temporalio/client';
+import { credentialsKey, loadConfig, platformContactEmail } from '../config';
+import { Client, Connection } from '@temporalio/client';
 import { connectWorkerConnection, ensureNamespaceReady, temporalSettings } from '../config/temporal';
 import { initOrm } from '../db/orm';
 import { createMailer } from '../mail/mailer';
 import { runMain, UserFacingError } from '../lib/main';
 import { chorusAccountsFromConfig } from './chorus-client';
+import { ensurePasswordCheckSchedule } from './schedules';
 import { INVOICE_SEARCH_ATTRIBUTES } from './search-attributes';
 import { createChorusWorker, createInvoiceWorker, createWebhookWorker, invoiceWorkerTuning } from './worker';
 import { chorusTaskQueueOf } from '../workflows/messages';
@@ -20,18 +21,18 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' ? 'DEBUG' : 'INFO'), shutdownSignals: ['SIGINT', 'SIGTERM'] });
   const orm = await initOrm(config.DATABASE_URL);
   const mailer = createMailer(config.SMTP_URL, config.MAIL_FROM);
-  if (config.TEMPORAL_REGISTER_SEARCH_ATTRIBUTES) {
+  const settings = temporalSettings(config);
+  const admin = await Connection.connect(settings.connectionOptions);
+  try {
     // Self-hosted servers (docker-compose) get the search attributes here; the dev server has them already.
-    const settings = temporalSettings(config);
-    const admin = await Connection.connect(settings.connectionOptions);
-    try {
-      await ensureNamespaceReady(admin, settings.namespace, INVOICE_SEARCH_ATTRIBUTES);
-    } finally {
-      await admin.close();
-    }
+    if (config.TEMPORAL_REGISTER_SEARCH_ATTRIBUTES) await ensureNamespaceReady(admin, settings.namespace, INVOICE_SEARCH_ATTRIBUTES);
+    const client = new Client({ connection: admin, namespace: settings.namespace });
+    await ensurePasswordCheckSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, hour: config.CHORUS_PASSWORD_CHECK_HOUR });
+  } finally {
+    await admin.close();
   }
   const { connection, namespace } = await connectWorkerConnection(config);
-  const deps = { orm, chorus: chorusAccountsFromConfig(config), credentialsKey: credentialsKey(config), mailer, publicAppUrl: config.PUBLIC_APP_URL };
+  const deps = { orm, chorus: chorusAccountsFromConfig(config), credentialsKey: credentialsKey(config), mailer, publicAppUrl: config.PUBLIC_APP_URL, platformContact: platformContactEmail(config) };
   const worker = await createInvoiceWorker({
     connection,
     namespace,

@@ -2,3 +2,4 @@
 export { invoiceWorkflow } from './invoice';
 export { webhookDispatcher } from './webhook-dispatcher';
 export { creditNoteWorkflow } from './credit-note';
+export { chorusPasswordCheck } from './password-reminders';

@@ -2,13 +2,16 @@
  * A producer's own Chorus technical account, given by the platform (PUT, DELETE) and shown on his profile
  * (GET): login and password expiry only, never the password. Before it is kept, Chorus is asked with it: a
  * refused login or password, or a structure not attached to it, is a 422 now rather than rejected flows later.
+ * The admin reads every account's password expiry (GET /admin/chorus-accounts), as /readyz the platform's.
  */
-import { ChorusAuthError } from '../../chorus';
+import type { FilterQuery } from '@mikro-orm/core';
+import { ChorusAuthError, type TechnicalAccount } from '../../chorus';
 import { removeProducerChorusAccount, saveProducerChorusAccount } from '../../db/chorus-accounts';
-import { Producer } from '../../db/entities';
+import { Producer, ProducerChorusAccount, type IProducerChorusAccount } from '../../db/entities';
+import { PASSWORD_REMINDER_DAYS, passwordDaysLeft, passwordExpiryState, type PasswordExpiryState } from '../../domain/password-expiry';
 import { ApiError, notFound } from '../errors';
 import { toProducer } from '../invoice-view';
-import type { ChorusAccountBody, ProducerResponse } from '../schemas';
+import type { ChorusAccountBody, ChorusAccountsQuery, ChorusAccountsResponse, ProducerResponse } from '../schemas';
 import type { UseCaseContext } from './context';
 import { notAttached, type Upserted } from './profiles';
 
@@ -49,3 +52,81 @@ export async function deleteChorusAccount(ctx: UseCaseContext, siret: string): P
   await removeProducerChorusAccount(ctx.em, siret);
 }
 
+
+/**
+ * What /readyz says of our Chorus technical account: when its password expires, as last read, and how old that
+ * reading is. Information only (Chorus being unreachable does not make the API unready: invoices wait and retry),
+ * so it never waits for Chorus: a stale value is refreshed in the background (bounded by the health-check
+ * deadline) and a failed read is not asked again for 30 s. `unreachable`: the last read failed; the value before
+ * it, if any, is still given with its age. `checking`: the first read is under way.
+ */
+export function technicalAccountStatus(account: TechnicalAccount, timeoutMs: number, now = Date.now()) {
+  const reading = account.peekPasswordExpiry({ timeoutMs });
+  const expiresAt = reading.value ?? null;
+  const daysLeft = passwordDaysLeft(expiresAt, now);
+  const known = reading.value === undefined ? ('checking' as const) : passwordExpiryState(expiresAt, now);
+  const failed = reading.failedAt !== undefined;
+  return {
+    status: failed ? ('unreachable' as const) : known,
+    passwordExpiresAt: expiresAt,
+    daysLeft,
+    /** When the value was read from Chorus, and its age in seconds (null: never read). */
+    readAt: reading.readAt === undefined ? null : new Date(reading.readAt).toISOString(),
+    ageSeconds: reading.readAt === undefined ? null : Math.round((now - reading.readAt) / 1000),
+    ...(failed ? { lastFailureAt: new Date(reading.failedAt ?? now).toISOString() } : {}),
+  };
+}
+
+const DAY_MS = 86_400_000;
+
+/** The rows in `state` as of `now`, in SQL (the rule itself is domain/password-expiry.ts; this is its range). */
+function inState(state: PasswordExpiryState | undefined, now: number): FilterQuery<IProducerChorusAccount> {
+  const soon = new Date(now + (PASSWORD_REMINDER_DAYS[0] + 1) * DAY_MS);
+  switch (state) {
+    case undefined:
+      return {};
+    case 'unknown':
+      return { passwordExpiresAt: null };
+    case 'expired':
+      return { passwordExpiresAt: { $lte: new Date(now) } };
+    case 'expiring':
+      return { passwordExpiresAt: { $gt: new Date(now), $lt: soon } };
+    case 'ok':
+      return { passwordExpiresAt: { $gte: soon } };
+  }
+}
+
+/** Every technical account and its password expiry: the platform's (as this process last read it), then the producers' own. */
+export async function listChorusAccounts(ctx: UseCaseContext, query: ChorusAccountsQuery, rpcTimeoutMs = 5_000): Promise<ChorusAccountsResponse> {
+  const now = Date.now();
+  const platform = technicalAccountStatus(ctx.chorusAccounts.platform.account, rpcTimeoutMs, now);
+  const rows = await ctx.em.find(
+    ProducerChorusAccount,
+    { $and: [query.after ? { producerSiret: { $gt: query.after } } : {}, inState(query.state, now)] },
+    { orderBy: { producerSiret: 'asc' }, limit: query.pageSize + 1 },
+  );
+  const page = rows.slice(0, query.pageSize);
+  const names = new Map(
+    (await ctx.em.find(Producer, { siret: { $in: page.map((r) => r.producerSiret) } }, { fields: ['siret', 'name'] })).map((p) => [p.siret, p.name]),
+  );
+  return {
+    platform: {
+      login: ctx.chorusAccounts.platform.login,
+      state: platform.status,
+      passwordExpiresAt: platform.passwordExpiresAt,
+      daysLeft: platform.daysLeft,
+      readAt: platform.readAt,
+    },
+    producers: page.map((r) => ({
+      producerSiret: r.producerSiret,
+      producerName: names.get(r.producerSiret) ?? null,
+      login: r.login,
+      // Recomputed against `now` (the stored one is a date, the state moves with time).
+      state: passwordExpiryState(r.passwordExpiresAt ?? null, now),
+      passwordExpiresAt: r.passwordExpiresAt?.toISOString() ?? null,
+      daysLeft: passwordDaysLeft(r.passwordExpiresAt ?? null, now),
+      readAt: r.expiryReadAt?.toISOString() ?? null,
+    })),
+    next: rows.length > query.pageSize ? (page[page.length - 1]?.producerSiret ?? null) : null,
+  };
+}

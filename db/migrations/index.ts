@@ -6,6 +6,7 @@ import { Migration20261202190000CreditNotes } from './Migration20261202190000Cre
 import { Migration20261202190000ProducerChorusAccount } from './Migration20261202190000ProducerChorusAccount';
 import { Migration20261202190000ProducerSessions } from './Migration20261202190000ProducerSessions';
 import { Migration20261203090000SentMailClaim } from './Migration20261203090000SentMailClaim';
+import { Migration20261203140000SentMailWithoutInvoice } from './Migration20261203140000SentMailWithoutInvoice';
 import { Migration20261203150000ProducerVatExemption } from './Migration20261203150000ProducerVatExemption';
 
 export const migrationsList = [
@@ -16,5 +17,6 @@ export const migrationsList = [
   { name: 'Migration20261202190000ProducerChorusAccount', class: Migration20261202190000ProducerChorusAccount },
   { name: 'Migration20261202190000ProducerSessions', class: Migration20261202190000ProducerSessions },
   { name: 'Migration20261203090000SentMailClaim', class: Migration20261203090000SentMailClaim },
+  { name: 'Migration20261203140000SentMailWithoutInvoice', class: Migration20261203140000SentMailWithoutInvoice },
   { name: 'Migration20261203150000ProducerVatExemption', class: Migration20261203150000ProducerVatExemption },
 ];

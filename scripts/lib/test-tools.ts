@@ -21,8 +21,10 @@ const DEBIAN_TOOLS: { commands: string[]; pkg: string; why: string }[] = [
 function aptInstall(log: (m: string) => void, pkg: string): void {
   log(`installing ${pkg} (apt-get)...`);
   const started = Date.now();
-  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  const install = spawnSync('apt-get', ['install', '-y', '-qq', pkg], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  // Another apt-get (a second test run provisioning at the same time) holds the dpkg lock: wait for it.
+  const lock = ['-o', 'DPkg::Lock::Timeout=600'];
+  const update = spawnSync('apt-get', [...lock, 'update', '-qq'], { stdio: 'inherit' });
+  const install = spawnSync('apt-get', [...lock, 'install', '-y', '-qq', pkg], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   if (update.status !== 0 || install.status !== 0) throw new UserFacingError(`apt-get install ${pkg} failed (see above).`);
   log(`${pkg} installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }

@@ -9,7 +9,7 @@ import type { Express } from 'express';
 import { createApp } from '../../api/app';
 import type { ChorusClient } from '../../chorus';
 import { startSandbox, type RunningSandbox } from '../../chorus-sandbox';
-import { credentialsKey, loadConfig, type Config } from '../../config';
+import { credentialsKey, loadConfig, platformContactEmail, type Config } from '../../config';
 import { createMailer, type Mailer } from '../../mail/mailer';
 import { createChorusWorker, createInvoiceWorker, createWebhookWorker, invoiceWorkerTuning } from '../../worker/worker';
 import { chorusAccountsFromConfig } from '../../worker/chorus-client';
@@ -107,7 +107,7 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue,
       workflowBundlePath: services.workflowBundle,
-      deps: { orm: db.orm, chorus: chorusAccounts, credentialsKey: credentialsKey(config), mailer, publicAppUrl: config.PUBLIC_APP_URL },
+      deps: { orm: db.orm, chorus: chorusAccounts, credentialsKey: credentialsKey(config), mailer, publicAppUrl: config.PUBLIC_APP_URL, platformContact: platformContactEmail(config) },
       tuning: { ...invoiceWorkerTuning(config), shutdownGraceTime: '1s', stickyQueueScheduleToStartTimeout: '1s' },
     });
     webhookWorker = await createWebhookWorker({

@@ -22,6 +22,7 @@ beforeAll(async () => {
     credentialsKey: credentialsKey(stack.config),
     mailer: createMailer(stack.config.SMTP_URL, stack.config.MAIL_FROM),
     publicAppUrl: stack.config.PUBLIC_APP_URL,
+    platformContact: 'contact@agrilocal.test',
   });
 });
 afterAll(async () => {
@@ -169,6 +170,7 @@ it('When PostgreSQL cuts every connection during the SMTP exchange, then the mai
       credentialsKey: credentialsKey(stack.config),
       mailer: cutting,
       publicAppUrl: stack.config.PUBLIC_APP_URL,
+      platformContact: 'contact@agrilocal.test',
     });
     const result = await withCut.sendMail(input);
     expect(cut).toBeGreaterThan(0);
