@@ -34,7 +34,14 @@ async function documentInputOf(em: EntityManager, invoiceId: string): Promise<In
     dueDate: invoice.dueDate,
     paymentTermsDays: PAYMENT_TERMS_DAYS,
     orderId: invoice.orderId,
-    seller: { name: producer.name, siret: producer.siret, vatNumber: producer.vatNumber ?? null, address: producer.address, email: producer.email },
+    seller: {
+      name: producer.name,
+      siret: producer.siret,
+      vatNumber: producer.vatNumber ?? null,
+      vatExemptionMention: producer.vatExemptionMention ?? null,
+      address: producer.address,
+      email: producer.email,
+    },
     buyer: { name: buyer.name, siret: buyer.siret, vatNumber: buyer.vatNumber ?? null, address: buyer.address, kind: buyer.kind },
     lines: invoice.lines.map((l) => ({
       lineId: l.lineId,

@@ -41,6 +41,7 @@ export function toProducer(p: IProducer, account: IProducerChorusAccount | null)
     email: p.email,
     address: p.address,
     vatNumber: p.vatNumber ?? null,
+    vatExemptionMention: p.vatExemptionMention ?? null,
     chorusEnabled: p.chorusEnabled,
     paymentMethod: p.paymentMethod,
     chorusAccount: account && {

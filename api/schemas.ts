@@ -6,9 +6,10 @@
 import Decimal from 'decimal.js';
 import { z } from './zod';
 import { completeIssues } from '../domain/actions';
-import { CHORUS_LIMITS } from '../domain/chorus-limits';
+import { CHORUS_LIMITS, exceedsChorusBuyerName } from '../domain/chorus-limits';
 import { MAX_INVOICE_TTC, exceedsMaxInvoiceTtc } from '../domain/money';
 import { duplicateLineIssues, type Issue } from '../domain/order';
+import { FRANCHISE_EN_BASE_MENTION, VAT_EXEMPTION_MENTION_MAX_CHARS } from '../domain/vat';
 import { CHORUS_STATUSES, INVOICE_ACTIONS, INVOICE_STATUSES, INVOICE_VIEWS } from '../domain/statuses';
 import { DOCUMENT_TYPES } from '../domain/credit-notes';
 import { compactIban, isBic, isCalendarDate, isFrenchVatNumber, isIban, isSiret, isStorableText } from './checks';
@@ -75,8 +76,9 @@ const chorusStatusCode = z
   .openapi({ example: 'MISE_A_DISPOSITION', description: `Known codes: ${CHORUS_STATUSES.join(', ')}; any other Chorus code is kept verbatim.` });
 
 export const email = z.email({ error: (issue) => (issue.input === undefined ? 'required' : 'must be an e-mail address') }).max(254, 'must be at most 254 characters').openapi({ example: 'compta@ferme-des-pres.fr' });
-const engagementCode = text(50).openapi({ example: 'EJ-2026-0042', description: "Code d'engagement (numéro d'engagement juridique)" });
-const serviceCode = text(100).openapi({ example: 'SERVICE_RESTAURATION', description: 'Code service exécutant Chorus' });
+// Chorus Pro's lengths (domain/chorus-limits.ts): BT-13 and BT-10 of the Factur-X.
+const engagementCode = text(CHORUS_LIMITS.engagementCodeChars).openapi({ example: 'EJ-2026-0042', description: "Code d'engagement (numéro d'engagement juridique)" });
+const serviceCode = text(CHORUS_LIMITS.serviceCodeChars).openapi({ example: 'SERVICE_RESTAURATION', description: 'Code service exécutant Chorus' });
 
 // ---------------------------------------------------------------------------------------------- profiles
 
@@ -123,12 +125,21 @@ export const paymentMethod = z
   ])
   .openapi('PaymentMethod');
 
+/** The legal mention of a producer's VAT exemption (domain/vat.ts): his lines are then at 0 %, exempt (E). */
+const vatExemptionMention = text(VAT_EXEMPTION_MENTION_MAX_CHARS).openapi({
+  example: FRANCHISE_EN_BASE_MENTION,
+  description:
+    'The VAT exemption the producer states, by the legal mention printed on his invoices (e.g. the franchise en base). ' +
+    'His order lines must then be at 0 % (VAT category E, the mention as BT-120). Without it, a producer without vatNumber may not charge VAT.',
+});
+
 export const producerBody = z
   .strictObject({
     name: text(200).openapi({ example: 'GAEC de la Ferme des Prés' }),
     email,
     address,
     vatNumber: vatNumber.nullish(),
+    vatExemptionMention: vatExemptionMention.nullish(),
     chorusEnabled: z.boolean(expected('true or false')),
     paymentMethod,
   })
@@ -146,7 +157,7 @@ export const buyerBody = z
   })
   .superRefine((buyer, ctx) => {
     // A public buyer's invoices go to Chorus Pro, whose Factur-X takes at most 99 characters for its name.
-    if (buyer.kind === 'PUBLIC' && Array.from(buyer.name).length > CHORUS_LIMITS.buyerNameChars) {
+    if (buyer.kind === 'PUBLIC' && exceedsChorusBuyerName(buyer.name)) {
       ctx.addIssue({ code: 'custom', path: ['name'], message: `must be at most ${CHORUS_LIMITS.buyerNameChars} characters for a public buyer (Chorus Pro limit)` });
     }
   })
@@ -177,6 +188,7 @@ export const producer = z
     email: z.string(),
     address,
     vatNumber: z.string().nullable(),
+    vatExemptionMention: z.string().nullable(),
     chorusEnabled: z.boolean(expected('true or false')),
     paymentMethod,
     chorusAccount: producerChorusAccount.nullable(),

@@ -17,6 +17,8 @@ export const Producer = defineEntity({
     email: p.string().length(254),
     address: p.json<Address>(),
     vatNumber: p.string().length(20).nullable(),
+    /** The legal mention of the VAT exemption the producer states ("TVA non applicable, art. 293 B du CGI"), or null. */
+    vatExemptionMention: p.string().length(200).nullable(),
     chorusEnabled: p.boolean().default(false),
     paymentMethod: p.json<PaymentMethod>(),
     createdAt: p.datetime().onCreate(() => new Date()),

@@ -93,13 +93,25 @@ function ublTaxSubtotal(v: PreparedVat): UblTaxSubtotal {
   };
 }
 
-function supplierParty(input: PreparedInvoice['input'], notSubjectToVat: boolean): Party {
+/**
+ * The seller's tax identifiers: his VAT number (BT-31) unless the invoice is "not subject to VAT" (BR-O-02). An
+ * exempt seller without VAT number (franchise en base) is identified for tax purposes by his SIREN (BT-32, scheme
+ * FC), which EN 16931 BR-E-02 requires on an invoice with exempt lines.
+ */
+function sellerTaxSchemes(p: PreparedInvoice, notSubjectToVat: boolean): NonNullable<Party['cac:Party']['cac:PartyTaxScheme']> | undefined {
+  const seller = p.input.seller;
+  if (seller.vatNumber) return notSubjectToVat ? undefined : [{ 'cbc:CompanyID': seller.vatNumber, 'cac:TaxScheme': { 'cbc:ID': 'VAT' } }];
+  if (p.vatBreakdown.some((v) => v.category === 'E')) return [{ 'cbc:CompanyID': seller.siret.slice(0, 9), 'cac:TaxScheme': { 'cbc:ID': 'FC' } }];
+  return undefined;
+}
+
+function supplierParty(p: PreparedInvoice, notSubjectToVat: boolean): Party {
+  const input = p.input;
+  const taxSchemes = sellerTaxSchemes(p, notSubjectToVat);
   return {
     'cac:Party': {
       'cac:PostalAddress': postalAddress(input.seller.address),
-      ...(input.seller.vatNumber && !notSubjectToVat
-        ? { 'cac:PartyTaxScheme': [{ 'cbc:CompanyID': input.seller.vatNumber, 'cac:TaxScheme': { 'cbc:ID': 'VAT' } }] }
-        : {}),
+      ...(taxSchemes ? { 'cac:PartyTaxScheme': taxSchemes } : {}),
       'cac:PartyLegalEntity': {
         'cbc:RegistrationName': input.seller.name,
         'cbc:CompanyID': input.seller.siret,
@@ -164,7 +176,7 @@ export function toUblInvoice(p: PreparedInvoice): Invoice {
     // "NA" in its place, which Chorus would read as an engagement number. The order id is printed on the PDF.
     ...(input.engagementCode ? { 'cac:OrderReference': { 'cbc:ID': input.engagementCode } } : {}),
     ...(input.marketNumber ? { 'cac:ContractDocumentReference': { 'cbc:ID': input.marketNumber } } : {}),
-    'cac:AccountingSupplierParty': supplierParty(input, notSubjectToVat),
+    'cac:AccountingSupplierParty': supplierParty(p, notSubjectToVat),
     'cac:AccountingCustomerParty': customerParty(input, notSubjectToVat),
     'cac:Delivery': { 'cbc:ActualDeliveryDate': input.deliveryDate },
     // No payment means on a credit note: nothing is paid to the seller (OCA's Chorus checks, chorus-pro-api.md §6).

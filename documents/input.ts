@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { MoneyError, parseQuantity, parseUnitPrice, parseVatRate } from '../domain/money';
 import type { Address, PaymentMethod } from '../domain/party';
+import { VAT_EXEMPTION_MENTION_MAX_CHARS } from '../domain/vat';
 
 export interface InvoiceParty {
   name: string;
@@ -19,6 +20,11 @@ export interface InvoiceParty {
 export interface InvoiceSeller extends InvoiceParty {
   /** Seller contact e-mail (BT-43). */
   email: string;
+  /**
+   * The VAT exemption the producer states in his profile (its legal mention, e.g. "TVA non applicable, art. 293 B
+   * du CGI"): his lines are all at 0 %, category E, the mention printed and sent as BT-120 (domain/vat.ts).
+   */
+  vatExemptionMention?: string | null;
 }
 
 export interface InvoiceBuyer extends InvoiceParty {
@@ -74,8 +80,8 @@ export interface InvoiceDocumentInput {
   /** Market (contract) number (BT-12). */
   marketNumber?: string | null;
   /**
-   * Only for a seller without VAT number whose lines are all at 0 %: the exemption mention printed and sent as
-   * BT-120. Default "TVA non applicable, art. 293 B du CGI".
+   * Only for lines at 0 % from a seller who states no exemption (`seller.vatExemptionMention` wins): the mention
+   * printed and sent as BT-120. Default "TVA non applicable, art. 293 B du CGI" for a seller without VAT number.
    */
   vatExemptionNote?: string | null;
 }
@@ -171,7 +177,7 @@ export const invoiceDocumentInputSchema = z
     dueDate: isoDate,
     paymentTermsDays: z.number().int().min(0).max(365),
     orderId: text(100),
-    seller: z.object({ ...partyFields, email: z.email('expected an e-mail address') }),
+    seller: z.object({ ...partyFields, email: z.email('expected an e-mail address'), vatExemptionMention: optionalText(VAT_EXEMPTION_MENTION_MAX_CHARS) }),
     buyer: z.object({ ...partyFields, kind: z.enum(['PUBLIC', 'PRIVATE']).optional() }),
     lines: z.array(lineSchema).min(1, 'an invoice needs at least one line').max(500),
     paymentMethod: paymentMethodSchema,

@@ -2,7 +2,10 @@
  * An invoice ready to be drawn and serialised: validated input, exact totals, VAT categories and mentions, computed
  * once so that the PDF and the Factur-X XML cannot disagree.
  *
- * VAT categories (EN 16931 UNCL5305), decided from the rates and the seller's VAT number:
+ * VAT categories (EN 16931 UNCL5305), decided by domain/vat.ts from the rates, the seller's VAT number and the VAT
+ * exemption his profile states:
+ * - a seller stating an exemption (`seller.vatExemptionMention`) -> "E" (exempt) on every line, all at 0 % (a
+ *   higher rate is refused on the line), his mention as BT-120 and printed;
  * - rate > 0 -> "S" (standard; France's reduced rates 5.5/10/2.1 are "S" too). EN 16931 BR-S-02 and CGI art. 242
  *   nonies A require the seller's VAT number then: without one we refuse (field `seller.vatNumber`) rather than
  *   print "TVA non applicable" on an invoice that charges VAT.
@@ -15,8 +18,9 @@ import { computeInvoiceTotals, MoneyError, normalizeVatRate, type VatBreakdownEn
 import { creditNoteTermsText, DEFAULT_VAT_EXEMPTION_NOTE, legalNotes, paymentTermsText, precedingInvoiceNote, type LegalNote } from './legal-mentions';
 import { InvoiceDocumentError, parseInvoiceDocumentInput, type InputIssue, type InvoiceDocumentInput, type InvoiceDocumentLine } from './input';
 import { unitCode, type UnitCode } from './units';
+import { exemptionMentionOf, vatCategoryOf, vatRateConflicts, type VatCategory } from '../domain/vat';
 
-export type VatCategory = 'S' | 'E' | 'O';
+export type { VatCategory };
 
 export interface PreparedLine extends InvoiceDocumentLine {
   /** Canonical rate ("5.5"). */
@@ -45,17 +49,27 @@ export interface PreparedInvoice {
   vatExemptionNote?: string;
 }
 
-function categoryOf(rate: string, input: InvoiceDocumentInput, issues: InputIssue[]): VatCategory {
-  if (rate !== '0') {
-    if (!input.seller.vatNumber) {
+/**
+ * The seller's VAT status against the lines' rates (domain/vat.ts, the rule the API applies to profiles and
+ * orders): VAT charged without VAT number is refused on `seller.vatNumber`, a rate above 0 % from an exempt
+ * seller on the line's rate. One issue per rate or line.
+ */
+function vatIssues(input: InvoiceDocumentInput): InputIssue[] {
+  const issues: InputIssue[] = [];
+  const reported = new Set<string>();
+  for (const conflict of vatRateConflicts(input.seller, input.lines)) {
+    if (conflict.field === 'vatNumber') {
+      if (reported.has(conflict.rate)) continue;
+      reported.add(conflict.rate);
       issues.push({
         path: 'seller.vatNumber',
-        message: `required: lines carry VAT at ${rate} %, and an invoice charging VAT must show the seller's VAT number (CGI art. 242 nonies A, EN 16931 BR-S-02)`,
+        message: `required: lines carry VAT at ${conflict.rate} %, and an invoice charging VAT must show the seller's VAT number (CGI art. 242 nonies A, EN 16931 BR-S-02)`,
       });
+    } else {
+      issues.push({ path: `lines[${conflict.index}].vatRate`, message: `must be 0: the seller states a VAT exemption (seller.vatExemptionMention), got ${conflict.rate} %` });
     }
-    return 'S';
   }
-  return input.seller.vatNumber ? 'E' : 'O';
+  return issues;
 }
 
 /** Validates and computes; throws InvoiceDocumentError listing every problem with its path. */
@@ -69,15 +83,16 @@ export function prepareInvoice(data: unknown): PreparedInvoice {
     throw error;
   }
 
-  const issues: InputIssue[] = [];
-  const categories = new Map(computed.vatBreakdown.map((v) => [v.rate, categoryOf(v.rate, input, issues)]));
+  const issues: InputIssue[] = vatIssues(input);
+  const categories = new Map(computed.vatBreakdown.map((v) => [v.rate, vatCategoryOf(v.rate, input.seller)]));
   const exemptionNeeded = [...categories.values()].some((c) => c !== 'S');
+  const profileMention = exemptionMentionOf(input.seller);
   let vatExemptionNote: string | undefined;
   if (exemptionNeeded) {
-    if (categories.get('0') === 'E' && !input.vatExemptionNote) {
+    if (categories.get('0') === 'E' && !profileMention && !input.vatExemptionNote) {
       issues.push({ path: 'vatExemptionNote', message: 'required for lines at 0 % from a seller with a VAT number: give the legal ground of the exemption' });
     }
-    vatExemptionNote = input.vatExemptionNote ?? DEFAULT_VAT_EXEMPTION_NOTE;
+    vatExemptionNote = profileMention ?? input.vatExemptionNote ?? DEFAULT_VAT_EXEMPTION_NOTE;
   }
   if (issues.length > 0) throw new InvoiceDocumentError(issues);
 

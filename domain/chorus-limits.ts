@@ -5,14 +5,23 @@
  * - buyer name: 99 characters in the Factur-X (the Factur-X "CHORUSPRO" specification note);
  * - attachment name (`pieceJointeNom`): 50 characters, extension included (HTTP 400 beyond);
  * - invoice number (BT-1): 20 characters;
+ * - engagement (commitment) number (BT-13): 50 characters; service code (BT-10): 100 characters;
  * - one file (flow or attachment): 10 MB.
  */
 export const CHORUS_LIMITS = {
   buyerNameChars: 99,
   attachmentNameChars: 50,
   invoiceNumberChars: 20,
+  engagementCodeChars: 50,
+  serviceCodeChars: 100,
   fileBytes: 10 * 1024 * 1024,
 } as const;
+
+/** Characters as a person counts them (a character outside the basic plane is one). */
+export const charCount = (text: string): number => Array.from(text).length;
+
+/** A public buyer's name longer than the Factur-X of Chorus Pro takes. */
+export const exceedsChorusBuyerName = (name: string): boolean => charCount(name) > CHORUS_LIMITS.buyerNameChars;
 
 /**
  * The attachment's name as Chorus will take it: at most 50 characters, the extension kept, the base cut (a

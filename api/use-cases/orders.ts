@@ -5,7 +5,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Config } from '../../config';
-import { Buyer, Invoice, Producer, type IInvoice } from '../../db/entities';
+import { Buyer, Invoice, Producer, type IBuyer, type IInvoice, type IProducer } from '../../db/entities';
+import { CHORUS_LIMITS, charCount, exceedsChorusBuyerName } from '../../domain/chorus-limits';
+import { vatRateConflicts } from '../../domain/vat';
 import { cancelOrderUpdate, invoiceWorkflowId, validateQuantitiesUpdate, type InvoiceTiming, type InvoiceWorkflowInput } from '../../workflows/messages';
 import { MAX_INVOICE_TTC, exceedsMaxInvoiceTtc } from '../../domain/money';
 import { deliveredLinesIssues } from '../../domain/order';
@@ -68,6 +70,33 @@ export interface OrderCreation {
   location: string;
 }
 
+/**
+ * What would make the order's invoice illegal or refused by Chorus Pro, refused now (422 INVOICE_DATA_INVALID,
+ * naming the field) rather than when the buyer validates the delivery: VAT the producer may not charge
+ * (domain/vat.ts), and a public buyer whose stored name is longer than the Factur-X of Chorus takes (a profile
+ * stored before that limit). Messages in French: the platform shows them to the producer.
+ */
+function checkInvoiceable(order: OrderBody, producer: IProducer, buyer: IBuyer): void {
+  const conflicts = vatRateConflicts(producer, order.lines);
+  if (conflicts.length > 0) {
+    const exempt = conflicts.some((c) => c.field === 'vatExemptionMention');
+    throw new ApiError(
+      'INVOICE_DATA_INVALID',
+      `Commande refusée : le producteur ${producer.siret} ${exempt ? 'est exonéré de TVA (son profil le dit)' : 'n’a pas de numéro de TVA dans son profil'}, ` +
+        `et ${conflicts.length === 1 ? 'une ligne porte' : `${conflicts.length} lignes portent`} de la TVA. Mettez ces lignes à 0 %, ou corrigez son profil ` +
+        `(PUT /api/v1/producers/${producer.siret}), puis renvoyez la commande.`,
+      conflicts.map((c) => ({ path: `lines.${c.index}.vatRate`, message: c.message })),
+    );
+  }
+  // The buyer's SIRET (its key, La Poste's rule included) is the order's `buyerSiret`, refused by the schema.
+  if (buyer.kind === 'PUBLIC' && exceedsChorusBuyerName(buyer.name)) {
+    const message =
+      `le nom de cet acheteur public fait ${charCount(buyer.name)} caractères, Chorus Pro en accepte ${CHORUS_LIMITS.buyerNameChars} : ` +
+      `raccourcissez-le dans son profil (PUT /api/v1/buyers/${buyer.siret}).`;
+    throw new ApiError('INVOICE_DATA_INVALID', `Commande refusée : ${message}`, [{ path: 'buyerSiret', message }]);
+  }
+}
+
 async function insertOrder(ctx: UseCaseContext, order: OrderBody, hash: string): Promise<IInvoice> {
   const producer = await ctx.em.findOne(Producer, { siret: order.producerSiret });
   if (!producer) {
@@ -81,6 +110,7 @@ async function insertOrder(ctx: UseCaseContext, order: OrderBody, hash: string):
       { path: 'buyerSiret', message: 'unknown buyer' },
     ]);
   }
+  checkInvoiceable(order, producer, buyer);
   const invoice = ctx.em.create(Invoice, {
     invoiceId: randomUUID(),
     orderId: order.orderId,

@@ -1,7 +1,8 @@
 /** Producer and buyer profiles, pushed by the Agrilocal backend: PUT creates (201) or replaces (200). */
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { producerChorusCredentials } from '../../db/chorus-accounts';
-import { Buyer, Producer, ProducerChorusAccount } from '../../db/entities';
+import { Buyer, Invoice, Producer, ProducerChorusAccount } from '../../db/entities';
+import { vatRateConflicts } from '../../domain/vat';
 import { toBuyer, toProducer } from '../invoice-view';
 import { producerBody, type BuyerBody, type BuyerResponse, type ProducerBody, type ProducerResponse } from '../schemas';
 import { ApiError, notFound } from '../errors';
@@ -52,13 +53,55 @@ async function checkChorusAttachment(ctx: UseCaseContext, siret: string, body: P
   if (!attached) throw notAttached(siret, own?.login ?? null, 'body.chorusEnabled');
 }
 
+/**
+ * The orders still waiting for their quantities are invoiced with the profile as it will be: a profile that
+ * would make one of them an illegal invoice (VAT charged without VAT number, or by a producer stating an
+ * exemption) is refused now, naming the profile field, rather than when the buyer validates the delivery.
+ */
+async function checkPendingOrdersVat(ctx: UseCaseContext, siret: string, body: ProducerBody): Promise<void> {
+  const profile = { vatNumber: body.vatNumber ?? null, vatExemptionMention: body.vatExemptionMention ?? null };
+  const pending = await ctx.em.find(
+    Invoice,
+    { producerSiret: siret, status: 'EN_ATTENTE_VALIDATION', documentType: 'INVOICE' },
+    { fields: ['orderId', 'lines'], orderBy: { orderId: 'asc' }, limit: 1000 },
+  );
+  const details: { path: string; message: string }[] = [];
+  const orders: string[] = [];
+  for (const order of pending) {
+    const conflicts = vatRateConflicts(profile, order.lines);
+    const first = conflicts[0];
+    if (!first) continue;
+    orders.push(order.orderId);
+    const rates = [...new Set(conflicts.map((c) => `${c.rate} %`))].join(', ');
+    const path = first.field;
+    if (details.some((d) => d.path === path)) continue;
+    details.push({
+      path,
+      message:
+        first.field === 'vatExemptionMention'
+          ? `Le producteur ne peut pas se déclarer exonéré de TVA : sa commande ${order.orderId}, en attente de validation, porte de la TVA (${rates}).`
+          : `Le producteur ne peut pas rester sans numéro de TVA : sa commande ${order.orderId}, en attente de validation, porte de la TVA (${rates}).`,
+    });
+  }
+  if (details.length === 0) return;
+  throw new ApiError(
+    'INVOICE_DATA_INVALID',
+    `Profil refusé : il rendrait illégale la facture de ${orders.length === 1 ? 'la commande' : 'les commandes'} ${orders.join(', ')} en attente de validation ` +
+      '(une facture qui porte de la TVA doit indiquer le numéro de TVA du vendeur, un producteur exonéré ne facture pas de TVA). ' +
+      'Gardez le numéro de TVA, ou annulez et renvoyez ces commandes avec des lignes à 0 %.',
+    details,
+  );
+}
+
 export async function putProducer(ctx: UseCaseContext, siret: string, body: ProducerBody): Promise<Upserted<ProducerResponse>> {
+  await checkPendingOrdersVat(ctx, siret, body);
   await checkChorusAttachment(ctx, siret, body);
   const data = {
     name: body.name,
     email: body.email,
     address: body.address,
     vatNumber: body.vatNumber ?? null,
+    vatExemptionMention: body.vatExemptionMention ?? null,
     chorusEnabled: body.chorusEnabled,
     paymentMethod: body.paymentMethod,
   };
@@ -100,6 +143,7 @@ export interface ProducerSettings {
   chorusEnabled: unknown;
   paymentMethod: unknown;
   vatNumber: unknown;
+  vatExemptionMention: unknown;
 }
 
 /**

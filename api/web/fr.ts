@@ -36,7 +36,10 @@ const FIELD_TEXT: Record<string, (detail: { message: string }, error: ApiError) 
   comment: () => 'Le commentaire doit faire 2 000 caractères au plus.',
   iban: (d) => (d.message === 'required' ? 'Indiquez votre IBAN pour être payé par virement.' : 'IBAN invalide : vérifiez sa clé et sa longueur.'),
   bic: () => 'BIC invalide : 8 ou 11 lettres et chiffres.',
-  vatNumber: () => 'Numéro de TVA invalide : FR, la clé (2 caractères) puis le SIREN, par exemple FR40303265045.',
+  // INVOICE_DATA_INVALID: the profile would make a waiting order's invoice illegal; its detail is already French.
+  vatNumber: (d, e) => (e.code === 'INVOICE_DATA_INVALID' ? d.message : 'Numéro de TVA invalide : FR, la clé (2 caractères) puis le SIREN, par exemple FR40303265045.'),
+  vatExemptionMention: (d, e) =>
+    e.code === 'INVOICE_DATA_INVALID' ? d.message : 'La mention d’exonération doit faire de 1 à 200 caractères, sur une ligne, par exemple « TVA non applicable, art. 293 B du CGI ».',
   paymentType: () => 'Choisissez le virement ou le chèque.',
   '(body)': () => 'Renseignez au moins un champ : le nouveau SIRET, le code service ou le code d’engagement.',
 };

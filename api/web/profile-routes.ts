@@ -12,7 +12,7 @@ const field = (req: Request, name: string): string => {
   return typeof value === 'string' ? value.trim() : '';
 };
 
-/** The form as the use case takes it: a checkbox is sent only when ticked; an empty VAT number is none. */
+/** The form as the use case takes it: a checkbox is sent only when ticked; an empty VAT number or mention is none. */
 function settingsOf(req: Request) {
   const type = field(req, 'paymentType');
   const bic = field(req, 'bic');
@@ -20,6 +20,7 @@ function settingsOf(req: Request) {
     chorusEnabled: field(req, 'chorusEnabled') === 'on',
     paymentMethod: type === 'CHEQUE' ? { type } : type === 'VIREMENT' ? { type, iban: field(req, 'iban') || undefined, ...(bic ? { bic } : {}) } : { type },
     vatNumber: field(req, 'vatNumber') || null,
+    vatExemptionMention: field(req, 'vatExemptionMention') || null,
   };
 }
 
@@ -38,7 +39,7 @@ export function profileRoutes(router: Router, t: WebRequestTools): void {
     } catch (err) {
       const error = toApiError(err);
       if (error.httpStatus >= 500 || error.code === 'NOT_FOUND') throw err;
-      const values = Object.fromEntries(['chorusEnabled', 'paymentType', 'iban', 'bic', 'vatNumber'].map((name) => [name, field(req, name)]));
+      const values = Object.fromEntries(['chorusEnabled', 'paymentType', 'iban', 'bic', 'vatNumber', 'vatExemptionMention'].map((name) => [name, field(req, name)]));
       const [producer, session] = await Promise.all([getProducer(t.context(req), siret), t.frame(req)]);
       t.html(res, error.httpStatus, profilePage({ session, producer, formKey: randomUUID(), values, fields: frenchFieldErrors(error), message: frenchMessage(error) }));
     }

@@ -7,6 +7,7 @@ import { Migration20261202190000ProducerChorusAccount } from './Migration2026120
 import { Migration20261202190000ProducerSessions } from './Migration20261202190000ProducerSessions';
 import { Migration20261203090000SentMailClaim } from './Migration20261203090000SentMailClaim';
 import { Migration20261203140000SentMailWithoutInvoice } from './Migration20261203140000SentMailWithoutInvoice';
+import { Migration20261203150000ProducerVatExemption } from './Migration20261203150000ProducerVatExemption';
 
 export const migrationsList = [
   { name: 'Migration20261127000000Initial', class: Migration20261127000000Initial },
@@ -17,4 +18,5 @@ export const migrationsList = [
   { name: 'Migration20261202190000ProducerSessions', class: Migration20261202190000ProducerSessions },
   { name: 'Migration20261203090000SentMailClaim', class: Migration20261203090000SentMailClaim },
   { name: 'Migration20261203140000SentMailWithoutInvoice', class: Migration20261203140000SentMailWithoutInvoice },
+  { name: 'Migration20261203150000ProducerVatExemption', class: Migration20261203150000ProducerVatExemption },
 ];

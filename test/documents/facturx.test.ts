@@ -188,6 +188,15 @@ describe('Factur-X XML (CII EN 16931, Chorus Pro rules)', () => {
     expect(tax?.['ram:RateApplicablePercent']).toBeUndefined();
     expect(get(agreement, 'ram:SellerTradeParty/ram:SpecifiedTaxRegistration')).toBeUndefined();
   });
+
+  it('When the producer states a VAT exemption (franchise en base), then lines are exempt (E) with his mention as BT-120, and his SIREN as tax registration', () => {
+    const { root, agreement, settlement } = parseCii(caseOf('exempt-seller').xml);
+    const [tax] = get(settlement, 'ram:ApplicableTradeTax') as Record<string, unknown>[];
+    expect(tax).toMatchObject({ 'ram:CategoryCode': 'E', 'ram:BasisAmount': '198.00', 'ram:CalculatedAmount': '0.00', 'ram:ExemptionReason': 'TVA non applicable, art. 293 B du CGI' });
+    const items = get(root, 'rsm:SupplyChainTradeTransaction/ram:IncludedSupplyChainTradeLineItem') as unknown[];
+    for (const item of items) expect(get(item, 'ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/0/ram:CategoryCode')).toBe('E');
+    expect(get(agreement, 'ram:SellerTradeParty/ram:SpecifiedTaxRegistration/ram:ID')).toEqual({ '#text': SELLER.siret.slice(0, 9), '@schemeID': 'FC' });
+  });
 });
 
 describe('Factur-X credit note (avoir) and replacement invoice', () => {
@@ -305,6 +314,9 @@ describe('Factur-X PDF', () => {
     expect(noVat).toContain('TVA non applicable, art. 293 B du CGI');
     expect(noVat).not.toContain('N° TVA intracommunautaire : FR');
     expect(noVat).toContain('Total TVA 0,00 €');
+    const exempt = pdfText(caseOf('exempt-seller').file);
+    expect(exempt).toContain('TVA non applicable, art. 293 B du CGI');
+    expect(exempt).toContain('Pas de numéro de TVA intracommunautaire');
   });
 
   it('When names are long and accented, then they are printed whole, accents intact', () => {
@@ -360,6 +372,15 @@ describe('invoice document input', () => {
   it('When VAT is charged but the seller has no VAT number, then it is refused on seller.vatNumber (no "293 B" invoice with VAT)', async () => {
     const issues = await refusal(baseInput({ seller: { ...SELLER, vatNumber: null } }));
     expect(issues).toEqual([expect.objectContaining({ path: 'seller.vatNumber' })]);
+  });
+
+  it('When a seller who states a VAT exemption has a line with VAT, then that line\'s rate is refused (an exempt seller charges no VAT)', async () => {
+    const exempt = { ...SELLER, vatNumber: null, vatExemptionMention: 'TVA non applicable, art. 293 B du CGI' };
+    const lines = [
+      { lineId: '1', label: 'Miel', unit: 'pot', quantity: '1', unitPriceHT: '6', vatRate: '0' },
+      { lineId: '2', label: 'Bière', unit: 'bouteille', quantity: '1', unitPriceHT: '2', vatRate: '20' },
+    ];
+    expect(await refusal(baseInput({ seller: exempt, lines }))).toEqual([expect.objectContaining({ path: 'lines[1].vatRate' })]);
   });
 
   it('When a seller with a VAT number sells at 0 % without a legal ground, then vatExemptionNote is asked for', async () => {

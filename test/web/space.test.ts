@@ -404,14 +404,25 @@ describe('The profile', () => {
     expect(await page.textContent('#profil-iban-erreur')).toBe('IBAN invalide : vérifiez sa clé et sa longueur.');
     await checkPage(page, 'profil-iban-refuse');
 
+    // The VAT exemption: its mention is refused next to the field when too long, kept as typed.
+    const exemption = page.getByLabel('Mention d’exonération de TVA (si vous ne facturez pas la TVA)');
+    await page.getByLabel('IBAN (pour un virement)').fill('FR76 3000 6000 0112 3456 7890 189');
+    await exemption.fill('x'.repeat(201));
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    expect(await page.textContent('#profil-vatExemptionMention-erreur')).toContain('200 caractères');
+    expect(await exemption.inputValue()).toBe('x'.repeat(201));
+
     await page.getByLabel('Chèque').check();
     await page.getByLabel('Numéro de TVA intracommunautaire (facultatif)').fill('');
+    await exemption.fill('TVA non applicable, art. 293 B du CGI');
     await page.getByLabel('Ouvrir le flux de la facturation vers Chorus Pro').uncheck();
     await page.getByRole('button', { name: 'Enregistrer' }).click();
     expect(await page.textContent('.notice')).toBe('Votre profil est enregistré.');
+    expect(await exemption.inputValue()).toBe('TVA non applicable, art. 293 B du CGI');
     const row = await stack.db.orm.em.fork().findOneOrFail(Producer, { siret: p.producerSiret });
     expect(row.paymentMethod).toEqual({ type: 'CHEQUE' });
     expect(row.vatNumber).toBeNull();
+    expect(row.vatExemptionMention).toBe('TVA non applicable, art. 293 B du CGI');
     expect(row.chorusEnabled).toBe(false);
     expect(row.name).toBe('Ferme des Trois Chênes');
     await context.close();

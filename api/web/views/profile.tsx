@@ -1,6 +1,6 @@
 /**
  * `/profil`: what the producer sets himself (guide §2): the Chorus flow, with its prerequisites and the Chorus Pro
- * guides, the payment method and the VAT number. His name, e-mail and address come from Agrilocal.
+ * guides, the payment method, the VAT number and the VAT exemption (its legal mention). His name, e-mail and address come from Agrilocal.
  */
 import type { ProducerResponse } from '../../schemas';
 import { FieldError, page, type PageFrame } from './layout';
@@ -130,6 +130,13 @@ export function profilePage(p: ProfilePage): string {
           <fieldset>
             <legend>TVA</legend>
             <Input p={p} name="vatNumber" label="Numéro de TVA intracommunautaire (facultatif)" value={producer.vatNumber ?? ''} hint="Par exemple FR40303265045" />
+            <Input
+              p={p}
+              name="vatExemptionMention"
+              label="Mention d’exonération de TVA (si vous ne facturez pas la TVA)"
+              value={producer.vatExemptionMention ?? ''}
+              hint="La mention légale imprimée sur vos factures, par exemple « TVA non applicable, art. 293 B du CGI » (franchise en base). Vos lignes sont alors à 0 % de TVA."
+            />
           </fieldset>
           <button type="submit">Enregistrer</button>
         </form>

@@ -143,6 +143,18 @@ export const INVOICE_CASES: InvoiceCase[] = [
     }),
   },
   {
+    // Franchise en base stated in the producer's profile: no VAT number, lines at 0 %, category E with his mention.
+    name: 'exempt-seller',
+    input: baseInput({
+      number: 'AGL-2026-000011',
+      seller: { ...SELLER, vatNumber: null, vatExemptionMention: 'TVA non applicable, art. 293 B du CGI' },
+      lines: [
+        { lineId: '1', label: 'Miel de printemps 500 g', unit: 'pot', quantity: '24', unitPriceHT: '6.50', vatRate: '0' },
+        { lineId: '2', label: 'Pain d’épices au miel', unit: 'pièce', quantity: '10', unitPriceHT: '4.20', vatRate: '0' },
+      ],
+    }),
+  },
+  {
     name: 'private-buyer',
     input: baseInput({
       number: 'AGL-2026-000008',
