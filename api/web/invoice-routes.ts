@@ -155,10 +155,26 @@ function readRoutes(router: Router, t: WebRequestTools): void {
     res.set('Cache-Control', 'no-store').json({ version: await invoicesVersion(ctx, invoice.invoiceId) });
   });
   router.get('/factures/:invoiceId/pdf', async (req, res) => {
-    const { filename, pdf } = await getInvoicePdf(t.context(req), invoiceIdOf(req));
+    const { filename, pdf } = await pdfOnceDrawn(() => getInvoicePdf(t.context(req), invoiceIdOf(req)));
     const disposition = req.query.telechargement ? 'attachment' : 'inline';
     res.type('application/pdf').set('Cache-Control', 'private, no-store').set('Content-Disposition', `${disposition}; filename="${filename.replace(/[^\w.-]/g, '_')}"`).send(pdf);
   });
+}
+
+/**
+ * A browser waits the seconds the Factur-X takes to draw after the validation was answered (the API answers 409
+ * DOCUMENT_NOT_READY instead, for clients that retry themselves).
+ */
+async function pdfOnceDrawn<T>(get: () => Promise<T>, waitMs = 10_000): Promise<T> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await get();
+    } catch (error) {
+      if (!(error instanceof ApiError && error.code === 'DOCUMENT_NOT_READY') || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 }
 
 export function invoiceRoutes(router: Router, t: WebRequestTools): void {

@@ -13,6 +13,7 @@ import { ORDER_LINES, createOrder, sandboxControl, setUpParties, validateQuantit
 import { callers, expectError, type Callers, type InvoiceBody } from './support';
 import { newSiret, buyerProfile } from './fixtures';
 import Decimal from 'decimal.js';
+import { pdfWhenReady } from '../support/wait';
 
 let stack: TestStack;
 let as: Callers;
@@ -61,7 +62,7 @@ describe('Quantity validation and cancellation', () => {
     expect(new Decimal(invoice.totals.ht!).add(invoice.totals.tva!).eq(invoice.totals.ttc!)).toBe(true);
     expect(invoice.history.map((h) => h.status)).toEqual(['EN_ATTENTE_VALIDATION', 'A_TRAITER']);
 
-    const pdf = await as.platform.get(`/invoices/${invoiceId}/pdf`).buffer(true);
+    const pdf = await pdfWhenReady(() => as.platform.get(`/invoices/${invoiceId}/pdf`).buffer(true));
     expect(pdf.status).toBe(200);
     expect(pdf.headers['content-type']).toBe('application/pdf');
     expect(pdf.headers['content-disposition']).toMatch(/^attachment; filename="?[^"]+\.pdf"?$/);

@@ -13,6 +13,7 @@ import { uniqueId } from '../support/services';
 import { waitForInvoice } from '../support/scenario';
 import { buyerProfile, newSiret, orderBody, producerProfile } from './fixtures';
 import { callers, expectError, type Callers } from './support';
+import { pdfWhenReady } from '../support/wait';
 
 let stack: TestStack;
 let as: Callers;
@@ -151,7 +152,7 @@ describe('An exempt producer is invoiced', () => {
     const invoice = await waitForInvoice(stack, invoiceId, { status: 'A_TRAITER' });
     expect(invoice.totals).toEqual({ ht: '143.00', tva: '0.00', ttc: '143.00' });
 
-    const pdf = await as.platform.get(`/invoices/${invoiceId}/pdf`).buffer(true);
+    const pdf = await pdfWhenReady(() => as.platform.get(`/invoices/${invoiceId}/pdf`).buffer(true));
     expect(pdf.status).toBe(200);
     const cii = xmlParser.parse(await extractFacturXml(pdf.body as Buffer)) as Record<string, Record<string, Record<string, Record<string, unknown>>>>;
     const transaction = cii['rsm:CrossIndustryInvoice']!['rsm:SupplyChainTradeTransaction']!;

@@ -18,3 +18,16 @@ export async function waitUntil(
     await sleep(intervalMs);
   }
 }
+
+/**
+ * GET of an invoice's PDF once it exists: the quantity validation answers before the Factur-X is drawn, and the
+ * route answers 409 DOCUMENT_NOT_READY for those seconds.
+ */
+export async function pdfWhenReady<T extends { status: number }>(get: () => PromiseLike<T>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await get();
+    if (res.status !== 409 || Date.now() > deadline) return res;
+    await sleep(100);
+  }
+}

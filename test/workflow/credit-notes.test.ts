@@ -6,6 +6,7 @@
 import { replayNotedWorkflows, noteWorkflow } from '../support/histories';
 import { startTestStack, type TestStack } from '../support/stack';
 import { createOrder, getInvoice, platform, sandboxControl, setUpParties, validateQuantities, waitForInvoice, type InvoiceView } from '../support/scenario';
+import { pdfWhenReady } from '../support/wait';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -144,7 +145,7 @@ describe('credit notes and replacement invoices', () => {
     const replacement = await waitForInvoice(stack, original.replacedBy!.invoiceId, { status: 'ENVOYEE_MAIL' });
     await stack.smtp.waitFor((m) => mailsTo(parties.buyerEmail).includes(m) && (m.subject ?? '').startsWith(`Avoir ${creditNote.number}`));
     await stack.smtp.waitFor((m) => mailsTo(parties.buyerEmail).includes(m) && (m.subject ?? '').startsWith(`Facture ${replacement.number}`));
-    const pdf = await platform(stack).get(`/invoices/${creditNote.invoiceId}/pdf`);
+    const pdf = await pdfWhenReady(() => platform(stack).get(`/invoices/${creditNote.invoiceId}/pdf`));
     expect(pdf.status).toBe(200);
     expect(pdf.headers['content-disposition']).toContain(`avoir-${creditNote.number}.pdf`);
   });
