@@ -133,7 +133,7 @@ function profileRoutes(route: Route): void {
     responses: {
       200: { description: 'Updated', ...json(s.buyer) },
       201: { description: 'Created', ...json(s.buyer) },
-      ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'),
+      ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'INCONSISTENT_DATA'),
     },
   });
 }
@@ -153,7 +153,7 @@ function orderRoutes(route: Route): void {
         ...json(s.orderCreated),
       },
       200: { description: 'The same order was already registered: same answer', ...json(s.orderCreated) },
-      ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'CONFLICT', 'UNKNOWN_PRODUCER', 'UNKNOWN_BUYER', 'PAYLOAD_TOO_LARGE'),
+      ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'CONFLICT', 'UNKNOWN_PRODUCER', 'UNKNOWN_BUYER', 'INCONSISTENT_DATA', 'PAYLOAD_TOO_LARGE'),
     },
   });
   route(['platform'], {
@@ -165,7 +165,7 @@ function orderRoutes(route: Route): void {
     request: { params: s.orderIdParams, headers: idempotencyHeader, body: { required: true, ...json(s.quantityValidationBody) } },
     responses: {
       200: { description: 'The invoice', ...json(s.invoice) },
-      ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE'),
+      ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE', 'INCONSISTENT_DATA'),
     },
   });
   route(['platform'], {
@@ -235,7 +235,7 @@ function invoiceRoutes(route: Route): void {
     'reissue',
     'Cancel the invoice by a credit note (avoir, type 381, same series) and issue its replacement with what changes; allowed "à traiter", rejected (flow or buyer) or mailed; 409 while Chorus processes it or once paid. Answers the cancelled invoice with its links.',
     s.reissueBody,
-    ['UNKNOWN_BUYER', 'INVOICE_DATA_INVALID'],
+    ['UNKNOWN_BUYER', 'INVOICE_DATA_INVALID', 'INCONSISTENT_DATA'],
   );
   invoiceAction('complete', 'Complete a SUSPENDUE invoice with the missing documents (10 MB each)', s.completeBody, ['PAYLOAD_TOO_LARGE']);
 }

@@ -109,7 +109,17 @@ const chorusStatusCode = z
   .regex(/^[A-Z][A-Z_]{0,59}$/, 'must be a Chorus status code in capitals (e.g. MISE_EN_PAIEMENT)')
   .openapi({ example: 'MISE_A_DISPOSITION', description: `Known codes: ${CHORUS_STATUSES.join(', ')}; any other Chorus code is kept verbatim.` });
 
-export const email = z.email({ error: (issue) => (issue.input === undefined ? 'required' : 'must be an e-mail address') }).max(254, 'must be at most 254 characters').openapi({ example: 'compta@ferme-des-pres.fr' });
+/**
+ * An address as mail servers and Chorus take it: dot-separated words of letters, digits and _ ' + - before the @,
+ * a domain with a top-level name of letters after it. The same pattern is in the OpenAPI document.
+ */
+export const EMAIL = /^[A-Za-z0-9_'+-]+(?:\.[A-Za-z0-9_'+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+export const email = z
+  .email({ pattern: EMAIL, error: (issue) => (issue.input === undefined ? 'required' : 'must be an e-mail address') })
+  .max(254, 'must be at most 254 characters')
+  // RFC 5321 (the `email` format): at most 64 characters before the @.
+  .refine((v) => v.indexOf('@') <= 64, 'must be an e-mail address')
+  .openapi({ pattern: EMAIL.source, example: 'compta@ferme-des-pres.fr' });
 const engagementCode = text(50).openapi({ example: 'EJ-2026-0042', description: "Code d'engagement (numéro d'engagement juridique)" });
 const serviceCode = text(100).openapi({ example: 'SERVICE_RESTAURATION', description: 'Code service exécutant Chorus' });
 
