@@ -16,7 +16,7 @@ import { credentialsKey, type Config } from '../config';
 import type { Orm } from '../db/orm';
 import { chorusAccountsFromConfig } from '../worker/chorus-client';
 import { authenticate, createAuthenticator, type AuthConfig } from './auth';
-import { ApiError, errorHandler, notFoundHandler } from './errors';
+import { ApiError, errorHandler, methodNotAllowedHandler, notFoundHandler } from './errors';
 import { requestId } from './http';
 import { countInvoicesByStatus, createMetrics, type ApiMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
@@ -206,7 +206,8 @@ export function createApp(deps: AppDeps): App {
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(metrics.middleware);
 
-  operationalRoutes(app, { orm, workflows, metrics, rpcTimeoutMs, openapi: buildOpenApiDocument(), chorusAccount, auth: config });
+  const openapi = buildOpenApiDocument();
+  operationalRoutes(app, { orm, workflows, metrics, rpcTimeoutMs, openapi, chorusAccount, auth: config });
   const limits = options.rateLimit ?? { windowMs: 60_000, limit: 1200 };
   if (limits !== false) app.use(['/api/v1', '/connexion', '/factures', '/profil'], apiRateLimit(limits));
   // The producer's web space (HTML pages in French, own session and CSRF): before the JSON 404.
@@ -237,6 +238,7 @@ export function createApp(deps: AppDeps): App {
     }),
   );
 
+  app.use(methodNotAllowedHandler(openapi.paths ?? {}));
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;

@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   DOCUMENT_NOT_READY: 409,
   PAYLOAD_TOO_LARGE: 413,
@@ -27,6 +28,8 @@ export const ERROR_STATUS = {
   BUYER_NOT_PUBLIC: 422,
   WEBHOOK_ENDPOINT_INVALID: 422,
   CHORUS_CREDENTIALS_REFUSED: 422,
+  /** Fields each valid by the OpenAPI document that together break a rule it can only describe (a lineId twice, lines that do not cover the order, a total too large). */
+  INCONSISTENT_DATA: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,
@@ -67,6 +70,7 @@ export class ApiError extends Error {
 }
 
 export const validationError = (message: string, details: ErrorDetail[]) => new ApiError('VALIDATION_ERROR', message, details);
+export const inconsistentData = (message: string, details: ErrorDetail[]) => new ApiError('INCONSISTENT_DATA', message, details);
 export const notFound = (message: string, path?: string) =>
   new ApiError('NOT_FOUND', message, path ? [{ path, message }] : []);
 
@@ -208,6 +212,29 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (apiError.httpStatus === 503 || apiError.code === 'DOCUMENT_NOT_READY') res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
   res.status(apiError.httpStatus).json(apiError.toBody());
 };
+
+/**
+ * A known path asked with a method it does not have: 405 with the `Allow` header (RFC 9110 §15.5.6), from the
+ * OpenAPI document's paths. Placed before the 404.
+ */
+export function methodNotAllowedHandler(paths: Record<string, object>): RequestHandler {
+  const routes = Object.entries(paths).map(([template, item]) => {
+    const pattern = new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]+')}/?$`);
+    const methods = Object.keys(item).map((m) => m.toUpperCase());
+    if (methods.includes('GET')) methods.push('HEAD');
+    return { pattern, allow: methods.join(', ') };
+  });
+  return (req, res, next) => {
+    const route = routes.find((r) => r.pattern.test(req.path));
+    if (!route) return next();
+    res.setHeader('Allow', route.allow);
+    if (req.method === 'OPTIONS') {
+      res.status(204).end();
+      return;
+    }
+    next(new ApiError('METHOD_NOT_ALLOWED', `${req.method} is not a method of ${req.path}: use ${route.allow}.`));
+  };
+}
 
 /** Unknown route: a JSON 404 like every other error. */
 export const notFoundHandler: RequestHandler = (req, _res, next) => {

@@ -2,9 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { z } from 'zod';
-import { ApiError, validationError, zodDetails } from './errors';
+import { ApiError, inconsistentData, validationError, zodDetails } from './errors';
 
-const TOKEN = /^[A-Za-z0-9._:-]{1,128}$/;
+/** X-Request-Id and Idempotency-Key: a plain token (the OpenAPI document gives the same pattern). */
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
+const TOKEN = IDEMPOTENCY_KEY;
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -47,11 +49,17 @@ export const jsonBodyOnly: RequestHandler = (req, _res, next) => {
   next();
 };
 
-/** Parses a part of the request with its schema, or throws 400 VALIDATION_ERROR naming every bad field. */
+/**
+ * Parses a part of the request with its schema, or throws 400 VALIDATION_ERROR naming every bad field; when the
+ * only faults are rules the OpenAPI document cannot state (issues marked BUSINESS_RULE in schemas.ts), 422
+ * INCONSISTENT_DATA instead: such a request is valid by the document.
+ */
 export function parse<S extends z.ZodType>(schema: S, value: unknown, part: 'body' | 'query' | 'path'): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const details = zodDetails(result.error);
+  const businessOnly = result.error.issues.every((issue) => issue.code === 'custom' && (issue.params as { businessRule?: boolean } | undefined)?.businessRule === true);
+  if (businessOnly) throw inconsistentData(`Inconsistent ${part}: ${details.map((d) => `${d.path}: ${d.message}`).slice(0, 3).join('; ')}.`, details);
   const summary = details
     .slice(0, 3)
     .map((d) => `${d.path}: ${d.message}`)

@@ -7,6 +7,8 @@ import { z } from './zod';
 import * as s from './schemas';
 import * as wh from './webhook-schemas';
 import { ERROR_STATUS } from './errors';
+import { IDEMPOTENCY_KEY } from './http';
+import { applyContractRefinements, LINKS } from './openapi-contract';
 
 type Security = 'platform' | 'producer' | 'admin';
 type Responses = RouteConfig['responses'];
@@ -27,8 +29,13 @@ function errors(...codes: (keyof typeof ERROR_STATUS)[]): Responses {
 const idempotencyHeader = z.object({
   'Idempotency-Key': z
     .string()
+    .regex(IDEMPOTENCY_KEY)
     .optional()
-    .openapi({ description: 'Deduplicates a retried action: the same key gets the first result. Defaults to X-Request-Id.' }),
+    .openapi({
+      description:
+        'Deduplicates a retried action: the same key gets the first result. 1 to 128 letters, digits, ".", "_", ":" or "-" (400 otherwise). Defaults to X-Request-Id.',
+      example: 'retry-7f3c2a91',
+    }),
 });
 
 type Route = (security: Security[], config: Omit<RouteConfig, 'security'>) => void;
@@ -54,6 +61,7 @@ function registerSecuritySchemes(registry: OpenAPIRegistry): void {
 
 function profileRoutes(route: Route): void {
   route(['platform'], {
+    operationId: 'putProducer',
     method: 'put',
     path: '/producers/{siret}',
     tags: ['Profiles'],
@@ -62,10 +70,11 @@ function profileRoutes(route: Route): void {
     responses: {
       200: { description: 'Updated', ...json(s.producer) },
       201: { description: 'Created', ...json(s.producer) },
-      ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'CHORUS_ACCOUNT_NOT_ATTACHED'),
+      ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'CHORUS_ACCOUNT_NOT_ATTACHED', 'INVOICE_DATA_INVALID'),
     },
   });
   route(['platform', 'producer', 'admin'], {
+    operationId: 'getProducer',
     method: 'get',
     path: '/producers/{siret}',
     tags: ['Profiles'],
@@ -77,6 +86,7 @@ function profileRoutes(route: Route): void {
     },
   });
   route(['platform'], {
+    operationId: 'putProducerChorusAccount',
     method: 'put',
     path: '/producers/{siret}/chorus-account',
     tags: ['Profiles'],
@@ -90,6 +100,7 @@ function profileRoutes(route: Route): void {
     },
   });
   route(['platform'], {
+    operationId: 'deleteProducerChorusAccount',
     method: 'delete',
     path: '/producers/{siret}/chorus-account',
     tags: ['Profiles'],
@@ -101,6 +112,7 @@ function profileRoutes(route: Route): void {
     },
   });
   route(['platform'], {
+    operationId: 'createLoginLink',
     method: 'post',
     path: '/producers/{siret}/login-links',
     tags: ['Profiles'],
@@ -112,6 +124,7 @@ function profileRoutes(route: Route): void {
     },
   });
   route(['platform'], {
+    operationId: 'putBuyer',
     method: 'put',
     path: '/buyers/{siret}',
     tags: ['Profiles'],
@@ -120,13 +133,14 @@ function profileRoutes(route: Route): void {
     responses: {
       200: { description: 'Updated', ...json(s.buyer) },
       201: { description: 'Created', ...json(s.buyer) },
-      ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'),
+      ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'INCONSISTENT_DATA'),
     },
   });
 }
 
 function orderRoutes(route: Route): void {
   route(['platform'], {
+    operationId: 'createOrder',
     method: 'post',
     path: '/orders',
     tags: ['Orders'],
@@ -139,10 +153,11 @@ function orderRoutes(route: Route): void {
         ...json(s.orderCreated),
       },
       200: { description: 'The same order was already registered: same answer', ...json(s.orderCreated) },
-      ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'CONFLICT', 'UNKNOWN_PRODUCER', 'UNKNOWN_BUYER', 'PAYLOAD_TOO_LARGE'),
+      ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'CONFLICT', 'UNKNOWN_PRODUCER', 'UNKNOWN_BUYER', 'INCONSISTENT_DATA', 'INVOICE_DATA_INVALID', 'PAYLOAD_TOO_LARGE'),
     },
   });
   route(['platform'], {
+    operationId: 'validateQuantities',
     method: 'post',
     path: '/orders/{orderId}/quantity-validation',
     tags: ['Orders'],
@@ -150,10 +165,11 @@ function orderRoutes(route: Route): void {
     request: { params: s.orderIdParams, headers: idempotencyHeader, body: { required: true, ...json(s.quantityValidationBody) } },
     responses: {
       200: { description: 'The invoice', ...json(s.invoice) },
-      ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE'),
+      ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE', 'INCONSISTENT_DATA'),
     },
   });
   route(['platform'], {
+    operationId: 'cancelOrder',
     method: 'post',
     path: '/orders/{orderId}/cancel',
     tags: ['Orders'],
@@ -169,6 +185,7 @@ function orderRoutes(route: Route): void {
 function invoiceRoutes(route: Route): void {
   const invoiceAction = (path: string, summary: string, body: z.ZodObject | z.ZodType, extra: (keyof typeof ERROR_STATUS)[]) =>
     route(['platform', 'producer'], {
+      operationId: `${path.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase())}Invoice`,
       method: 'post',
       path: `/invoices/{invoiceId}/${path}`,
       tags: ['Invoices'],
@@ -181,6 +198,7 @@ function invoiceRoutes(route: Route): void {
     });
 
   route(['platform', 'producer', 'admin'], {
+    operationId: 'listInvoices',
     method: 'get',
     path: '/invoices',
     tags: ['Invoices'],
@@ -189,6 +207,7 @@ function invoiceRoutes(route: Route): void {
     responses: { 200: { description: 'One page', ...json(s.invoiceList) }, ...errors('VALIDATION_ERROR') },
   });
   route(['platform', 'producer', 'admin'], {
+    operationId: 'getInvoice',
     method: 'get',
     path: '/invoices/{invoiceId}',
     tags: ['Invoices'],
@@ -197,6 +216,7 @@ function invoiceRoutes(route: Route): void {
     responses: { 200: { description: 'The invoice', ...json(s.invoice) }, ...errors('VALIDATION_ERROR', 'NOT_FOUND') },
   });
   route(['platform', 'producer', 'admin'], {
+    operationId: 'getInvoicePdf',
     method: 'get',
     path: '/invoices/{invoiceId}/pdf',
     tags: ['Invoices'],
@@ -215,7 +235,7 @@ function invoiceRoutes(route: Route): void {
     'reissue',
     'Cancel the invoice by a credit note (avoir, type 381, same series) and issue its replacement with what changes; allowed "à traiter", rejected (flow or buyer) or mailed; 409 while Chorus processes it or once paid. Answers the cancelled invoice with its links.',
     s.reissueBody,
-    ['UNKNOWN_BUYER', 'INVOICE_DATA_INVALID'],
+    ['UNKNOWN_BUYER', 'INVOICE_DATA_INVALID', 'INCONSISTENT_DATA'],
   );
   invoiceAction('complete', 'Complete a SUSPENDUE invoice with the missing documents (10 MB each)', s.completeBody, ['PAYLOAD_TOO_LARGE']);
 }
@@ -228,6 +248,7 @@ const WEBHOOK_DELIVERY_TEXT =
 
 function webhookRoutes(route: Route): void {
   route(['platform'], {
+    operationId: 'createWebhook',
     method: 'post',
     path: '/webhooks',
     tags: ['Webhooks'],
@@ -244,6 +265,7 @@ function webhookRoutes(route: Route): void {
     },
   });
   route(['platform'], {
+    operationId: 'listWebhooks',
     method: 'get',
     path: '/webhooks',
     tags: ['Webhooks'],
@@ -251,6 +273,7 @@ function webhookRoutes(route: Route): void {
     responses: { 200: { description: 'Every endpoint, oldest first', ...json(wh.webhookList) }, ...errors('FORBIDDEN') },
   });
   route(['platform'], {
+    operationId: 'deleteWebhook',
     method: 'delete',
     path: '/webhooks/{webhookId}',
     tags: ['Webhooks'],
@@ -259,6 +282,7 @@ function webhookRoutes(route: Route): void {
     responses: { 204: { description: 'Deleted' }, ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'NOT_FOUND') },
   });
   route(['platform'], {
+    operationId: 'listWebhookDeliveries',
     method: 'get',
     path: '/webhooks/{webhookId}/deliveries',
     tags: ['Webhooks'],
@@ -267,6 +291,7 @@ function webhookRoutes(route: Route): void {
     responses: { 200: { description: 'One page', ...json(wh.webhookDeliveryList) }, ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'NOT_FOUND') },
   });
   route(['platform'], {
+    operationId: 'redeliverWebhookEvent',
     method: 'post',
     path: '/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver',
     tags: ['Webhooks'],
@@ -297,8 +322,15 @@ function adminRoutes(route: Route): void {
 export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV3['generateDocument']> {
   const registry = new OpenAPIRegistry();
   registerSecuritySchemes(registry);
-  const route: Route = (security, config) =>
-    registry.registerPath({ ...config, path: `/api/v1${config.path}`, security: security.map((name) => ({ [name]: [] })) });
+  // Each operation's links (openapi-contract.ts) on its success answers: how a client (or a stateful tester) goes
+  // from the id an answer gives to the routes that take it.
+  const route: Route = (security, config) => {
+    const links = config.operationId ? LINKS[config.operationId] : undefined;
+    const responses: Responses = Object.fromEntries(
+      Object.entries(config.responses).map(([status, response]) => [status, links && /^2/.test(status) ? { ...response, links } : response]),
+    );
+    registry.registerPath({ ...config, responses, path: `/api/v1${config.path}`, security: security.map((name) => ({ [name]: [] })) });
+  };
   profileRoutes(route);
   orderRoutes(route);
   invoiceRoutes(route);
@@ -307,7 +339,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV3['generateD
   // The body every endpoint receives (OpenAPI 3.0 has no top-level webhooks: documented as a component).
   registry.register('WebhookEvent', wh.webhookEvent);
 
-  return new OpenApiGeneratorV3(registry.definitions).generateDocument({
+  const document = new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',
     info: {
       title: 'Agrilocal invoicing API',
@@ -318,4 +350,5 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV3['generateD
     },
     servers: [{ url: '/' }],
   });
+  return applyContractRefinements(document);
 }

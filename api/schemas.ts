@@ -4,6 +4,7 @@
  * travel as strings with bounded precision, never as JSON numbers.
  */
 import Decimal from 'decimal.js';
+import type { ZodOpenAPIMetadata } from '@asteasolutions/zod-to-openapi';
 import { z } from './zod';
 import { completeIssues } from '../domain/actions';
 import { CHORUS_LIMITS, exceedsChorusBuyerName } from '../domain/chorus-limits';
@@ -19,19 +20,51 @@ import { compactIban, isBic, isCalendarDate, isFrenchVatNumber, isIban, isSiret,
 /** Type errors that read well: "required" when the field is missing, else what was expected. */
 const expected = (what: string) => ({ error: (issue: { input?: unknown }) => (issue.input === undefined ? 'required' : `must be ${what}`) });
 
-/** Trimmed, non-empty, bounded text that PostgreSQL can store. */
+/**
+ * A rule the schema alone cannot state (a line given twice, a total too large, lines that do not cover the order):
+ * refused as 422 INCONSISTENT_DATA rather than 400, since a request valid by the OpenAPI document breaks it (http.ts).
+ */
+export const BUSINESS_RULE = { businessRule: true } as const;
+
+/** Characters as JSON Schema counts them (code points, not UTF-16 units). */
+const chars = (v: string): number => Array.from(v).length;
+
+// JavaScript's String.prototype.trim() whitespace, spelled out so the pattern means the same to every regex engine.
+const WHITESPACE = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+const CONTROLS = '\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f';
+/** What `text()` accepts, as a pattern: not only whitespace, no control character (nor line break unless multiline). */
+export function textPattern(multiline: boolean): string {
+  const excluded = multiline ? CONTROLS : `${CONTROLS}\\t\\n\\r`;
+  const blank = WHITESPACE;
+  return `^[^${excluded}]*[^${excluded}${blank}][^${excluded}]*$`;
+}
+
+/**
+ * Trimmed, non-empty, bounded text that PostgreSQL can store. The length is counted before trimming and in
+ * characters (code points), as the OpenAPI document's maxLength is.
+ */
 export const text = (max: number, multiline = false) =>
   z
     .string(expected('text'))
+    .refine((v) => chars(v) <= max, { message: `must be at most ${max} characters`, abort: true })
+    .refine((v) => isStorableText(v, multiline), {
+      message: multiline ? 'must not contain control characters' : 'must be one line without control characters',
+      abort: true,
+    })
     .trim()
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`)
-    .refine((v) => isStorableText(v, multiline), multiline ? 'must not contain control characters' : 'must be one line without control characters');
+    .refine((v) => v.length >= 1, 'must not be empty')
+    .openapi({ minLength: 1, maxLength: max, pattern: textPattern(multiline) });
 
 export const siret = z
   .string(expected('a SIRET written as a string of 14 digits'))
   .refine(isSiret, 'must be a SIRET: 14 digits with a valid check digit')
-  .openapi({ type: 'string', pattern: '^\\d{14}$', example: '73282932000074', description: 'SIRET (14 digits, Luhn key; La Poste exception accepted)' });
+  .openapi({
+    type: 'string',
+    format: 'siret',
+    pattern: '^\\d{14}$',
+    example: '73282932000074',
+    description: 'SIRET: 14 digits whose Luhn check digit is valid (La Poste establishments, SIREN 356000000, by their own rule). 400 otherwise.',
+  });
 
 const idPattern = (max: number) => new RegExp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,${max - 1}}$`);
 export const orderId = z
@@ -47,7 +80,7 @@ export const invoiceId = z.guid('must be a UUID').openapi({ example: '0b6f3d1e-4
 export const isoDate = z
   .string(expected('a date written YYYY-MM-DD'))
   .refine(isCalendarDate, 'must be a date written YYYY-MM-DD')
-  .openapi({ type: 'string', format: 'date', example: '2026-03-02' });
+  .openapi({ type: 'string', format: 'date', pattern: '^2\\d{3}-\\d{2}-\\d{2}$', example: '2026-03-02', description: 'A calendar date of the years 2000 to 2999.' });
 
 const decimalString = (intDigits: number, decimals: number, example: string) =>
   z
@@ -67,7 +100,9 @@ export const quantity = decimalString(6, 3, '12.5');
 /** Unit prices excluding VAT: up to 4 decimals. */
 export const price = decimalString(6, 4, '3.2500');
 /** VAT rate in percent, 0 to 100, up to 2 decimals ("5.5", "20"). */
-export const vatRate = decimalString(3, 2, '5.5').refine((v) => new Decimal(v).lte(100), 'must be between 0 and 100');
+export const vatRate = decimalString(3, 2, '5.5')
+  .refine((v) => new Decimal(v).lte(100), 'must be between 0 and 100')
+  .openapi({ pattern: '^(?:(?:\\d{1,2}|0\\d{2})(?:\\.\\d{1,2})?|100(?:\\.0{1,2})?)$' });
 
 /** Chorus lifecycle codes are stored verbatim; a filter takes any code-like word. */
 const chorusStatusCode = z
@@ -75,7 +110,17 @@ const chorusStatusCode = z
   .regex(/^[A-Z][A-Z_]{0,59}$/, 'must be a Chorus status code in capitals (e.g. MISE_EN_PAIEMENT)')
   .openapi({ example: 'MISE_A_DISPOSITION', description: `Known codes: ${CHORUS_STATUSES.join(', ')}; any other Chorus code is kept verbatim.` });
 
-export const email = z.email({ error: (issue) => (issue.input === undefined ? 'required' : 'must be an e-mail address') }).max(254, 'must be at most 254 characters').openapi({ example: 'compta@ferme-des-pres.fr' });
+/**
+ * An address as mail servers and Chorus take it: dot-separated words of letters, digits and _ ' + - before the @,
+ * a domain with a top-level name of letters after it. The same pattern is in the OpenAPI document.
+ */
+export const EMAIL = /^[A-Za-z0-9_'+-]+(?:\.[A-Za-z0-9_'+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+export const email = z
+  .email({ pattern: EMAIL, error: (issue) => (issue.input === undefined ? 'required' : 'must be an e-mail address') })
+  .max(254, 'must be at most 254 characters')
+  // RFC 5321 (the `email` format): at most 64 characters before the @.
+  .refine((v) => v.indexOf('@') <= 64, 'must be an e-mail address')
+  .openapi({ pattern: EMAIL.source, example: 'compta@ferme-des-pres.fr' });
 // Chorus Pro's lengths (domain/chorus-limits.ts): BT-13 and BT-10 of the Factur-X.
 const engagementCode = text(CHORUS_LIMITS.engagementCodeChars).openapi({ example: 'EJ-2026-0042', description: "Code d'engagement (numéro d'engagement juridique)" });
 const serviceCode = text(CHORUS_LIMITS.serviceCodeChars).openapi({ example: 'SERVICE_RESTAURATION', description: 'Code service exécutant Chorus' });
@@ -106,20 +151,45 @@ const vatNumber = z
       .regex(/^[A-Z]{2}[A-Z0-9]{2,13}$/, 'must be a VAT number such as FR40303265045')
       .refine((v) => !v.startsWith('FR') || isFrenchVatNumber(v), 'must be a French VAT number with its check key: FR + 2 key characters + the SIREN'),
   )
-  .openapi({ type: 'string', example: 'FR40303265045' });
+  .openapi({
+    type: 'string',
+    format: 'vat-number',
+    pattern: '^[A-Z]{2}[A-Z0-9]{2,13}$',
+    example: 'FR40303265045',
+    description:
+      'Intra-community VAT number. A French one is FR + a 2-character key + the 9-digit SIREN, and a numeric key must be the check key ' +
+      '(12 + 3 × (SIREN mod 97)) mod 97. Spaces and lower case are tolerated and removed.',
+  });
+
+/**
+ * `null` accepted: said in the document (zod-to-openapi cannot see through the transform to mark it). The
+ * metadata is passed through to the generated schema as is.
+ */
+const NULLABLE_IN_DOCUMENT = { nullable: true } as unknown as Partial<ZodOpenAPIMetadata>;
 
 const iban = z
   .string(expected('an IBAN'))
   .refine(isIban, 'must be a valid IBAN of a SEPA country (check digits and length)')
   .transform(compactIban)
-  .openapi({ type: 'string', example: 'FR7630006000011234567890189' });
+  .openapi({
+    type: 'string',
+    format: 'iban',
+    pattern: '^[A-Z]{2}\\d{2}[A-Z0-9]{11,30}$',
+    example: 'FR7630006000011234567890189',
+    description:
+      'IBAN (ISO 13616) of a SEPA country, with the length of that country and valid check digits (mod 97 = 1). Spaces and lower case are tolerated and removed.',
+  });
 
 export const paymentMethod = z
   .discriminatedUnion('type', [
     z.strictObject({
       type: z.literal('VIREMENT'),
       iban,
-      bic: z.string(expected('a BIC')).refine(isBic, 'must be a BIC of 8 or 11 characters').optional().openapi({ example: 'AGRIFRPP' }),
+      bic: z
+        .string(expected('a BIC'))
+        .refine(isBic, 'must be a BIC of 8 or 11 characters')
+        .optional()
+        .openapi({ type: 'string', pattern: '^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$', example: 'AGRIFRPP' }),
     }),
     z.strictObject({ type: z.literal('CHEQUE') }),
   ])
@@ -138,8 +208,8 @@ export const producerBody = z
     name: text(200).openapi({ example: 'GAEC de la Ferme des Prés' }),
     email,
     address,
-    vatNumber: vatNumber.nullish(),
-    vatExemptionMention: vatExemptionMention.nullish(),
+    vatNumber: vatNumber.nullish().openapi(NULLABLE_IN_DOCUMENT),
+    vatExemptionMention: vatExemptionMention.nullish().openapi(NULLABLE_IN_DOCUMENT),
     chorusEnabled: z.boolean(expected('true or false')),
     paymentMethod,
   })
@@ -152,16 +222,23 @@ export const buyerBody = z
     email,
     kind: z.enum(['PUBLIC', 'PRIVATE']),
     address,
-    vatNumber: vatNumber.nullish(),
+    vatNumber: vatNumber.nullish().openapi(NULLABLE_IN_DOCUMENT),
     serviceCode: serviceCode.nullish(),
   })
   .superRefine((buyer, ctx) => {
     // A public buyer's invoices go to Chorus Pro, whose Factur-X takes at most 99 characters for its name.
     if (buyer.kind === 'PUBLIC' && exceedsChorusBuyerName(buyer.name)) {
-      ctx.addIssue({ code: 'custom', path: ['name'], message: `must be at most ${CHORUS_LIMITS.buyerNameChars} characters for a public buyer (Chorus Pro limit)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['name'],
+        message: `must be at most ${CHORUS_LIMITS.buyerNameChars} characters for a public buyer (Chorus Pro limit)`,
+        params: BUSINESS_RULE,
+      });
     }
   })
-  .openapi('BuyerInput', { description: `A public buyer's name is at most ${CHORUS_LIMITS.buyerNameChars} characters (Chorus Pro).` });
+  .openapi('BuyerInput', {
+    description: `A public buyer's name is at most ${CHORUS_LIMITS.buyerNameChars} characters (Chorus Pro): longer, 422 INCONSISTENT_DATA.`,
+  });
 export type BuyerBody = z.infer<typeof buyerBody>;
 
 /** A producer's own Chorus technical account, as the platform gives it: the password is never answered back. */
@@ -223,9 +300,9 @@ export const loginLink = z
 // ---------------------------------------------------------------------------------------------- orders
 
 /** A domain rule's issues ("lines.1.lineId") as zod issues of the body being refined. */
-function addIssues(ctx: z.RefinementCtx, issues: readonly Issue[]): void {
+function addIssues(ctx: z.RefinementCtx, issues: readonly Issue[], params?: typeof BUSINESS_RULE): void {
   for (const { path, message } of issues) {
-    ctx.addIssue({ code: 'custom', path: path.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part)), message });
+    ctx.addIssue({ code: 'custom', path: path.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part)), message, ...(params ? { params } : {}) });
   }
 }
 
@@ -253,7 +330,7 @@ export const orderBody = z
     marketNumber: text(100).optional().openapi({ example: 'MAPA-2026-07' }),
   })
   .superRefine((order, ctx) => {
-    addIssues(ctx, duplicateLineIssues(order.lines));
+    addIssues(ctx, duplicateLineIssues(order.lines), BUSINESS_RULE);
     // zod runs this refinement even when a line's own checks failed: the total is only judged on valid numbers
     // (the bad ones are already reported with their path).
     let tooLarge: boolean;
@@ -262,9 +339,11 @@ export const orderBody = z
     } catch {
       return;
     }
-    if (tooLarge) ctx.addIssue({ code: 'custom', path: ['lines'], message: `the order's total including VAT exceeds ${MAX_INVOICE_TTC}` });
+    if (tooLarge) ctx.addIssue({ code: 'custom', path: ['lines'], message: `the order's total including VAT exceeds ${MAX_INVOICE_TTC}`, params: BUSINESS_RULE });
   })
-  .openapi('OrderInput');
+  .openapi('OrderInput', {
+    description: `Each lineId once, and a total including VAT of at most ${MAX_INVOICE_TTC}: otherwise 422 INCONSISTENT_DATA naming the line or "lines".`,
+  });
 export type OrderBody = z.infer<typeof orderBody>;
 
 export const orderCreated = z
@@ -281,7 +360,10 @@ export const quantityValidationBody = z
       .max(200, 'must have at most 200 lines'),
   })
   // Whether the lines match the order (each once, none missing) is domain/order.ts's rule, applied by the use case.
-  .openapi('QuantityValidationInput');
+  .openapi('QuantityValidationInput', {
+    description:
+      "Every line of the order exactly once (its lineId), and a total including VAT within bounds: otherwise 422 INCONSISTENT_DATA naming the unknown, repeated or missing lines.",
+  });
 export type QuantityValidationBody = z.infer<typeof quantityValidationBody>;
 
 export const cancelBody = z.strictObject({ reason: text(500, true).optional() }).openapi('CancelInput');
@@ -324,6 +406,11 @@ export const ATTACHMENT_TYPES: Record<string, readonly string[]> = {
   'application/vnd.oasis.opendocument.spreadsheet': ['ods'],
 };
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+export const MAX_FILENAME_CHARS = 50;
+/** A file name before its extension: no path separator, no character Windows refuses, no control character. */
+export const FILENAME_STEM = '[^\\\\/:*?"<>|\\u0000-\\u001f\\u007f]+';
+/** Standard base64 with its padding (RFC 4648), as the attachment check reads it. */
+export const BASE64_PATTERN = '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$';
 export const MAX_ATTACHMENTS = 10;
 
 /** Bytes of a base64 text, without decoding it. */
@@ -334,10 +421,9 @@ export const attachment = z
     filename: z
       .string()
       .min(1, 'must not be empty')
-      .max(50, 'must be at most 50 characters, extension included (Chorus Pro limit)')
-      // eslint-disable-next-line no-control-regex -- control characters are what this pattern refuses
-      .regex(/^[^\\/:*?"<>|\u0000-\u001f\u007f]+\.[A-Za-z0-9]{1,5}$/, 'must be a file name with an extension, without path or special characters')
-      .openapi({ example: 'bon-de-livraison.pdf' }),
+      .refine((v) => chars(v) <= MAX_FILENAME_CHARS, `must be at most ${MAX_FILENAME_CHARS} characters, extension included (Chorus Pro limit)`)
+      .regex(new RegExp(`^${FILENAME_STEM}\\.[A-Za-z0-9]{1,5}$`), 'must be a file name with an extension, without path or special characters')
+      .openapi({ maxLength: MAX_FILENAME_CHARS, example: 'bon-de-livraison.pdf' }),
     contentType: z.enum(Object.keys(ATTACHMENT_TYPES) as [string, ...string[]]),
     contentBase64: z
       .string()
@@ -455,9 +541,9 @@ export const reissueBody = z
     reason: text(500, true).openapi({ example: 'Quantité de carottes corrigée après rejet par le collège' }),
   })
   .superRefine((b, ctx) => {
-    for (const issue of duplicateLineIssues(b.lines ?? [])) ctx.addIssue({ code: 'custom', path: issue.path.split('.'), message: issue.message });
+    addIssues(ctx, duplicateLineIssues(b.lines ?? []), BUSINESS_RULE);
   })
-  .openapi('ReissueInput');
+  .openapi('ReissueInput', { description: 'Each lineId at most once (422 INCONSISTENT_DATA otherwise); a lineId the invoice does not have is refused the same way.' });
 export type ReissueBody = z.infer<typeof reissueBody>;
 
 const documentLink = z

@@ -22,8 +22,13 @@ export const WEBHOOK_SECRET_PREFIX = 'whsec_';
 export const WEBHOOK_SECRET_MIN_BYTES = 24;
 export const WEBHOOK_SECRET_MAX_BYTES = 64;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-/** `whsec_` then standard base64 (with padding) of 24 to 64 bytes: 32 to 88 characters. */
-export const WEBHOOK_SECRET_PATTERN = /^whsec_[A-Za-z0-9+/]{30,86}={0,2}$/;
+/**
+ * `whsec_` then standard base64 (with padding) of 24 to 64 bytes, exactly: 8 to 20 groups of 4 characters and an
+ * optional padded group (24 to 62 bytes), or 21 groups and at most one byte more (63, 64). The OpenAPI document
+ * gives it, so a generated client sends only secrets the API takes.
+ */
+export const WEBHOOK_SECRET_PATTERN =
+  /^whsec_(?:(?:[A-Za-z0-9+/]{4}){8,20}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?|(?:[A-Za-z0-9+/]{4}){21}(?:[A-Za-z0-9+/]{2}==)?)$/;
 
 /** Why a secret is refused, or null when it is `whsec_` + base64 of 24 to 64 random bytes. */
 export function webhookSecretProblem(secret: string): string | null {

@@ -7,7 +7,7 @@
 import { Buyer, Invoice, type IInvoice } from '../../db/entities';
 import { cancellationRefusal } from '../../domain/credit-notes';
 import { reissueUpdate, type ReissueInput } from '../../workflows/messages';
-import { ApiError, invalidState, validationError } from '../errors';
+import { ApiError, inconsistentData, invalidState } from '../errors';
 import { stateOf } from '../invoice-view';
 import type { InvoiceResponse, ReissueBody } from '../schemas';
 import { act } from './act';
@@ -25,7 +25,7 @@ async function issuedBefore(ctx: UseCaseContext, invoice: IInvoice): Promise<IIn
 async function checkChanges(ctx: UseCaseContext, invoice: IInvoice, body: ReissueBody): Promise<void> {
   const unknown = (body.lines ?? []).map((l, i) => ({ l, i })).filter(({ l }) => !invoice.lines.some((x) => x.lineId === l.lineId));
   if (unknown.length > 0) {
-    throw validationError('The lines to change are not lines of this invoice.', unknown.map(({ i }) => ({ path: `lines.${i}.lineId`, message: 'not a line of this invoice' })));
+    throw inconsistentData('The lines to change are not lines of this invoice.', unknown.map(({ i }) => ({ path: `lines.${i}.lineId`, message: 'not a line of this invoice' })));
   }
   if (body.buyerSiret !== undefined && !(await ctx.em.findOne(Buyer, { siret: body.buyerSiret }))) {
     throw new ApiError('UNKNOWN_BUYER', `No buyer profile with SIRET ${body.buyerSiret}: create it with PUT /api/v1/buyers/${body.buyerSiret} first.`, [

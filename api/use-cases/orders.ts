@@ -12,7 +12,7 @@ import { cancelOrderUpdate, invoiceWorkflowId, validateQuantitiesUpdate, type In
 import { MAX_INVOICE_TTC, exceedsMaxInvoiceTtc } from '../../domain/money';
 import { deliveredLinesIssues } from '../../domain/order';
 import { serviceCodeOf } from '../../domain/terms';
-import { ApiError, notFound, validationError } from '../errors';
+import { ApiError, inconsistentData, notFound } from '../errors';
 import { type CancelBody, type InvoiceResponse, type OrderBody, type OrderCreatedResponse, type QuantityValidationBody } from '../schemas';
 import type { UseCaseContext } from './context';
 import { act } from './act';
@@ -184,11 +184,11 @@ async function liveInvoiceOf(ctx: UseCaseContext, orderId: string): Promise<IInv
 /** Every line of the order exactly once (domain/order.ts), and a total that stays within bounds. */
 function checkDeliveredLines(invoice: IInvoice, body: QuantityValidationBody): void {
   const details = deliveredLinesIssues(invoice.lines, body.lines);
-  if (details.length > 0) throw validationError('The delivered quantities do not match the order lines.', details);
+  if (details.length > 0) throw inconsistentData('The delivered quantities do not match the order lines.', details);
 
   const delivered = new Map(body.lines.map((l) => [l.lineId, l.deliveredQuantity]));
   if (exceedsMaxInvoiceTtc(invoice.lines, invoice.lines.map((l) => delivered.get(l.lineId) ?? '0'))) {
-    throw validationError('The invoice would be too large.', [{ path: 'lines', message: `the total including VAT exceeds ${MAX_INVOICE_TTC}` }]);
+    throw inconsistentData('The invoice would be too large.', [{ path: 'lines', message: `the total including VAT exceeds ${MAX_INVOICE_TTC}` }]);
   }
 }
 

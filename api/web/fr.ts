@@ -44,6 +44,9 @@ const FIELD_TEXT: Record<string, (detail: { message: string }, error: ApiError) 
   '(body)': () => 'Renseignez au moins un champ : le nouveau SIRET, le code service ou le code d’engagement.',
 };
 
+/** A refusal of the fields themselves (400), or of fields that do not go together (422 INCONSISTENT_DATA). */
+const isFieldError = (error: ApiError): boolean => error.code === 'VALIDATION_ERROR' || error.code === 'INCONSISTENT_DATA';
+
 /** Each refused field with its French message; the first one wins when a field has several. */
 export function frenchFieldErrors(error: ApiError): Record<string, string> {
   const out: Record<string, string> = {};
@@ -51,7 +54,7 @@ export function frenchFieldErrors(error: ApiError): Record<string, string> {
     const field = fieldOf(detail.path);
     if (out[field]) continue;
     const word = FIELD_TEXT[field];
-    out[field] = word ? word(detail, error) : error.code === 'VALIDATION_ERROR' ? 'Ce champ n’est pas valide.' : error.message;
+    out[field] = word ? word(detail, error) : isFieldError(error) ? 'Ce champ n’est pas valide.' : error.message;
   }
   if (error.code === 'ENGAGEMENT_CODE_REQUIRED') out.engagementCode = error.message;
   return out;
@@ -59,7 +62,7 @@ export function frenchFieldErrors(error: ApiError): Record<string, string> {
 
 /** The sentence shown for a refused action: the refusal's own (French) text, without the codes meant for programs. */
 export function frenchMessage(error: ApiError): string {
-  if (error.code === 'VALIDATION_ERROR') return 'Certains champs ne sont pas valides : corrigez-les ci-dessous.';
+  if (isFieldError(error)) return 'Certains champs ne sont pas valides : corrigez-les ci-dessous.';
   if (error.code === 'UNKNOWN_BUYER' || error.code === 'BUYER_NOT_PUBLIC') return 'Le nouvel acheteur est refusé : voir ci-dessous.';
   // INVALID_STATE answers end with the status and action codes for API clients; the page shows the status itself.
   return error.message.replace(/ Statut actuel : .*$/, '');

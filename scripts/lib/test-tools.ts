@@ -1,12 +1,14 @@
 /**
  * Tools the test suite needs beyond npm packages, provisioned before jest so that tests never download:
  * the Mustang Factur-X validator (Maven Central, cached outside git), poppler-utils (pdftoppm/pdftotext) and
- * chromium for the browser tests of the producer's space (Debian; installed when missing and we are root).
+ * chromium for the browser tests of the producer's space (Debian; installed when missing and we are root), and
+ * schemathesis for the contract test (PyPI, pinned, in a Python 3.11 virtual environment of the tools cache).
  */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { UserFacingError } from '../../lib/main';
 import { ensureMustang } from './mustang/mustang';
+import { ensureSchemathesis } from './schemathesis';
 
 function has(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
@@ -38,4 +40,7 @@ export async function provisionTestTools(log: (m: string) => void): Promise<void
   const started = Date.now();
   const jar = await ensureMustang(log);
   log(`Mustang validator ready (${jar}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const schemathesisStarted = Date.now();
+  const schemathesis = await ensureSchemathesis(log);
+  log(`schemathesis ready (${schemathesis}) in ${((Date.now() - schemathesisStarted) / 1000).toFixed(1)} s`);
 }

@@ -102,7 +102,7 @@ describe('Quantity validation and cancellation', () => {
     }
   });
 
-  it('When delivered lines do not match the order, then 400 names the unknown and the missing lines', async () => {
+  it('When delivered lines do not match the order, then 422 INCONSISTENT_DATA names the unknown and the missing lines', async () => {
     const parties = await setUpParties(stack);
     const { orderId } = await createOrder(stack, parties);
     const res = await as.platform.post(`/orders/${orderId}/quantity-validation`, {
@@ -112,7 +112,7 @@ describe('Quantity validation and cancellation', () => {
         { lineId: 'L9', deliveredQuantity: '1' },
       ],
     });
-    const error = expectError(res, 400, 'VALIDATION_ERROR');
+    const error = expectError(res, 422, 'INCONSISTENT_DATA');
     expect(error.details).toEqual([
       { path: 'lines.1.lineId', message: expect.stringMatching(/no line "L9"/) as string },
       { path: 'lines', message: 'missing the delivered quantity of line(s) L2, L3' },

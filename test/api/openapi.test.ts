@@ -48,6 +48,56 @@ describe('OpenAPI document', () => {
     expect(Object.keys(send?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404', '409', '422', '503']));
   });
 
+  it('When the document is read, then check digits have a format, null is allowed where the server takes it, and every operation has an id', () => {
+    const schemas = doc.components?.schemas as Record<string, { properties: Record<string, { format?: string; nullable?: boolean; pattern?: string }> }>;
+    const order = schemas.OrderInput!;
+    expect(order.properties.producerSiret).toMatchObject({ format: 'siret', pattern: '^\\d{14}$' });
+    expect(schemas.BuyerInput!.properties.vatNumber).toMatchObject({ nullable: true, format: 'vat-number' });
+    expect(schemas.ProducerInput!.properties.vatNumber).toMatchObject({ nullable: true });
+    const payment = doc.components?.schemas?.PaymentMethod as { oneOf: { properties: Record<string, { format?: string }> }[] };
+    expect(payment.oneOf).toHaveLength(2);
+    expect(payment.oneOf[0]!.properties.iban!.format).toBe('iban');
+    const operations = Object.values(doc.paths ?? {}).flatMap((item) => Object.values(item as Record<string, { operationId?: string }>));
+    const ids = operations.map((o) => o.operationId);
+    expect(ids.every((id) => typeof id === 'string')).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('When an action is documented, then its Idempotency-Key header carries the pattern the server checks', () => {
+    const send = doc.paths?.['/api/v1/invoices/{invoiceId}/send']?.post as { parameters: { name: string; in: string; schema: { pattern: string } }[] };
+    const header = send.parameters.find((p) => p.name === 'Idempotency-Key');
+    expect(header?.in).toBe('header');
+    const pattern = new RegExp(header!.schema.pattern);
+    expect(pattern.test('retry-7f3c2a91')).toBe(true);
+    expect(pattern.test('with space')).toBe(false);
+    expect(pattern.test('x'.repeat(129))).toBe(false);
+  });
+
+  it('When POST /orders answers, then its links reach every invoice route and the order routes', () => {
+    const created = doc.paths?.['/api/v1/orders']?.post?.responses?.['201'] as { links: Record<string, { operationId: string; parameters?: Record<string, string> }> };
+    const invoiceRoutes = Object.entries(doc.paths ?? {})
+      .filter(([path]) => path.startsWith('/api/v1/invoices/{invoiceId}'))
+      .flatMap(([, item]) => Object.values(item as Record<string, { operationId: string }>).map((o) => o.operationId));
+    expect(invoiceRoutes).toHaveLength(8);
+    const linked = Object.values(created.links).map((l) => l.operationId);
+    expect(linked).toEqual(expect.arrayContaining([...invoiceRoutes, 'validateQuantities', 'cancelOrder']));
+    expect(created.links.getInvoice?.parameters).toEqual({ 'path.invoiceId': '$response.body#/invoiceId' });
+  });
+
+  it('When the document states a rule as a pattern, then the pattern means what the server checks', () => {
+    const schemas = doc.components?.schemas as Record<string, { oneOf?: { properties: Record<string, { pattern?: string; enum?: string[] }> }[] }>;
+    const attachment = schemas.AttachmentInput!.oneOf!;
+    const pdf = attachment.find((v) => v.properties.contentType!.enum![0] === 'application/pdf')!;
+    expect(new RegExp(pdf.properties.filename!.pattern!).test('bon.PDF')).toBe(true);
+    expect(new RegExp(pdf.properties.filename!.pattern!).test('bon.csv')).toBe(false);
+    const address = schemas.Address!.oneOf!;
+    expect(address.map((v) => v.properties.postalCode!.pattern)).toEqual(['^\\d{5}$', '^[A-Za-z0-9 -]{2,16}$']);
+    const line1 = (doc.components?.schemas?.OrderLine as { properties: Record<string, { pattern: string }> }).properties.label!.pattern;
+    for (const [value, ok] of [['Carottes', true], ['  Carottes ', true], ['   ', false], ['a\u0001b', false], ['a\nb', false]] as const) {
+      expect(new RegExp(line1).test(value)).toBe(ok);
+    }
+  });
+
   it('When the webhook routes are documented, then the secret rule, the 422 and the event body are in the contract', () => {
     const input = doc.components?.schemas?.WebhookInput as { properties: Record<string, { pattern?: string; description?: string }>; required: string[] };
     expect(input.required.sort()).toEqual(['secret', 'url']);

@@ -206,6 +206,21 @@ describe('Service routes', () => {
     expectError(await as.platform.post('/producers'), 404, 'NOT_FOUND');
   });
 
+  it('When a known path is asked with a method it does not have, then 405 METHOD_NOT_ALLOWED with the Allow header of the document', async () => {
+    const key = `Bearer ${stack.config.AGRILOCAL_API_KEY}`;
+    const trace = await request(app).trace('/api/v1/orders').set('Authorization', key);
+    expectError(trace, 405, 'METHOD_NOT_ALLOWED', /TRACE is not a method of \/api\/v1\/orders/);
+    expect(trace.headers.allow).toBe('POST');
+    const del = await request(app).delete('/api/v1/invoices/0b6f3d1e-4a57-4c1b-9a4e-2f9d6a0c7e11').set('Authorization', key);
+    expectError(del, 405, 'METHOD_NOT_ALLOWED');
+    expect(del.headers.allow).toBe('GET, HEAD');
+    const put = await request(app).put('/api/v1/webhooks').set('Authorization', key).send({});
+    expect(put.status).toBe(405);
+    expect(put.headers.allow).toBe('POST, GET, HEAD');
+    // Without a credential, the 401 comes first: the methods of a path are no secret, but nothing is answered unauthenticated.
+    expectError(await request(app).trace('/api/v1/orders'), 401, 'UNAUTHENTICATED');
+  });
+
   it('When requests carry keys and tokens, then the request logs show the request id but never the credential', async () => {
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
