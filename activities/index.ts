@@ -9,6 +9,7 @@ import { createChorusActivities } from './chorus';
 import { createChorusAccountActivities } from './chorus-account';
 import { createDocumentActivities } from './documents';
 import { createInvoiceRecordActivities } from './invoice-records';
+import { createLifecycleSyncActivities } from './lifecycle-sync';
 import { createMailActivities } from './mail';
 import { createPasswordCheckActivities, createPasswordReadActivities, createPasswordReminderActivities } from './password-reminders';
 import { chorusForProducer } from './shared';
@@ -32,6 +33,7 @@ export function createChorusCallActivities(deps: Pick<ActivityDeps, 'orm' | 'cho
     ...createChorusActivities(deps.orm, deps.chorus.platform.client, chorusFor),
     ...createChorusAccountActivities(deps.orm, chorusFor),
     ...createPasswordReadActivities(deps.orm, deps.chorus, chorusFor),
+    ...createLifecycleSyncActivities(deps.orm, deps.chorus, chorusFor),
   };
 }
 

@@ -308,6 +308,7 @@ function adminRoutes(route: Route): void {
   route(['admin'], {
     method: 'get',
     path: '/admin/chorus-accounts',
+    operationId: 'listChorusAccounts',
     tags: ['Admin'],
     summary:
       "The Chorus technical accounts (the platform's, then the producers' own by SIRET) and when their passwords expire; never a password",

@@ -114,7 +114,18 @@ export const configSchema = z.object({
   FLOW_POLL_MAX_INTERVAL: duration('1h'),
   /** A flow with no final state after this is given up: the producer is told to check it on the portal. */
   FLOW_REPORT_MAX_AGE: duration('7d'),
+  /**
+   * Set: each invoice polls its Chorus status at this fixed interval on its own (tests, bench, watching a demo).
+   * Unset (production): the lifecycle sync (workflows/lifecycle-sync.ts) finds the invoices whose status moved and
+   * tells them; an invoice itself asks only every LIFECYCLE_SAFETY_POLL_INTERVAL, for one the sync missed.
+   */
   LIFECYCLE_POLL_INTERVAL: optionalDuration,
+  LIFECYCLE_SAFETY_POLL_INTERVAL: duration('7d'),
+  /** Cadence of the sync of the invoices deposited within LIFECYCLE_SYNC_RECENT_WINDOW (a Temporal Schedule). */
+  LIFECYCLE_SYNC_INTERVAL: duration('1h'),
+  LIFECYCLE_SYNC_RECENT_WINDOW: duration('7d'),
+  /** Hour (Europe/Paris) of the daily sync of every invoice still followed (deposited within LIFECYCLE_MAX_AGE). */
+  LIFECYCLE_SYNC_DAILY_HOUR: z.coerce.number().int().min(0).max(23).default(6),
   PRODUCER_REMINDER_AFTER: duration('3d'),
   CHORUS_FAILURE_BUDGET: duration('1h'),
   LIFECYCLE_MAX_AGE: duration('365d'),

@@ -10,7 +10,7 @@ import { initOrm } from '../db/orm';
 import { createMailer } from '../mail/mailer';
 import { runMain, UserFacingError } from '../lib/main';
 import { chorusAccountsFromConfig } from './chorus-client';
-import { ensurePasswordCheckSchedule } from './schedules';
+import { ensureLifecycleSyncSchedules, ensurePasswordCheckSchedule } from './schedules';
 import { INVOICE_SEARCH_ATTRIBUTES } from './search-attributes';
 import { createChorusWorker, createDocumentsWorker, createInvoiceWorker, createWebhookWorker, invoiceWorkerTuning } from './worker';
 import { chorusTaskQueueOf, documentsTaskQueueOf } from '../workflows/messages';
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     if (config.TEMPORAL_REGISTER_SEARCH_ATTRIBUTES) await ensureNamespaceReady(admin, settings.namespace, INVOICE_SEARCH_ATTRIBUTES);
     const client = new Client({ connection: admin, namespace: settings.namespace });
     await ensurePasswordCheckSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, hour: config.CHORUS_PASSWORD_CHECK_HOUR });
+    await ensureLifecycleSyncSchedules(client, config.TEMPORAL_TASK_QUEUE, config);
   } finally {
     await admin.close();
   }

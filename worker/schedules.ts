@@ -1,36 +1,82 @@
 /**
- * The Temporal Schedules the worker keeps: made at start when missing, their cadence brought to the
- * configuration when it changed. Visible (and triggerable by hand) in the Web UI under Schedules.
+ * The Temporal Schedules the worker keeps: made at start when missing, brought to the configuration when they
+ * exist (cadence, task queue, input). Visible, and triggerable by hand, in the Web UI under Schedules.
  */
-import { Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type ScheduleSpec } from '@temporalio/client';
-import { PASSWORD_CHECK_WORKFLOW_ID } from '../workflows/password-reminders';
+import { Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec, type Workflow } from '@temporalio/client';
+import type { Config } from '../config';
 
-export const PASSWORD_CHECK_SCHEDULE_ID = 'chorus-password-check';
+/**
+ * Named after the invoices' task queue, so that two deployments sharing a namespace (a bench beside a demo) keep
+ * their own; the runs they start are named the same way.
+ */
+export const scheduleIdOf = (taskQueue: string, name: 'chorus-password-check' | 'chorus-lifecycle-sync-recent' | 'chorus-lifecycle-sync-daily'): string =>
+  `${taskQueue}:${name}`;
 
-/** The daily check of the Chorus technical accounts' passwords, at `hour` (Europe/Paris). */
-export async function ensurePasswordCheckSchedule(client: Client, options: { taskQueue: string; hour: number }): Promise<void> {
-  const spec: ScheduleSpec = { calendars: [{ hour: options.hour, minute: 0 }], timezone: 'Europe/Paris' };
+interface Wanted {
+  scheduleId: string;
+  spec: ScheduleSpec;
+  action: ScheduleOptionsStartWorkflowAction<Workflow>;
+  description: string;
+}
+
+async function ensureSchedule(client: Client, wanted: Wanted): Promise<void> {
   try {
     await client.schedule.create({
-      scheduleId: PASSWORD_CHECK_SCHEDULE_ID,
-      spec,
-      action: { type: 'startWorkflow', workflowType: 'chorusPasswordCheck', workflowId: PASSWORD_CHECK_WORKFLOW_ID, taskQueue: options.taskQueue, args: [] },
-      // A day the workers were down is caught up once; a check still running is not doubled.
+      scheduleId: wanted.scheduleId,
+      spec: wanted.spec,
+      action: wanted.action,
+      // A day the workers were down is caught up once; a run still going is not doubled.
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
-      memo: { description: "Chorus technical accounts: password expiry reminders (30, 7 and 1 days before)" },
+      memo: { description: wanted.description },
     });
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    const handle = client.schedule.getHandle(PASSWORD_CHECK_SCHEDULE_ID);
-    const current = await handle.describe();
-    const calendar = current.spec.calendars?.[0];
-    const hours = calendar?.hour;
-    const sameHour = Array.isArray(hours) && hours.length === 1 && hours[0]?.start === options.hour;
-    if (sameHour && current.spec.timezone === 'Europe/Paris' && current.action.type === 'startWorkflow' && current.action.taskQueue === options.taskQueue) return;
-    await handle.update((previous) => ({
-      ...previous,
-      spec,
-      action: { type: 'startWorkflow', workflowType: 'chorusPasswordCheck', workflowId: PASSWORD_CHECK_WORKFLOW_ID, taskQueue: options.taskQueue, args: [] },
-    }));
+    await client.schedule.getHandle(wanted.scheduleId).update((previous) => ({ ...previous, spec: wanted.spec, action: wanted.action }));
   }
+}
+
+/** The daily check of the Chorus technical accounts' passwords, at `hour` (Europe/Paris). */
+export async function ensurePasswordCheckSchedule(client: Client, options: { taskQueue: string; hour: number }): Promise<void> {
+  await ensureSchedule(client, {
+    scheduleId: scheduleIdOf(options.taskQueue, 'chorus-password-check'),
+    spec: { calendars: [{ hour: options.hour, minute: 0 }], timezone: 'Europe/Paris' },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'chorusPasswordCheck',
+      workflowId: scheduleIdOf(options.taskQueue, 'chorus-password-check'),
+      taskQueue: options.taskQueue,
+      args: [],
+    },
+    description: 'Chorus technical accounts: password expiry reminders (30, 7 and 1 days before)',
+  });
+}
+
+/**
+ * The lifecycle sync: every LIFECYCLE_SYNC_INTERVAL for the deposits of the last LIFECYCLE_SYNC_RECENT_WINDOW,
+ * and daily at LIFECYCLE_SYNC_DAILY_HOUR for every invoice still followed (LIFECYCLE_MAX_AGE).
+ */
+export async function ensureLifecycleSyncSchedules(
+  client: Client,
+  taskQueue: string,
+  config: Pick<Config, 'LIFECYCLE_SYNC_INTERVAL' | 'LIFECYCLE_SYNC_RECENT_WINDOW' | 'LIFECYCLE_SYNC_DAILY_HOUR' | 'LIFECYCLE_MAX_AGE'>,
+): Promise<void> {
+  const sync = (workflowId: string, windowMs: number): ScheduleOptionsStartWorkflowAction<Workflow> => ({
+    type: 'startWorkflow',
+    workflowType: 'chorusLifecycleSync',
+    workflowId,
+    taskQueue,
+    args: [{ windowMs }],
+  });
+  await ensureSchedule(client, {
+    scheduleId: scheduleIdOf(taskQueue, 'chorus-lifecycle-sync-recent'),
+    spec: { intervals: [{ every: config.LIFECYCLE_SYNC_INTERVAL }] },
+    action: sync(scheduleIdOf(taskQueue, 'chorus-lifecycle-sync-recent'), config.LIFECYCLE_SYNC_RECENT_WINDOW),
+    description: 'Chorus lifecycle sync of the recent deposits: invoices whose status moved are told',
+  });
+  await ensureSchedule(client, {
+    scheduleId: scheduleIdOf(taskQueue, 'chorus-lifecycle-sync-daily'),
+    spec: { calendars: [{ hour: config.LIFECYCLE_SYNC_DAILY_HOUR, minute: 30 }], timezone: 'Europe/Paris' },
+    action: sync(scheduleIdOf(taskQueue, 'chorus-lifecycle-sync-daily'), config.LIFECYCLE_MAX_AGE),
+    description: 'Chorus lifecycle sync of every invoice still followed: invoices whose status moved are told',
+  });
 }

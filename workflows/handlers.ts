@@ -1,5 +1,5 @@
 /**
- * The invoice's messages: one query, and the Updates producers and the platform send. Each validator refuses
+ * The invoice's messages: one query, the lifecycle sync's signal, and the Updates producers and the platform send. Each validator refuses
  * at once what the invoice does not allow now; an accepted Update goes to the inbox and answers when the
  * story has handled it (see inbox.ts).
  */
@@ -13,6 +13,7 @@ import type { InvoiceRun } from './invoice-state';
 import {
   archiveUpdate,
   cancelOrderUpdate,
+  chorusStatusMovedSignal,
   completeUpdate,
   getInvoiceQuery,
   markProcessedUpdate,
@@ -41,6 +42,10 @@ export function wireHandlers(run: InvoiceRun, inbox: RequestInbox): void {
   };
 
   setHandler(getInvoiceQuery, () => run.state());
+  // Only a hint: the story reads the status history itself (a stale or repeated signal costs one read).
+  setHandler(chorusStatusMovedSignal, () => {
+    run.statusMovedSignals += 1;
+  });
   setHandler(validateQuantitiesUpdate, (input) => submit({ kind: 'VALIDATE', input }), {
     validator: (input: QuantityValidationInput) => {
       requireAction('VALIDATE');

@@ -3,3 +3,4 @@ export { invoiceWorkflow } from './invoice';
 export { webhookDispatcher } from './webhook-dispatcher';
 export { creditNoteWorkflow } from './credit-note';
 export { chorusPasswordCheck } from './password-reminders';
+export { chorusLifecycleSync } from './lifecycle-sync';

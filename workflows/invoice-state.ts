@@ -39,6 +39,8 @@ export class InvoiceRun {
   identifiantFactureCPP: string | null = null;
   chorusErrors: string[] = [];
   chorusHistoryCount = 0;
+  /** Signals of the lifecycle sync received (chorusStatusMoved): the story reads the history when it grows. */
+  statusMovedSignals = 0;
   depositedAt = 0;
   depositAttempts = 0;
   mailCounts: Record<string, number> = {};

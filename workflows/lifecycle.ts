@@ -3,7 +3,9 @@
  * the maximum age passes. Each new Chorus status is recorded (with the buyer's comment) and the producer is
  * told what concerns him; when Chorus asks, he recycles or completes the invoice.
  *
- * The history stays bounded: polling lives in activity retries, and a long run continues as new.
+ * The history stays bounded: polling lives in activity retries, and a long run continues as new. In production
+ * the invoice does not poll on its own: the lifecycle sync (lifecycle-sync.ts) signals it when Chorus shows a
+ * new status, and it asks itself only every `lifecycleSafetyPollMs`.
  */
 import { CancellationScope, allHandlersFinished, condition, continueAsNew, patched, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
 import type { MailKind, StatusChange } from '../activities/types';
@@ -22,13 +24,30 @@ const MAIL_ON_STATUS: Partial<Record<ChorusStatus, MailKind>> = {
   REJETEE: 'PRODUCER_INVOICE_REJECTED',
 } satisfies Partial<Record<KnownChorusStatus, MailKind>>;
 
-type Watch = { kind: 'change'; value: StatusChange } | { kind: 'action' } | { kind: 'gave-up' };
+type Watch = { kind: 'change'; value: StatusChange } | { kind: 'action' } | { kind: 'signalled' } | { kind: 'gave-up' };
+
+/** After the sync's signal the history is read at once, then briefly retried: Chorus may show it a moment later. */
+const SIGNALLED_READ: RetryPolicy = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m' };
+const SIGNALLED_READ_WINDOW_MS = 10 * 60_000;
+
+/** How the invoice learns that its Chorus status moved, from its timing. */
+interface Watching {
+  /** The poll's schedule and how long it may run. */
+  schedule: RetryPolicy;
+  windowMs: number;
+  /** Wakes the story before the poll ends (the sync's signal). */
+  wakeOn?: () => boolean;
+  /** Whether the poll giving up just means "nothing after all" (a signal that was stale). */
+  brief: boolean;
+}
 
 export async function followLifecycle(s: StoryContext): Promise<void> {
   const { run, inbox } = s;
   const cpp = run.identifiantFactureCPP;
   if (!cpp) throw new Error('followLifecycle without identifiantFactureCPP');
   const schedule = lifecycleSchedule(s.timing);
+  const safetyPollMs = s.timing.lifecycleSafetyPollMs;
+  let seenSignals = run.statusMovedSignals;
   for (;;) {
     if (run.chorusStatus !== null && CHORUS_TERMINAL_STATUSES.includes(run.chorusStatus)) return;
     const remaining = run.depositedAt + s.timing.lifecycleMaxAgeMs - Date.now();
@@ -42,17 +61,31 @@ export async function followLifecycle(s: StoryContext): Promise<void> {
       }
       await continueAsNew<InvoiceWorkflow>({ ...s.input, resume: run.toResume() });
     }
-    const next = await nextChange(s, cpp, schedule, remaining);
-    if (next === 'ACTION_SERVED') continue;
-    if (next === 'GAVE_UP') return stopFollowing(s);
+    let watching: Watching = { schedule, windowMs: remaining, brief: false };
+    if (safetyPollMs !== undefined) {
+      // The lifecycle sync tells the invoice when Chorus shows a new status; its own poll is the safety net.
+      const signalled = run.statusMovedSignals > seenSignals;
+      seenSignals = run.statusMovedSignals;
+      const since = seenSignals;
+      watching =
+        signalled ?
+          { schedule: SIGNALLED_READ, windowMs: Math.min(remaining, SIGNALLED_READ_WINDOW_MS), brief: true }
+        : { schedule: { initialInterval: safetyPollMs, backoffCoefficient: 1 }, windowMs: remaining, wakeOn: () => run.statusMovedSignals > since, brief: false };
+    }
+    const next = await nextChange(s, cpp, watching);
+    if (next === 'ACTION_SERVED' || next === 'SIGNALLED') continue;
+    if (next === 'GAVE_UP') {
+      if (watching.brief) continue;
+      return stopFollowing(s);
+    }
     await recordChange(s, next);
   }
 }
 
 /** The next status change; a producer action (recycle / complete / archive) arriving first is served instead. */
-async function nextChange(s: StoryContext, cpp: string, schedule: RetryPolicy, remainingMs: number): Promise<StatusChange | 'ACTION_SERVED' | 'GAVE_UP'> {
+async function nextChange(s: StoryContext, cpp: string, watching: Watching): Promise<StatusChange | 'ACTION_SERVED' | 'SIGNALLED' | 'GAVE_UP'> {
   const { run, inbox } = s;
-  const { awaitChorusStatusChange } = lifecyclePolling(s.attemptMs, schedule, remainingMs);
+  const { awaitChorusStatusChange } = lifecyclePolling(s.attemptMs, watching.schedule, watching.windowMs);
   const scope = new CancellationScope();
   let watched: Watch;
   try {
@@ -63,12 +96,13 @@ async function nextChange(s: StoryContext, cpp: string, schedule: RetryPolicy, r
             (value): Watch => ({ kind: 'change', value }),
           ),
           condition(() => inbox.waiting).then((): Watch => ({ kind: 'action' })),
+          ...(watching.wakeOn ? [condition(watching.wakeOn).then((): Watch => ({ kind: 'signalled' }))] : []),
         ]),
       ),
     );
     watched = polled.ok ? polled.value : { kind: 'gave-up' };
   } finally {
-    scope.cancel(); // whichever of the two is still waiting
+    scope.cancel(); // whichever is still waiting
   }
   if (watched.kind === 'action') {
     // Served with nothing awaited since the cancel: the poll's cancellation then reaches history after the
@@ -76,6 +110,7 @@ async function nextChange(s: StoryContext, cpp: string, schedule: RetryPolicy, r
     await onLifecycleAction(s);
     return 'ACTION_SERVED';
   }
+  if (watched.kind === 'signalled') return 'SIGNALLED';
   return watched.kind === 'change' ? watched.value : 'GAVE_UP';
 }
 

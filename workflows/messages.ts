@@ -2,7 +2,7 @@
  * The invoice workflow's public surface: its input, the Updates producers and the platform send it, and the
  * query that reads it. The API and tests import these definitions; nothing here runs side effects.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ReplacementChanges } from '../db/credit-notes';
 import type { OrderLine } from '../domain/order';
 import type { ChorusStatus, InvoiceAction, InvoiceStatus } from '../domain/statuses';
@@ -26,6 +26,11 @@ export interface InvoiceTiming {
   flowReportMaxAgeMs?: number;
   /** One fixed lifecycle polling interval; when absent, the default schedule (frequent, then daily). */
   lifecyclePollMs?: number;
+  /**
+   * The lifecycle sync tells the invoice when its Chorus status moved (signal chorusStatusMoved); the invoice
+   * itself asks only at this interval. Absent (older runs, or lifecyclePollMs given): it polls on its own.
+   */
+  lifecycleSafetyPollMs?: number;
   reminderAfterMs: number;
   chorusFailureBudgetMs: number;
   lifecycleMaxAgeMs: number;
@@ -134,3 +139,9 @@ export const recycleUpdate = defineUpdate<InvoiceState, [RecycleInput]>('recycle
 export const completeUpdate = defineUpdate<InvoiceState, [CompleteInput]>('complete');
 export const reissueUpdate = defineUpdate<InvoiceState, [ReissueInput]>('reissue');
 export const getInvoiceQuery = defineQuery<InvoiceState>('getInvoice');
+
+/** From the lifecycle sync: Chorus now shows this status for the invoice (its history is read next). */
+export interface ChorusStatusMoved {
+  statut: string;
+}
+export const chorusStatusMovedSignal = defineSignal<[ChorusStatusMoved]>('chorusStatusMoved');

@@ -9,8 +9,6 @@ import { dueReminder, passwordDaysLeft } from '../domain/password-expiry';
 import type { ChorusAccountPage, ChorusAccountRef } from '../activities/password-reminders';
 import { chorusTaskQueueOf } from './messages';
 
-export const PASSWORD_CHECK_WORKFLOW_ID = 'chorus-password-check';
-
 export interface PasswordCheckResult {
   checked: number;
   /** Reminders mailed by this run (one sent by an earlier run is not sent again). */

@@ -38,7 +38,9 @@ export function invoiceTiming(config: Config): InvoiceTiming {
     flowPollMs: config.FLOW_POLL_INTERVAL,
     flowPollMaxMs: config.FLOW_POLL_MAX_INTERVAL,
     flowReportMaxAgeMs: config.FLOW_REPORT_MAX_AGE,
-    ...(config.LIFECYCLE_POLL_INTERVAL !== undefined ? { lifecyclePollMs: config.LIFECYCLE_POLL_INTERVAL } : {}),
+    ...(config.LIFECYCLE_POLL_INTERVAL !== undefined ?
+      { lifecyclePollMs: config.LIFECYCLE_POLL_INTERVAL }
+    : { lifecycleSafetyPollMs: config.LIFECYCLE_SAFETY_POLL_INTERVAL }),
     reminderAfterMs: config.PRODUCER_REMINDER_AFTER,
     chorusFailureBudgetMs: config.CHORUS_FAILURE_BUDGET,
     lifecycleMaxAgeMs: config.LIFECYCLE_MAX_AGE,

@@ -7,7 +7,7 @@ import type { ParsedMail, AddressObject } from 'mailparser';
 import request from 'supertest';
 import { signProducerToken } from '../../api/auth';
 import { ProducerChorusAccount } from '../../db/entities';
-import { ensurePasswordCheckSchedule, PASSWORD_CHECK_SCHEDULE_ID } from '../../worker/schedules';
+import { ensurePasswordCheckSchedule, scheduleIdOf } from '../../worker/schedules';
 import type { PasswordCheckResult } from '../../workflows/password-reminders';
 import { platform, sandboxControl, setUpParties } from '../support/scenario';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -126,7 +126,7 @@ describe("The Chorus technical accounts' password check", () => {
   it('When the worker starts, then the daily Schedule exists at the configured hour, and a new hour updates it', async () => {
     await ensurePasswordCheckSchedule(stack.client, { taskQueue: stack.taskQueue, hour: 7 });
     await ensurePasswordCheckSchedule(stack.client, { taskQueue: stack.taskQueue, hour: 7 });
-    const handle = stack.client.schedule.getHandle(PASSWORD_CHECK_SCHEDULE_ID);
+    const handle = stack.client.schedule.getHandle(scheduleIdOf(stack.taskQueue, 'chorus-password-check'));
     try {
       const made = await handle.describe();
       expect(made.spec.timezone).toBe('Europe/Paris');

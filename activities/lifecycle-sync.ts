@@ -1,0 +1,71 @@
+/**
+ * The lifecycle sync's Chorus side (workflows/lifecycle-sync.ts): one search of a technical account's invoices
+ * deposited within a window (`factures/v1/rechercher/fournisseur`, every page) instead of one history read per
+ * invoice, compared with what PostgreSQL holds; only an invoice whose status moved is told, and reads its history.
+ * Read-only: on the rate-limited Chorus queue.
+ */
+import { Invoice } from '../db/entities';
+import type { Orm } from '../db/orm';
+import { parisDate } from '../domain/dates';
+import { CHORUS_TERMINAL_STATUSES } from '../domain/statuses';
+import type { ChorusAccounts } from '../chorus';
+import { withRetryHints } from './chorus';
+import type { ChorusForProducer } from './shared';
+
+export interface StatusSweepInput {
+  /** The technical account searched: the platform's (null) or a producer's own. */
+  producerSiret: string | null;
+  /** Deposits of the last `windowMs` (Chorus filters by deposit date, Paris days). */
+  windowMs: number;
+}
+
+export interface MovedInvoice {
+  workflowId: string;
+  invoiceId: string;
+  statut: string;
+}
+
+export interface StatusSweepResult {
+  /** Invoices Chorus returned for the window. */
+  seen: number;
+  /** Those still followed here whose Chorus status differs from ours (at most MAX_MOVED; the next sync takes the rest). */
+  moved: MovedInvoice[];
+}
+
+/** Bounds one result (and the signals of one sync) far below Temporal's payload and history limits. */
+const MAX_MOVED = 2000;
+/** identifiantFactureCPP values per PostgreSQL query. */
+const CHUNK = 1000;
+
+export function createLifecycleSyncActivities(orm: Orm, chorus: ChorusAccounts, chorusFor: ChorusForProducer) {
+  return withRetryHints({
+    async findMovedChorusInvoices(input: StatusSweepInput): Promise<StatusSweepResult> {
+      const em = orm.em.fork();
+      const { client } = input.producerSiret === null ? chorus.platform : await chorusFor(em, input.producerSiret);
+      const now = Date.now();
+      const found = await client.rechercherFactureParFournisseur({
+        periodeDateDepotDu: parisDate(new Date(now - input.windowMs)),
+        periodeDateDepotAu: parisDate(new Date(now)),
+      });
+      const statutById = new Map(found.map((f) => [String(f.identifiantFactureCPP), f.statut]));
+      const moved: MovedInvoice[] = [];
+      const ids = [...statutById.keys()];
+      for (let i = 0; i < ids.length && moved.length < MAX_MOVED; i += CHUNK) {
+        const followed = await em.find(
+          Invoice,
+          {
+            identifiantFactureCPP: { $in: ids.slice(i, i + CHUNK) },
+            status: 'DEPOSEE_CHORUS',
+            $or: [{ chorusStatus: null }, { chorusStatus: { $nin: [...CHORUS_TERMINAL_STATUSES] } }],
+          },
+          { fields: ['invoiceId', 'workflowId', 'identifiantFactureCPP', 'chorusStatus'] },
+        );
+        for (const invoice of followed) {
+          const statut = statutById.get(invoice.identifiantFactureCPP ?? '');
+          if (statut !== undefined && statut !== invoice.chorusStatus) moved.push({ workflowId: invoice.workflowId, invoiceId: invoice.invoiceId, statut });
+        }
+      }
+      return { seen: found.length, moved: moved.slice(0, MAX_MOVED) };
+    },
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * The lifecycle sync, run by two Temporal Schedules (worker/schedules.ts): often for the invoices deposited in
+ * the last days (when buyers act), daily for every invoice still followed. For each technical account, one
+ * search of its invoices (activities/lifecycle-sync.ts) instead of one history read per invoice; each invoice
+ * whose Chorus status moved is signalled and reads its own history. Costs a few calls per account and sync
+ * plus one per change, where per-invoice polling costs one per invoice and poll.
+ */
+import { ApplicationFailure, getExternalWorkflowHandle, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { ChorusAccountPage } from '../activities/password-reminders';
+import { chorusStatusMovedSignal, chorusTaskQueueOf } from './messages';
+
+export interface LifecycleSyncInput {
+  /** Deposits of the last `windowMs` are looked at. */
+  windowMs: number;
+}
+
+export interface LifecycleSyncResult {
+  accounts: number;
+  /** Invoices Chorus returned. */
+  seen: number;
+  /** Invoices told that their status moved. */
+  signalled: number;
+  /** Accounts whose search failed this time (the next sync asks again). */
+  failed: number;
+}
+
+const local = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: { initialInterval: '2s', maximumInterval: '1m' } });
+const chorus = () =>
+  proxyActivities<Activities>({
+    taskQueue: chorusTaskQueueOf(workflowInfo().taskQueue),
+    startToCloseTimeout: '5m',
+    // Within the sync's own cadence: a Chorus away for longer is asked again by the next sync.
+    scheduleToCloseTimeout: '30m',
+    retry: { initialInterval: '5s', maximumInterval: '2m', nonRetryableErrorTypes: ['ChorusBusinessError', 'ChorusAuthError'] },
+  });
+
+export async function chorusLifecycleSync(input: LifecycleSyncInput): Promise<LifecycleSyncResult> {
+  const result: LifecycleSyncResult = { accounts: 0, seen: 0, signalled: 0, failed: 0 };
+  let after: string | null = null;
+  do {
+    const page: ChorusAccountPage = await local.listChorusAccounts({ after });
+    for (const account of page.accounts) {
+      result.accounts += 1;
+      let sweep;
+      try {
+        sweep = await chorus().findMovedChorusInvoices({ producerSiret: account.producerSiret, windowMs: input.windowMs });
+      } catch (error) {
+        log.warn('Chorus lifecycle sync: account not searched this time', { producerSiret: account.producerSiret, error: String(error) });
+        result.failed += 1;
+        continue;
+      }
+      result.seen += sweep.seen;
+      for (const moved of sweep.moved) {
+        if (await tell(moved.workflowId, moved.statut)) result.signalled += 1;
+      }
+    }
+    after = page.next;
+  } while (after !== null);
+  return result;
+}
+
+/** Signals the invoice; false when its workflow has ended meanwhile (nothing left to follow). */
+async function tell(workflowId: string, statut: string): Promise<boolean> {
+  try {
+    await getExternalWorkflowHandle(workflowId).signal(chorusStatusMovedSignal, { statut });
+    return true;
+  } catch (error) {
+    if (error instanceof ApplicationFailure || (error instanceof Error && error.name === 'ExternalWorkflowExecutionNotFoundError')) return false;
+    throw error;
+  }
+}
