@@ -6,7 +6,7 @@
 import express, { type Express } from 'express';
 import { controlErrorHandler, controlRouter } from './control-routes';
 import { cproErrorHandler, cproRouter } from './cpro-routes';
-import { countCalls, injectFaults, PisteAccess, requirePisteAuth, TOKEN_PATH, tokenEndpoint } from './gateway';
+import { countCalls, enforceQuota, injectFaults, PisteAccess, requirePisteAuth, TOKEN_PATH, tokenEndpoint } from './gateway';
 import type { SandboxCredentials } from './model';
 import { SandboxPersistence, type LoadOutcome } from './persistence';
 import { SandboxState, type SandboxStateOptions } from './state';
@@ -48,7 +48,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
 
   app.use('/sandbox/v1', controlRouter(state), controlErrorHandler(log));
   app.post(TOKEN_PATH, countCalls(state), injectFaults(state), ...tokenEndpoint(state, piste));
-  app.use('/cpro', countCalls(state), injectFaults(state), requirePisteAuth(state, piste), cproRouter(state), cproErrorHandler(log));
+  app.use('/cpro', countCalls(state), enforceQuota(state), injectFaults(state), requirePisteAuth(state, piste), cproRouter(state), cproErrorHandler(log));
   app.use((req, res) => {
     res.status(404).json({ error: 'not_found', error_description: `No route ${req.method} ${req.path} (Chorus Pro sandbox)` });
   });

@@ -92,6 +92,7 @@ const configBody = z
         latencyMs: z.number().int().min(0).max(600_000).optional(),
         spurious401Rate: rate.optional(),
         invalidClientRate: rate.optional(),
+        callsPerSecondQuota: z.number().int().min(0).max(100_000).optional(),
       })
       .optional(),
   })

@@ -96,6 +96,36 @@ export function countCalls(state: SandboxState): RequestHandler {
   };
 }
 
+/**
+ * PISTE's quota (`faults.callsPerSecondQuota`): beyond it in the current second, 429 with Retry-After until the
+ * next second. Counted per application (every account's calls together), like PISTE.
+ */
+export function enforceQuota(state: SandboxState): RequestHandler {
+  let second = 0;
+  let used = 0;
+  return (_req, res, next) => {
+    const quota = state.config.faults.callsPerSecondQuota;
+    if (quota > 0) {
+      const now = state.now();
+      const current = Math.floor(now / 1000);
+      if (current !== second) {
+        second = current;
+        used = 0;
+      }
+      used += 1;
+      if (used > quota) {
+        state.recordCall('429');
+        res
+          .status(429)
+          .set('Retry-After', '1')
+          .json({ error: 'too_many_requests', error_description: `Quota exceeded: ${quota} calls per second for this application (sandbox)` });
+        return;
+      }
+    }
+    next();
+  };
+}
+
 /** Latency then random 503, as configured under `faults`. */
 export function injectFaults(state: SandboxState): RequestHandler {
   return async (_req: Request, res: Response, next: NextFunction) => {

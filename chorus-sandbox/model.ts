@@ -139,6 +139,11 @@ export interface SandboxFaults {
   spurious401Rate: number;
   /** Share of token requests answered 400 invalid_client although the credentials are right, 0..1. */
   invalidClientRate: number;
+  /**
+   * PISTE's quota per application: business calls beyond this many in one second are answered 429 with
+   * Retry-After (0: no quota). No value is published (audit UNKNOWN-1); this is for testing the client's slow-down.
+   */
+  callsPerSecondQuota: number;
 }
 
 export interface SandboxAutopilot {
@@ -164,7 +169,7 @@ export interface SandboxConfig {
   technicalAccounts: SandboxTechnicalAccount[];
 }
 
-export const NO_FAULTS: SandboxFaults = { errorRate5xx: 0, latencyMs: 0, spurious401Rate: 0, invalidClientRate: 0 };
+export const NO_FAULTS: SandboxFaults = { errorRate5xx: 0, latencyMs: 0, spurious401Rate: 0, invalidClientRate: 0, callsPerSecondQuota: 0 };
 
 /** A copy sharing nothing with `config` (autopilot path and faults included). */
 export function cloneConfig(config: SandboxConfig): SandboxConfig {

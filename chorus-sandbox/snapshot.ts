@@ -150,7 +150,7 @@ const configSnapshot = z.object({
   flowProcessingDelayMs: delayMs,
   tokenLifetimeMs: z.number().finite().positive(),
   autopilot: z.object({ path: z.array(invoiceStatus), stepDelayMs: delayMs }).nullable(),
-  faults: z.object({ errorRate5xx: rate, latencyMs: delayMs, spurious401Rate: rate, invalidClientRate: rate }),
+  faults: z.object({ errorRate5xx: rate, latencyMs: delayMs, spurious401Rate: rate, invalidClientRate: rate, callsPerSecondQuota: z.number().int().min(0).default(0) }),
   loneListItemAsObject: z.boolean().default(false),
   technicalAccountPasswordExpiresAt: z.iso.datetime().default(() => new Date(Date.now() + 365 * 86_400_000).toISOString()),
   technicalAccounts: z.array(z.object({ login: text.min(1), password: text.min(1), attachedSirets: z.array(text), passwordExpiresAt: z.iso.datetime() })).default([]),

@@ -11,3 +11,4 @@ export * from './flow-report';
 export * from './requirement';
 export * from './transport';
 export * from './wire';
+export * from './slow-down';

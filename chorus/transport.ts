@@ -3,6 +3,7 @@
  * timeouts, one replay after a 401, and the classification of every failure into the three error classes.
  * Endpoint methods (client.ts) never see a Response.
  */
+import type { SlowDown } from './slow-down';
 import type { z } from 'zod';
 import { ChorusAuthError, ChorusBusinessError, ChorusTransientError } from './errors';
 
@@ -52,6 +53,8 @@ export interface ChorusTransportOptions {
   fetch?: typeof fetch;
   /** Clock in ms, injected for tests of token renewal. */
   now?: () => number;
+  /** Shared by the clients of one process: a 429 with Retry-After holds every call back (slow-down.ts). */
+  slowDown?: SlowDown;
 }
 
 export interface CallOptions {
@@ -83,6 +86,7 @@ export class ChorusTransport {
   readonly #logger: ChorusLogger | undefined;
   readonly #fetch: typeof fetch;
   readonly #now: () => number;
+  readonly #slowDown: SlowDown | undefined;
   #token: CachedToken | undefined;
   #pendingToken: Promise<CachedToken> | undefined;
 
@@ -101,6 +105,7 @@ export class ChorusTransport {
     this.#logger = options.logger;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.#now = options.now ?? Date.now;
+    this.#slowDown = options.slowDown;
   }
 
   /** POST JSON to a business endpoint and validate the answer's shape. */
@@ -135,6 +140,7 @@ export class ChorusTransport {
       let response: Response;
       let text: string;
       try {
+        await this.#slowDown?.wait(options?.signal);
         ({ response, text } = await this.exchange(method, path, payload, token, options?.signal));
       } catch (error) {
         log(null, 'transient_error');
@@ -187,11 +193,10 @@ export class ChorusTransport {
     }
     if (status === 408 || status === 429 || status >= 500) {
       log(status, 'transient_error');
-      throw new ChorusTransientError(`Chorus Pro is unavailable for ${operation} (HTTP ${status})`, {
-        operation,
-        httpStatus: status,
-        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.#now()),
-      });
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.#now());
+      // Over the quota: every call of the process waits, not just this one.
+      if (status === 429) this.#slowDown?.pause(retryAfterMs);
+      throw new ChorusTransientError(`Chorus Pro is unavailable for ${operation} (HTTP ${status})`, { operation, httpStatus: status, retryAfterMs });
     }
   }
 

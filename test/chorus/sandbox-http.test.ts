@@ -235,7 +235,7 @@ describe('Chorus sandbox over HTTP', () => {
       flowProcessingDelayMs: 0,
       tokenLifetimeMs: 3_600_000,
       autopilot: { path: ['MISE_A_DISPOSITION'], stepDelayMs: 1 },
-      faults: { errorRate5xx: 0.25, latencyMs: 5, spurious401Rate: 0, invalidClientRate: 0 },
+      faults: { errorRate5xx: 0.25, latencyMs: 5, spurious401Rate: 0, invalidClientRate: 0, callsPerSecondQuota: 0 },
       loneListItemAsObject: false,
       technicalAccountPasswordExpiresAt: expect.any(String) as string,
       technicalAccounts: [],
