@@ -10,7 +10,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ChorusTransientError, classifyFlowReport, entriesSince, type ChorusClient, type InvoiceOnChorus } from '../chorus';
+import { BuyerDirectory, ChorusTransientError, classifyFlowReport, entriesSince, type ChorusClient, type InvoiceOnChorus } from '../chorus';
 import { chorusAttachmentName } from '../domain/chorus-limits';
 import { ChorusDeposit, Invoice, InvoiceAttachment, InvoiceDocument, type IChorusDeposit } from '../db/entities';
 import type { Orm } from '../db/orm';
@@ -153,7 +153,7 @@ export function withRetryHints<T extends Record<string, (input: never) => Promis
  * `platform` reads the public directory (buyers); everything about an invoice goes through `chorusFor` its
  * producer: his own technical account when he has one, else the platform's.
  */
-export function createChorusActivities(orm: Orm, platform: ChorusClient, chorusFor: ChorusForProducer) {
+export function createChorusActivities(orm: Orm, platform: ChorusClient, chorusFor: ChorusForProducer, buyers: BuyerDirectory = new BuyerDirectory(platform, { ttlMs: 0 })) {
   /** The client for the invoice's producer, found by our invoice id or, for the lifecycle poll, by Chorus' id. */
   const clientForInvoice = async (em: EntityManager, where: { invoiceId: string } | { identifiantFactureCPP: string }) => {
     const invoice = await em.findOne(Invoice, where);
@@ -161,7 +161,7 @@ export function createChorusActivities(orm: Orm, platform: ChorusClient, chorusF
   };
   return withRetryHints({
     async describeBuyerOnChorus(input: { buyerSiret: string }): Promise<BuyerOnChorus> {
-      const buyer = await platform.describeBuyer(input.buyerSiret);
+      const buyer = await buyers.describe(input.buyerSiret);
       return buyer.kind === 'unknown' ? { kind: 'unknown' } : { kind: 'known', designation: buyer.designation, requirement: buyer.requirement };
     },
 
@@ -197,6 +197,8 @@ export function createChorusActivities(orm: Orm, platform: ChorusClient, chorusF
       const number = invoice.number ?? '';
       const found = await chorus.findInvoiceByNumber(number, { siretFournisseur: invoice.producerSiret });
       const outcome: FlowReport = classifyFlowReport({ ...report, numeroFluxDepot: input.numeroFluxDepot }, found, number);
+      // The buyer's services or engagement rule may have changed: the next invoice to it looks again.
+      if (outcome.outcome === 'REJECTED') buyers.forget(invoice.buyerSiret);
       await em.nativeUpdate(ChorusDeposit, { businessKey: input.businessKey }, depositOutcome(outcome));
       return outcome;
     },

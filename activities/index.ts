@@ -2,7 +2,7 @@
  * The activities, built from their dependencies (samples-typescript `activities-dependency-injection`):
  * the worker passes real ones, tests the same real ones pointed at test servers.
  */
-import type { ChorusAccounts } from '../chorus';
+import { BuyerDirectory, type ChorusAccounts } from '../chorus';
 import type { Orm } from '../db/orm';
 import type { Mailer } from '../mail/mailer';
 import { createChorusActivities } from './chorus';
@@ -24,13 +24,16 @@ export interface ActivityDeps {
   publicAppUrl: string;
   /** Who at the platform gets the Chorus password reminders (PLATFORM_CONTACT_EMAIL). */
   platformContact: string;
+  /** How long what Chorus says of a buyer is kept (CHORUS_STRUCTURE_CACHE_TTL; 0: asked each time). */
+  structureCacheTtlMs?: number;
 }
 
 /** The activities that call Chorus Pro: what the rate-limited Chorus worker runs. */
-export function createChorusCallActivities(deps: Pick<ActivityDeps, 'orm' | 'chorus' | 'credentialsKey'>) {
+export function createChorusCallActivities(deps: Pick<ActivityDeps, 'orm' | 'chorus' | 'credentialsKey' | 'structureCacheTtlMs'>) {
   const chorusFor = chorusForProducer(deps.chorus, deps.credentialsKey);
+  const buyers = new BuyerDirectory(deps.chorus.platform.client, { ttlMs: deps.structureCacheTtlMs ?? 0 });
   return {
-    ...createChorusActivities(deps.orm, deps.chorus.platform.client, chorusFor),
+    ...createChorusActivities(deps.orm, deps.chorus.platform.client, chorusFor, buyers),
     ...createChorusAccountActivities(deps.orm, chorusFor),
     ...createPasswordReadActivities(deps.orm, deps.chorus, chorusFor),
     ...createLifecycleSyncActivities(deps.orm, deps.chorus, chorusFor),

@@ -12,3 +12,4 @@ export * from './requirement';
 export * from './transport';
 export * from './wire';
 export * from './slow-down';
+export * from './buyer-directory';

@@ -101,6 +101,9 @@ export const configSchema = z.object({
   /** Where the sandbox keeps its state between runs (`npm start` sets it under DATA_DIR); unset = in memory. */
   CHORUS_SANDBOX_STATE_FILE: optionalString,
 
+  /** How long what Chorus says of a public buyer (structure, services, engagement rule) is kept; 0 = asked each time. */
+  CHORUS_STRUCTURE_CACHE_TTL: duration('1h'),
+
   SMTP_URL: z.string().default('smtp://127.0.0.1:1025'),
   MAIL_FROM: z.string().default('Agrilocal Facturation <facturation@agrilocal.local>'),
   MAIL_WEB_PORT: port(1080),

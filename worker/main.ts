@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     await admin.close();
   }
   const { connection, namespace } = await connectWorkerConnection(config);
-  const deps = { orm, chorus: chorusAccountsFromConfig(config), credentialsKey: credentialsKey(config), mailer, publicAppUrl: config.PUBLIC_APP_URL, platformContact: platformContactEmail(config) };
+  const deps = { orm, chorus: chorusAccountsFromConfig(config), credentialsKey: credentialsKey(config), mailer, publicAppUrl: config.PUBLIC_APP_URL, platformContact: platformContactEmail(config), structureCacheTtlMs: config.CHORUS_STRUCTURE_CACHE_TTL };
   const worker = await createInvoiceWorker({
     connection,
     namespace,

@@ -51,7 +51,7 @@ export interface ChorusWorkerOptions {
   namespace: string;
   /** The invoices' task queue; the Chorus calls poll `<it>-chorus`. */
   invoiceTaskQueue: string;
-  deps: Pick<ActivityDeps, 'orm' | 'chorus' | 'credentialsKey'>;
+  deps: Pick<ActivityDeps, 'orm' | 'chorus' | 'credentialsKey' | 'structureCacheTtlMs'>;
   config: Pick<Config, 'CHORUS_MAX_CALLS_PER_SECOND' | 'CHORUS_MAX_CONCURRENT_CALLS'>;
   tuning?: Partial<WorkerOptions>;
 }

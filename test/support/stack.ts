@@ -54,6 +54,8 @@ export const FAST_TIMING_ENV: Record<string, string> = {
   FLOW_POLL_INTERVAL: '200ms',
   FLOW_POLL_MAX_INTERVAL: '200ms',
   LIFECYCLE_POLL_INTERVAL: '200ms',
+  // Tests reshape buyers on the sandbox between invoices; the cache has its own test.
+  CHORUS_STRUCTURE_CACHE_TTL: '0',
   PRODUCER_REMINDER_AFTER: '1h',
   CHORUS_FAILURE_BUDGET: '4s',
   LIFECYCLE_MAX_AGE: '1h',
@@ -124,7 +126,7 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
       connection: nativeConnection,
       namespace: config.TEMPORAL_NAMESPACE,
       invoiceTaskQueue: taskQueue,
-      deps: { orm: db.orm, chorus: chorusAccounts, credentialsKey: credentialsKey(config) },
+      deps: { orm: db.orm, chorus: chorusAccounts, credentialsKey: credentialsKey(config), structureCacheTtlMs: config.CHORUS_STRUCTURE_CACHE_TTL },
       config,
       tuning: { shutdownGraceTime: '1s', ...(options.chorusWorkerInterceptors ? { interceptors: options.chorusWorkerInterceptors } : {}) },
     });

@@ -10,7 +10,8 @@ import { createMailer, type Mailer } from '../../mail/mailer';
 import { credentialsKey } from '../../config';
 import { chorusAccountsFromConfig } from '../../worker/chorus-client';
 import { startTestStack, type TestStack } from '../support/stack';
-import { createOrder, setUpParties, validateQuantities, waitForInvoice } from '../support/scenario';
+import { createOrder, platform, setUpParties, validateQuantities, waitForInvoice } from '../support/scenario';
+import { pdfWhenReady } from '../support/wait';
 
 let stack: TestStack;
 let activities: Activities;
@@ -34,6 +35,8 @@ async function readyInvoice() {
   const { orderId, invoiceId } = await createOrder(stack, parties);
   expect((await validateQuantities(stack, orderId)).status).toBe(200);
   await waitForInvoice(stack, invoiceId, { status: 'A_TRAITER' });
+  // The buyer's mail carries the PDF, drawn just after the validation was answered.
+  await pdfWhenReady(() => platform(stack).get(`/invoices/${invoiceId}/pdf`));
   return { parties, invoiceId };
 }
 
