@@ -11,7 +11,7 @@
  * - polling: the retry policy *is* the poll schedule (the activity throws a benign "not yet"); retries are
  *   not written to history, so an invoice can be followed for months with a flat history.
  */
-import { ActivityFailure, isCancellation, patched, proxyActivities, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
+import { ActivityFailure, isCancellation, patched, proxyActivities, proxyLocalActivities, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { chorusTaskQueueOf, documentsTaskQueueOf, type InvoiceTiming } from './messages';
 
@@ -25,6 +25,17 @@ export const attemptMsOf = (timing: InvoiceTiming): number => timing.activityTim
 
 export function records(attemptMs: number) {
   return proxyActivities<Activities>({
+    startToCloseTimeout: attemptMs,
+    retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+}
+
+/**
+ * Short PostgreSQL work the story waits on while a caller waits too (the quantity validation): run by the
+ * workflow's own worker, with no round trip through the server's task queue; retried the same way.
+ */
+export function localRecords(attemptMs: number) {
+  return proxyLocalActivities<Activities>({
     startToCloseTimeout: attemptMs,
     retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE },
   });

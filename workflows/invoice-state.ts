@@ -86,13 +86,15 @@ export class InvoiceRun {
     detail?: string,
     patch: InvoicePatch = {},
     at: string = new Date().toISOString(),
+    /** Another proxy of the same activity (a local one, where a caller waits on the step). */
+    write: StateWriters['recordStatus'] = this.writers.recordStatus,
   ): Promise<void> {
     this.seq += 1;
     // The run knows the new status before PostgreSQL does: whoever reads it there (GET, the producer's page)
     // and sends an action it allows finds the workflow already accepting it. (State only, no command moved.)
     this.status = status;
     this.chorusStatus = chorusStatus;
-    await this.writers.recordStatus({ invoiceId: this.input.invoiceId, seq: this.seq, at, status, chorusStatus, detail, patch });
+    await write({ invoiceId: this.input.invoiceId, seq: this.seq, at, status, chorusStatus, detail, patch });
     upsertSearchAttributes(searchAttributeUpdates({ status, chorusStatus, number: this.number, buyerSiret: patch.buyerSiret }));
   }
 

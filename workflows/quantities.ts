@@ -4,7 +4,7 @@
  */
 import { patched, upsertSearchAttributes } from '@temporalio/workflow';
 import { parisDate } from '../domain/dates';
-import { documents, outcomeOf, reasonOf, records } from './activity-options';
+import { documents, localRecords, outcomeOf, reasonOf, records } from './activity-options';
 import type { Taken } from './inbox';
 import type { StoryContext } from './invoice-state';
 import type { QuantityValidationInput } from './messages';
@@ -47,9 +47,9 @@ async function cancelOrder({ run, inbox }: StoryContext, taken: Taken, reason: s
  */
 async function invoiceTheDelivery(s: StoryContext, taken: Taken, validation: QuantityValidationInput): Promise<boolean> {
   const { run, input } = s;
-  const acts = records(s.attemptMs);
   const issueDate = parisDate(new Date());
   const answersBeforeRendering = patched('fast-quantity-validation');
+  const acts = answersBeforeRendering ? localRecords(s.attemptMs) : records(s.attemptMs);
   const built = await outcomeOf(async () => {
     const invoice = await acts.buildInvoice({ invoiceId: input.invoiceId, validatedBy: validation.validatedBy, deliveredLines: validation.lines, issueDate });
     run.number = await acts.assignInvoiceNumber({ invoiceId: input.invoiceId, producerSiret: input.producerSiret, issueDate });
@@ -64,7 +64,8 @@ async function invoiceTheDelivery(s: StoryContext, taken: Taken, validation: Qua
   }
   upsertSearchAttributes(searchAttributeUpdates({ amountTtcCents: built.value.amountTtcCents }));
   const by = validation.validatedBy === 'PRODUCER' ? 'le producteur' : "l'acheteur";
-  await run.record('A_TRAITER', null, `Quantité livrée validée par ${by} ; facture ${run.number} créée`, { number: run.number ?? undefined });
+  const created = `Quantité livrée validée par ${by} ; facture ${run.number} créée`;
+  await run.record('A_TRAITER', null, created, { number: run.number ?? undefined }, undefined, answersBeforeRendering ? acts.recordStatus : undefined);
   s.inbox.answer(taken);
   if (answersBeforeRendering) await documents(s.attemptMs).renderInvoiceDocument({ invoiceId: input.invoiceId });
   return true;
