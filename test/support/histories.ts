@@ -46,7 +46,9 @@ export function replayNotedWorkflows(): { count: number; output: string } {
     fs.writeFileSync(path.join(dir, `${name}.json`), json);
     if (process.env.RECORD_HISTORIES === '1') {
       fs.mkdirSync(HISTORIES_DIR, { recursive: true });
-      fs.writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), json);
+      // RECORD_HISTORIES_TAG keeps the histories of earlier code beside the new ones (rule 3 of docs/operations.md).
+      const tag = process.env.RECORD_HISTORIES_TAG;
+      fs.writeFileSync(path.join(HISTORIES_DIR, `${name}${tag ? `--${tag}` : ''}.json`), json);
     }
   }
   const count = ran.length;

@@ -4,6 +4,7 @@
  * whose status moved, and only they read their history.
  */
 import { ensureLifecycleSyncSchedules, scheduleIdOf } from '../../worker/schedules';
+import { replayNotedWorkflows } from '../support/histories';
 import type { LifecycleSyncResult } from '../../workflows/lifecycle-sync';
 import { createOrder, getInvoice, platform, sandboxControl, setUpParties, validateQuantities, waitForInvoice } from '../support/scenario';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -100,3 +101,11 @@ describe('The Chorus lifecycle sync', () => {
     }
   });
 });
+
+// Last, outside the describe block: the invoices above (safety poll, signals) replay on the current code; with
+// RECORD_HISTORIES=1 their histories are saved for the replay test.
+it('When the workflows of this suite are replayed on the current code, then none is non-deterministic', () => {
+  const replay = replayNotedWorkflows();
+  expect(replay.count).toBe(2);
+  expect(replay.output).toContain(`replay: ${replay.count} passed, 0 failed`);
+}, 120_000);
