@@ -18,11 +18,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { Command, InvalidArgumentError } from 'commander';
-import { Client as PgClient } from 'pg';
+import { Client as PgClient, type Pool } from 'pg';
 import { chorusClientFromConfig } from '../worker/chorus-client';
 import { loadConfig } from '../config';
 import { createMailer } from '../mail/mailer';
 import { runMain } from '../lib/main';
+import { MAIL_CLAIM_MS } from '../activities/mail';
 import { checkInvariants, type InvariantResult } from './lib/invariants';
 import type { InvoiceRun } from './lib/load';
 import { finalRows, type FinalRow } from './lib/monitor';
@@ -287,8 +288,12 @@ async function main(): Promise<number> {
     await stack.sandboxControl('PUT', '/config', { faults: noFaults });
     stack.smtp.setRefusing(false);
     log(`load done: ${outcome.runs.length - outcome.runs.filter((r) => r.error).length} accepted by the API, ${outcome.settled} settled${outcome.timedOut ? ' (TIMED OUT waiting)' : ''}`);
-    // Mails go out after the last status write (payment notice): give the last ones a moment.
-    await sleep(3000);
+    // Mails go out after the last status write (payment notice), and a mail whose worker was killed while sending
+    // is taken over once its claim ends (MAIL_CLAIM_MS, activities/mail.ts): wait until none is being sent.
+    const mailDeadline = Date.now() + MAIL_CLAIM_MS + 30_000;
+    do {
+      await sleep(3000);
+    } while (Date.now() < mailDeadline && (await mailsBeingSent(stack.pool)) > 0);
     if (o.sabotage) log(`sabotage (self-check): ${(await sabotage(stack, outcome.rows, outcome.runs)).join('; ')}`);
     const sandbox = await stack.sandboxControl<Parameters<typeof checkInvariants>[0]['sandbox']>('GET', '/invoices');
     const rows = await finalRows(stack.pool, `BENCH-${outcome.prefix}-`);
@@ -519,3 +524,9 @@ function seedResult(seed: number, code: number, seconds: number, log: string, re
 }
 
 runMain(main);
+
+/** Mails claimed by an attempt and not yet recorded SENT (the claim of a killed worker included). */
+async function mailsBeingSent(pool: Pool): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from sent_mail where state = 'SENDING'`);
+  return rows[0]?.n ?? 0;
+}

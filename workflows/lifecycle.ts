@@ -24,20 +24,20 @@ const MAIL_ON_STATUS: Partial<Record<ChorusStatus, MailKind>> = {
   REJETEE: 'PRODUCER_INVOICE_REJECTED',
 } satisfies Partial<Record<KnownChorusStatus, MailKind>>;
 
-type Watch = { kind: 'change'; value: StatusChange } | { kind: 'action' } | { kind: 'signalled' } | { kind: 'gave-up' };
+type Watch = { kind: 'change'; value: StatusChange } | { kind: 'action' } | { kind: 'gave-up' };
 
 /** After the sync's signal the history is read at once, then briefly retried: Chorus may show it a moment later. */
 const SIGNALLED_READ: RetryPolicy = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m' };
 const SIGNALLED_READ_WINDOW_MS = 10 * 60_000;
+/** The safety net's look: once; nothing new (or Chorus away) waits for the next signal or the next look. */
+const SAFETY_LOOK: RetryPolicy = { maximumAttempts: 1 };
 
 /** How the invoice learns that its Chorus status moved, from its timing. */
 interface Watching {
   /** The poll's schedule and how long it may run. */
   schedule: RetryPolicy;
   windowMs: number;
-  /** Wakes the story before the poll ends (the sync's signal). */
-  wakeOn?: () => boolean;
-  /** Whether the poll giving up just means "nothing after all" (a signal that was stale). */
+  /** Whether the poll giving up just means "nothing new" (a stale signal, a safety look). */
   brief: boolean;
 }
 
@@ -48,6 +48,8 @@ export async function followLifecycle(s: StoryContext): Promise<void> {
   const schedule = lifecycleSchedule(s.timing);
   const safetyPollMs = s.timing.lifecycleSafetyPollMs;
   let seenSignals = run.statusMovedSignals;
+  // Right after the deposit, one look at once (the first statuses); afterwards, the sync's signals.
+  let firstLook = run.chorusHistoryCount === 0;
   for (;;) {
     if (run.chorusStatus !== null && CHORUS_TERMINAL_STATUSES.includes(run.chorusStatus)) return;
     const remaining = run.depositedAt + s.timing.lifecycleMaxAgeMs - Date.now();
@@ -63,17 +65,27 @@ export async function followLifecycle(s: StoryContext): Promise<void> {
     }
     let watching: Watching = { schedule, windowMs: remaining, brief: false };
     if (safetyPollMs !== undefined) {
-      // The lifecycle sync tells the invoice when Chorus shows a new status; its own poll is the safety net.
-      const signalled = run.statusMovedSignals > seenSignals;
-      seenSignals = run.statusMovedSignals;
+      // The lifecycle sync tells the invoice when Chorus shows a new status. Between two signals the invoice
+      // waits on a timer (no call) and looks by itself once every safetyPollMs, for a change the sync missed.
       const since = seenSignals;
+      if (!firstLook && run.statusMovedSignals === since) {
+        await condition(() => run.statusMovedSignals > since || inbox.waiting, Math.min(safetyPollMs, remaining));
+        if (inbox.waiting) {
+          await onLifecycleAction(s);
+          continue;
+        }
+      }
+      const signalled = run.statusMovedSignals > since;
+      seenSignals = run.statusMovedSignals;
+      const now = signalled || firstLook;
+      firstLook = false;
       watching =
-        signalled ?
+        now ?
           { schedule: SIGNALLED_READ, windowMs: Math.min(remaining, SIGNALLED_READ_WINDOW_MS), brief: true }
-        : { schedule: { initialInterval: safetyPollMs, backoffCoefficient: 1 }, windowMs: remaining, wakeOn: () => run.statusMovedSignals > since, brief: false };
+        : { schedule: SAFETY_LOOK, windowMs: remaining, brief: true };
     }
     const next = await nextChange(s, cpp, watching);
-    if (next === 'ACTION_SERVED' || next === 'SIGNALLED') continue;
+    if (next === 'ACTION_SERVED') continue;
     if (next === 'GAVE_UP') {
       if (watching.brief) continue;
       return stopFollowing(s);
@@ -83,7 +95,7 @@ export async function followLifecycle(s: StoryContext): Promise<void> {
 }
 
 /** The next status change; a producer action (recycle / complete / archive) arriving first is served instead. */
-async function nextChange(s: StoryContext, cpp: string, watching: Watching): Promise<StatusChange | 'ACTION_SERVED' | 'SIGNALLED' | 'GAVE_UP'> {
+async function nextChange(s: StoryContext, cpp: string, watching: Watching): Promise<StatusChange | 'ACTION_SERVED' | 'GAVE_UP'> {
   const { run, inbox } = s;
   const { awaitChorusStatusChange } = lifecyclePolling(s.attemptMs, watching.schedule, watching.windowMs);
   const scope = new CancellationScope();
@@ -96,13 +108,12 @@ async function nextChange(s: StoryContext, cpp: string, watching: Watching): Pro
             (value): Watch => ({ kind: 'change', value }),
           ),
           condition(() => inbox.waiting).then((): Watch => ({ kind: 'action' })),
-          ...(watching.wakeOn ? [condition(watching.wakeOn).then((): Watch => ({ kind: 'signalled' }))] : []),
         ]),
       ),
     );
     watched = polled.ok ? polled.value : { kind: 'gave-up' };
   } finally {
-    scope.cancel(); // whichever is still waiting
+    scope.cancel(); // whichever of the two is still waiting
   }
   if (watched.kind === 'action') {
     // Served with nothing awaited since the cancel: the poll's cancellation then reaches history after the
@@ -110,7 +121,6 @@ async function nextChange(s: StoryContext, cpp: string, watching: Watching): Pro
     await onLifecycleAction(s);
     return 'ACTION_SERVED';
   }
-  if (watched.kind === 'signalled') return 'SIGNALLED';
   return watched.kind === 'change' ? watched.value : 'GAVE_UP';
 }
 
