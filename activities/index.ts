@@ -6,12 +6,12 @@ import { BuyerDirectory, type ChorusAccounts } from '../chorus';
 import type { Orm } from '../db/orm';
 import type { Mailer } from '../mail/mailer';
 import { createChorusActivities } from './chorus';
-import { createChorusAccountActivities } from './chorus-account';
+import { createChorusAccountActivities, createChorusAccountListActivities } from './chorus-account';
 import { createDocumentActivities } from './documents';
 import { createInvoiceRecordActivities } from './invoice-records';
 import { createLifecycleSyncActivities } from './lifecycle-sync';
 import { createMailActivities } from './mail';
-import { createPasswordCheckActivities, createPasswordReadActivities, createPasswordReminderActivities } from './password-reminders';
+import { createPasswordReadActivities, createPasswordReminderActivities } from './password-reminders';
 import { chorusForProducer } from './shared';
 
 export interface ActivityDeps {
@@ -45,7 +45,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInvoiceRecordActivities(deps.orm),
     ...createDocumentActivities(deps.orm),
     ...createMailActivities(deps.orm, deps.mailer, deps.publicAppUrl),
-    ...createPasswordCheckActivities(deps.orm, deps.chorus),
+    ...createChorusAccountListActivities(deps.orm, deps.chorus),
     ...createPasswordReminderActivities(deps.orm, deps.mailer, deps.platformContact),
     // Also here: calls scheduled on the invoices' queue by runs begun before the Chorus queue existed.
     ...createChorusCallActivities(deps),

@@ -1,30 +1,19 @@
 /**
- * The daily check of the Chorus technical accounts' passwords (workflows/password-reminders.ts): which accounts
- * there are, when each password expires (a Chorus call, on the rate-limited Chorus queue), and the reminder
+ * The daily check of the Chorus technical accounts' passwords (workflows/password-reminders.ts): when each
+ * password expires (a Chorus call, on the rate-limited Chorus queue), and the reminder
  * mail, once per account, expiry date and threshold (`sent_mail`, as the invoices' mails).
  */
 import { ChorusAuthError, type ChorusAccounts } from '../chorus';
 import { recordProducerAccountExpiry } from '../db/chorus-accounts';
-import { Producer, ProducerChorusAccount } from '../db/entities';
+import { Producer } from '../db/entities';
 import type { Orm } from '../db/orm';
 import type { PasswordReminderDays } from '../domain/password-expiry';
 import type { Mailer } from '../mail/mailer';
 import { renderPasswordReminder } from '../mail/templates';
 import { withRetryHints } from './chorus';
 import { messageIdFor, sendOnce } from './mail';
+import type { ChorusAccountRef } from './chorus-account';
 import type { ChorusForProducer } from './shared';
-
-/** A technical account: the platform's (producerSiret null) or a producer's own. */
-export interface ChorusAccountRef {
-  producerSiret: string | null;
-  login: string;
-}
-
-export interface ChorusAccountPage {
-  accounts: ChorusAccountRef[];
-  /** Give it back for the next page; null after the last. */
-  next: string | null;
-}
 
 export type PasswordExpiryRead = { kind: 'read'; passwordExpiresAt: string | null } | { kind: 'refused' };
 
@@ -32,27 +21,6 @@ export interface PasswordReminderInput extends ChorusAccountRef {
   passwordExpiresAt: string;
   days: PasswordReminderDays;
   daysLeft: number;
-}
-
-/** Producers' accounts per page: a page is one activity result, far below Temporal's payload limit. */
-const PAGE_SIZE = 200;
-
-export function createPasswordCheckActivities(orm: Orm, chorus: ChorusAccounts) {
-  return {
-    /** The platform's account first, then the producers' own ones by SIRET. */
-    async listChorusAccounts(input: { after: string | null }): Promise<ChorusAccountPage> {
-      const rows = await orm.em.fork().find(
-        ProducerChorusAccount,
-        input.after === null ? {} : { producerSiret: { $gt: input.after } },
-        { orderBy: { producerSiret: 'asc' }, limit: PAGE_SIZE, fields: ['producerSiret', 'login'] },
-      );
-      const own = rows.map((r) => ({ producerSiret: r.producerSiret, login: r.login }));
-      return {
-        accounts: input.after === null ? [{ producerSiret: null, login: chorus.platform.login }, ...own] : own,
-        next: rows.length === PAGE_SIZE ? rows[rows.length - 1]!.producerSiret : null,
-      };
-    },
-  };
 }
 
 /** The Chorus call of the check: runs on the Chorus queue, within the call budget. */

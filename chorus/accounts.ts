@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ChorusClient } from './client';
+import { RecentMap } from './recent-map';
 import { TechnicalAccount, type TechnicalAccountOptions } from './technical-account';
 
 export interface TechnicalAccountCredentials {
@@ -34,16 +35,15 @@ export interface ChorusAccountsOptions {
 export class ChorusAccounts {
   readonly platform: ChorusAccountHandle;
   private readonly clientFor: ChorusAccountsOptions['clientFor'];
-  private readonly maxAccounts: number;
   private readonly accountOptions: TechnicalAccountOptions | undefined;
   /** By login and a digest of the password: a new password builds a new client. */
-  private readonly handles = new Map<string, ChorusAccountHandle>();
+  private readonly handles: RecentMap<string, ChorusAccountHandle>;
 
   constructor(options: ChorusAccountsOptions) {
     const { client, login } = options.platform;
     this.platform = { client, login, ownAccount: false, account: options.platform.account ?? new TechnicalAccount(client, options.accountOptions) };
     this.clientFor = options.clientFor;
-    this.maxAccounts = options.maxAccounts ?? 1000;
+    this.handles = new RecentMap(options.maxAccounts ?? 1000);
     this.accountOptions = options.accountOptions;
   }
 
@@ -52,19 +52,10 @@ export class ChorusAccounts {
     if (!credentials) return this.platform;
     const key = `${credentials.login}\u0000${createHash('sha256').update(credentials.password, 'utf8').digest('base64url')}`;
     const known = this.handles.get(key);
-    if (known) {
-      // Map order is insertion order: re-inserting marks it the most recently used.
-      this.handles.delete(key);
-      this.handles.set(key, known);
-      return known;
-    }
+    if (known) return known;
     const client = this.clientFor(credentials);
     const handle: ChorusAccountHandle = { client, login: credentials.login, ownAccount: true, account: new TechnicalAccount(client, this.accountOptions) };
     this.handles.set(key, handle);
-    for (const oldest of this.handles.keys()) {
-      if (this.handles.size <= this.maxAccounts) break;
-      this.handles.delete(oldest);
-    }
     return handle;
   }
 }

@@ -5,6 +5,7 @@
  * second lookup of the same buyer waits for the first instead of calling again.
  */
 import type { BuyerDescription, ChorusClient } from './client';
+import { RecentMap } from './recent-map';
 import type { CallOptions } from './transport';
 
 export interface BuyerDirectoryOptions {
@@ -16,37 +17,27 @@ export interface BuyerDirectoryOptions {
 }
 
 export class BuyerDirectory {
-  private readonly entries = new Map<string, { at: number; value: Promise<BuyerDescription> }>();
-  private readonly maxEntries: number;
+  private readonly entries: RecentMap<string, { at: number; value: Promise<BuyerDescription> }>;
   private readonly now: () => number;
 
   constructor(
     private readonly client: ChorusClient,
     private readonly options: BuyerDirectoryOptions,
   ) {
-    this.maxEntries = options.maxEntries ?? 10_000;
+    this.entries = new RecentMap(options.maxEntries ?? 10_000);
     this.now = options.now ?? Date.now;
   }
 
   async describe(siret: string, options?: CallOptions): Promise<BuyerDescription> {
     if (this.options.ttlMs <= 0) return this.client.describeBuyer(siret, options);
     const kept = this.entries.get(siret);
-    if (kept && this.now() - kept.at < this.options.ttlMs) {
-      // Re-inserted: Map order is the recency order.
-      this.entries.delete(siret);
-      this.entries.set(siret, kept);
-      return kept.value;
-    }
+    if (kept && this.now() - kept.at < this.options.ttlMs) return kept.value;
     const value = this.client.describeBuyer(siret, options);
     this.entries.set(siret, { at: this.now(), value });
     // A failed lookup is not kept.
     value.catch(() => {
-      if (this.entries.get(siret)?.value === value) this.entries.delete(siret);
+      if (this.entries.peek(siret)?.value === value) this.entries.delete(siret);
     });
-    for (const oldest of this.entries.keys()) {
-      if (this.entries.size <= this.maxEntries) break;
-      this.entries.delete(oldest);
-    }
     return value;
   }
 

@@ -1,13 +1,11 @@
 /**
- * PISTE's quota is per application, not per call: once the host answers 429 (or 503) with `Retry-After`, every
+ * PISTE's quota is per application, not per call: once the host answers 429 (with or without `Retry-After`), every
  * call of the process waits that long, whichever account or client makes it, instead of each hitting the
  * quota again. Shared by all the clients of one process (ChorusAccounts); each process learns on its own 429,
  * while Temporal's task-queue rate (CHORUS_MAX_CALLS_PER_SECOND) keeps the whole fleet under the budget.
  */
 export class SlowDown {
   private pausedUntil = 0;
-  /** How many pauses were asked (metrics, tests). */
-  pauses = 0;
 
   constructor(
     private readonly now: () => number = Date.now,
@@ -21,7 +19,6 @@ export class SlowDown {
   pause(retryAfterMs: number | undefined): void {
     const until = this.now() + Math.min(this.maxPauseMs, Math.max(0, retryAfterMs ?? this.defaultPauseMs));
     if (until > this.pausedUntil) this.pausedUntil = until;
-    this.pauses += 1;
   }
 
   /** Milliseconds left in the current pause (0: calls may go). */

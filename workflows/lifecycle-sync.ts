@@ -7,7 +7,8 @@
  */
 import { ApplicationFailure, getExternalWorkflowHandle, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { ChorusAccountPage } from '../activities/password-reminders';
+import type { ChorusAccountRef } from '../activities/chorus-account';
+import { forEachChorusAccount } from './chorus-accounts';
 import { chorusStatusMovedSignal, chorusTaskQueueOf } from './messages';
 
 export interface LifecycleSyncInput {
@@ -25,7 +26,6 @@ export interface LifecycleSyncResult {
   failed: number;
 }
 
-const local = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: { initialInterval: '2s', maximumInterval: '1m' } });
 const chorus = () =>
   proxyActivities<Activities>({
     taskQueue: chorusTaskQueueOf(workflowInfo().taskQueue),
@@ -37,27 +37,24 @@ const chorus = () =>
 
 export async function chorusLifecycleSync(input: LifecycleSyncInput): Promise<LifecycleSyncResult> {
   const result: LifecycleSyncResult = { accounts: 0, seen: 0, signalled: 0, failed: 0 };
-  let after: string | null = null;
-  do {
-    const page: ChorusAccountPage = await local.listChorusAccounts({ after });
-    for (const account of page.accounts) {
-      result.accounts += 1;
-      let sweep;
-      try {
-        sweep = await chorus().findMovedChorusInvoices({ producerSiret: account.producerSiret, windowMs: input.windowMs });
-      } catch (error) {
-        log.warn('Chorus lifecycle sync: account not searched this time', { producerSiret: account.producerSiret, error: String(error) });
-        result.failed += 1;
-        continue;
-      }
-      result.seen += sweep.seen;
-      for (const moved of sweep.moved) {
-        if (await tell(moved.workflowId, moved.statut)) result.signalled += 1;
-      }
-    }
-    after = page.next;
-  } while (after !== null);
+  await forEachChorusAccount((account) => syncAccount(account, input.windowMs, result));
   return result;
+}
+
+async function syncAccount(account: ChorusAccountRef, windowMs: number, result: LifecycleSyncResult): Promise<void> {
+  result.accounts += 1;
+  let sweep;
+  try {
+    sweep = await chorus().findMovedChorusInvoices({ producerSiret: account.producerSiret, windowMs });
+  } catch (error) {
+    log.warn('Chorus lifecycle sync: account not searched this time', { producerSiret: account.producerSiret, error: String(error) });
+    result.failed += 1;
+    return;
+  }
+  result.seen += sweep.seen;
+  for (const moved of sweep.moved) {
+    if (await tell(moved.workflowId, moved.statut)) result.signalled += 1;
+  }
 }
 
 /** Signals the invoice; false when its workflow has ended meanwhile (nothing left to follow). */

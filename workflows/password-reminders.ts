@@ -6,7 +6,8 @@
 import { log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { dueReminder, passwordDaysLeft } from '../domain/password-expiry';
-import type { ChorusAccountPage, ChorusAccountRef } from '../activities/password-reminders';
+import type { ChorusAccountRef } from '../activities/chorus-account';
+import { forEachChorusAccount } from './chorus-accounts';
 import { chorusTaskQueueOf } from './messages';
 
 export interface PasswordCheckResult {
@@ -29,12 +30,7 @@ const chorus = () =>
 
 export async function chorusPasswordCheck(): Promise<PasswordCheckResult> {
   const result: PasswordCheckResult = { checked: 0, reminded: 0, unread: 0 };
-  let after: string | null = null;
-  do {
-    const page: ChorusAccountPage = await local.listChorusAccounts({ after });
-    for (const account of page.accounts) await checkAccount(account, result);
-    after = page.next;
-  } while (after !== null);
+  await forEachChorusAccount((account) => checkAccount(account, result));
   return result;
 }
 

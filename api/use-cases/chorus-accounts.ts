@@ -52,7 +52,6 @@ export async function deleteChorusAccount(ctx: UseCaseContext, siret: string): P
   await removeProducerChorusAccount(ctx.em, siret);
 }
 
-
 /**
  * What /readyz says of our Chorus technical account: when its password expires, as last read, and how old that
  * reading is. Information only (Chorus being unreachable does not make the API unready: invoices wait and retry),
