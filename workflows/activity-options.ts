@@ -18,6 +18,8 @@ import { chorusTaskQueueOf, documentsTaskQueueOf, type InvoiceTiming } from './m
 /** Business failures an activity may raise: never retried. */
 const NON_RETRYABLE = ['ChorusBusinessError', 'InvoiceDataError'];
 const DEFAULT_ATTEMPT_MS = 120_000;
+/** Our own PostgreSQL work (records, the local steps, the rendering): retried until it succeeds. */
+const RECORDS_RETRY: RetryPolicy = { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE };
 const CHORUS_RETRY: RetryPolicy = { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: NON_RETRYABLE };
 
 /** Start-to-close of one attempt: how soon a dead worker's work is retried elsewhere. */
@@ -26,7 +28,7 @@ export const attemptMsOf = (timing: InvoiceTiming): number => timing.activityTim
 export function records(attemptMs: number) {
   return proxyActivities<Activities>({
     startToCloseTimeout: attemptMs,
-    retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE },
+    retry: RECORDS_RETRY,
   });
 }
 
@@ -37,7 +39,7 @@ export function records(attemptMs: number) {
 export function localRecords(attemptMs: number) {
   return proxyLocalActivities<Activities>({
     startToCloseTimeout: attemptMs,
-    retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE },
+    retry: RECORDS_RETRY,
   });
 }
 
@@ -56,7 +58,7 @@ export function documents(attemptMs: number) {
   return proxyActivities<Activities>({
     ...(patched('documents-queue') ? { taskQueue: documentsTaskQueueOf(workflowInfo().taskQueue) } : {}),
     startToCloseTimeout: attemptMs,
-    retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE },
+    retry: RECORDS_RETRY,
   });
 }
 

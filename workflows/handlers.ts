@@ -1,7 +1,7 @@
 /**
- * The invoice's messages: one query, the lifecycle sync's signal, and the Updates producers and the platform send. Each validator refuses
- * at once what the invoice does not allow now; an accepted Update goes to the inbox and answers when the
- * story has handled it (see inbox.ts).
+ * The invoice's messages: one query, the lifecycle sync's signal, and the Updates producers and the platform
+ * send. Each validator refuses at once what the invoice does not allow now; an accepted Update goes to the inbox
+ * and answers when the story has handled it (see inbox.ts).
  */
 import { setHandler } from '@temporalio/workflow';
 import { completeIssues } from '../domain/actions';
