@@ -10,6 +10,7 @@ import { completeIssues } from '../domain/actions';
 import { CHORUS_LIMITS, exceedsChorusBuyerName } from '../domain/chorus-limits';
 import { MAX_INVOICE_TTC, exceedsMaxInvoiceTtc } from '../domain/money';
 import { duplicateLineIssues, type Issue } from '../domain/order';
+import { PASSWORD_EXPIRY_STATES } from '../domain/password-expiry';
 import { FRANCHISE_EN_BASE_MENTION, VAT_EXEMPTION_MENTION_MAX_CHARS } from '../domain/vat';
 import { CHORUS_STATUSES, INVOICE_ACTIONS, INVOICE_STATUSES, INVOICE_VIEWS } from '../domain/statuses';
 import { DOCUMENT_TYPES } from '../domain/credit-notes';
@@ -473,14 +474,14 @@ export type ListQuery = z.infer<typeof listQuery>;
 
 /** GET /admin/chorus-accounts: the producers' own accounts by SIRET, a page at a time. */
 export const chorusAccountsQuery = z.strictObject({
-  state: z.enum(['ok', 'expiring', 'expired', 'unknown']).optional().openapi({ description: 'Only the accounts in this state (expiring: within 30 days)' }),
+  state: z.enum(PASSWORD_EXPIRY_STATES).optional().openapi({ description: 'Only the accounts in this state (expiring: within 30 days)' }),
   after: siret.optional().openapi({ description: 'The `next` of the previous page' }),
   pageSize: intParam(1, 500, 100),
 });
 export type ChorusAccountsQuery = z.infer<typeof chorusAccountsQuery>;
 
 const passwordExpiry = {
-  state: z.enum(['ok', 'expiring', 'expired', 'unknown']).openapi({ description: 'expiring: within 30 days (reminders are mailed 30, 7 and 1 days before); unknown: Chorus does not say' }),
+  state: z.enum(PASSWORD_EXPIRY_STATES).openapi({ description: 'expiring: within 30 days (reminders are mailed 30, 7 and 1 days before); unknown: Chorus does not say' }),
   passwordExpiresAt: z.string().nullable().openapi({ format: 'date-time', description: 'dateExpirationMotPasseCompteTech as Chorus last gave it' }),
   daysLeft: z.number().int().nullable(),
   readAt: z.string().nullable().openapi({ format: 'date-time', description: 'When it was read from Chorus (null: never)' }),
@@ -492,7 +493,7 @@ export const chorusAccounts = z
       .object({
         login: z.string(),
         ...passwordExpiry,
-        state: z.enum(['ok', 'expiring', 'expired', 'unknown', 'checking', 'unreachable']).openapi({ description: 'As /readyz: checking, the first read is under way; unreachable, the last read failed' }),
+        state: z.enum([...PASSWORD_EXPIRY_STATES, 'checking', 'unreachable']).openapi({ description: 'As /readyz: checking, the first read is under way; unreachable, the last read failed' }),
       })
       .openapi({ description: "The platform's technical account (CHORUS_TECH_LOGIN), as this API process last read it" }),
     producers: z.array(z.object({ producerSiret: siret, producerName: z.string().nullable(), login: z.string(), ...passwordExpiry })),

@@ -6,7 +6,8 @@
 export const PASSWORD_REMINDER_DAYS = [30, 7, 1] as const;
 export type PasswordReminderDays = (typeof PASSWORD_REMINDER_DAYS)[number];
 
-export type PasswordExpiryState = 'ok' | 'expiring' | 'expired' | 'unknown';
+export const PASSWORD_EXPIRY_STATES = ['ok', 'expiring', 'expired', 'unknown'] as const;
+export type PasswordExpiryState = (typeof PASSWORD_EXPIRY_STATES)[number];
 
 const DAY_MS = 86_400_000;
 
