@@ -31,6 +31,24 @@ export function passwordExpiryState(expiresAt: string | Date | null, now: number
 }
 
 /**
+ * The expiry dates in `state` as of `now`, as bounds for a query (the boundaries of passwordExpiryState):
+ * `null` for 'unknown' (no date).
+ */
+export function passwordExpiryRange(state: PasswordExpiryState, now: number): { gt?: Date; gte?: Date; lt?: Date; lte?: Date } | null {
+  const soon = new Date(now + (PASSWORD_REMINDER_DAYS[0] + 1) * DAY_MS);
+  switch (state) {
+    case 'unknown':
+      return null;
+    case 'expired':
+      return { lte: new Date(now) };
+    case 'expiring':
+      return { gt: new Date(now), lt: soon };
+    case 'ok':
+      return { gte: soon };
+  }
+}
+
+/**
  * The reminder due now: the nearest threshold the expiry is within (a run that missed the 30-day one at 6 days
  * left sends the 7-day one only); none once passed or when far. Sent once per threshold and expiry date: a
  * renewed password (a new date) starts again.

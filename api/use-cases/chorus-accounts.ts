@@ -8,7 +8,7 @@ import type { FilterQuery } from '@mikro-orm/core';
 import { ChorusAuthError, type TechnicalAccount } from '../../chorus';
 import { removeProducerChorusAccount, saveProducerChorusAccount } from '../../db/chorus-accounts';
 import { Producer, ProducerChorusAccount, type IProducerChorusAccount } from '../../db/entities';
-import { PASSWORD_REMINDER_DAYS, passwordDaysLeft, passwordExpiryState, type PasswordExpiryState } from '../../domain/password-expiry';
+import { passwordDaysLeft, passwordExpiryRange, passwordExpiryState, type PasswordExpiryState } from '../../domain/password-expiry';
 import { ApiError, notFound } from '../errors';
 import { toProducer } from '../invoice-view';
 import type { ChorusAccountBody, ChorusAccountsQuery, ChorusAccountsResponse, ProducerResponse } from '../schemas';
@@ -76,23 +76,13 @@ export function technicalAccountStatus(account: TechnicalAccount, timeoutMs: num
   };
 }
 
-const DAY_MS = 86_400_000;
-
-/** The rows in `state` as of `now`, in SQL (the rule itself is domain/password-expiry.ts; this is its range). */
+/** The rows in `state` as of `now` (the boundaries are domain/password-expiry.ts'). */
 function inState(state: PasswordExpiryState | undefined, now: number): FilterQuery<IProducerChorusAccount> {
-  const soon = new Date(now + (PASSWORD_REMINDER_DAYS[0] + 1) * DAY_MS);
-  switch (state) {
-    case undefined:
-      return {};
-    case 'unknown':
-      return { passwordExpiresAt: null };
-    case 'expired':
-      return { passwordExpiresAt: { $lte: new Date(now) } };
-    case 'expiring':
-      return { passwordExpiresAt: { $gt: new Date(now), $lt: soon } };
-    case 'ok':
-      return { passwordExpiresAt: { $gte: soon } };
-  }
+  if (state === undefined) return {};
+  const range = passwordExpiryRange(state, now);
+  if (range === null) return { passwordExpiresAt: null };
+  const { gt, gte, lt, lte } = range;
+  return { passwordExpiresAt: { ...(gt && { $gt: gt }), ...(gte && { $gte: gte }), ...(lt && { $lt: lt }), ...(lte && { $lte: lte }) } };
 }
 
 /** Every technical account and its password expiry: the platform's (as this process last read it), then the producers' own. */

@@ -1,4 +1,4 @@
-import { dueReminder, passwordDaysLeft, passwordExpiryState } from '../../domain/password-expiry';
+import { dueReminder, PASSWORD_EXPIRY_STATES, passwordDaysLeft, passwordExpiryRange, passwordExpiryState } from '../../domain/password-expiry';
 
 const NOW = Date.parse('2026-12-03T07:00:00Z');
 const at = (days: number, hours = 0) => new Date(NOW + days * 86_400_000 + hours * 3_600_000).toISOString();
@@ -31,5 +31,17 @@ describe('Chorus technical account password expiry', () => {
     expect(passwordDaysLeft(at(0, 3), NOW)).toBe(0);
     expect(passwordDaysLeft(at(-2, 1), NOW)).toBe(-2);
     expect(passwordDaysLeft(at(0, -1), NOW)).toBe(-1);
+  });
+
+  it('When a state is asked of the database, then its date range holds exactly the dates of that state', () => {
+    const inRange = (date: Date, r: NonNullable<ReturnType<typeof passwordExpiryRange>>) =>
+      (!r.gt || date > r.gt) && (!r.gte || date >= r.gte) && (!r.lt || date < r.lt) && (!r.lte || date <= r.lte);
+    for (const hours of [-49, -1, 0, 1, 23, 24 * 30, 24 * 31 - 1, 24 * 31, 24 * 31 + 1, 24 * 90]) {
+      const date = new Date(NOW + hours * 3_600_000);
+      for (const state of PASSWORD_EXPIRY_STATES.filter((s) => s !== 'unknown')) {
+        expect([hours, state, inRange(date, passwordExpiryRange(state, NOW) ?? {})]).toEqual([hours, state, passwordExpiryState(date, NOW) === state]);
+      }
+    }
+    expect(passwordExpiryRange('unknown', NOW)).toBeNull();
   });
 });
