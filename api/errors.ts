@@ -102,6 +102,17 @@ export interface TemporalErrorContext {
 }
 
 const GRPC_UNAVAILABLE_CODES = new Set([1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */]);
+const GRPC_INTERNAL = 13;
+
+/**
+ * A gRPC error that says the frontend is away: an outage code, or INTERNAL made by grpc-js itself when the HTTP/2
+ * stream was reset under the call (a server shutting down mid-call: "Received RST_STREAM with code …"), which
+ * is the transport's word, not the server's answer.
+ */
+function isTemporalAway(error: { code: number; details?: unknown }): boolean {
+  if (GRPC_UNAVAILABLE_CODES.has(error.code)) return true;
+  return error.code === GRPC_INTERNAL && typeof error.details === 'string' && error.details.startsWith('Received RST_STREAM');
+}
 const TEMPORAL_DOWN = 'The workflow service (Temporal) cannot be reached right now; nothing was changed. Retry in a moment.';
 
 function fromRefusal(failure: ApplicationFailure, context: TemporalErrorContext): ApiError | undefined {
@@ -143,11 +154,11 @@ export function fromTemporalError(err: unknown, context: TemporalErrorContext = 
   }
   if (err instanceof ServiceError) {
     const cause = err.cause;
-    if (isGrpcServiceError(cause) && !GRPC_UNAVAILABLE_CODES.has(cause.code)) return undefined;
+    if (isGrpcServiceError(cause) && !isTemporalAway(cause)) return undefined;
     return new ApiError('UNAVAILABLE', TEMPORAL_DOWN);
   }
   if (isGrpcServiceError(err)) {
-    return GRPC_UNAVAILABLE_CODES.has(err.code) ? new ApiError('UNAVAILABLE', TEMPORAL_DOWN) : undefined;
+    return isTemporalAway(err) ? new ApiError('UNAVAILABLE', TEMPORAL_DOWN) : undefined;
   }
   return undefined;
 }

@@ -7,7 +7,10 @@ import { ConnectionException, DriverException } from '@mikro-orm/core';
  * 53300 (too many connections), and the node socket errors of a server that is down or just cut us off.
  */
 const DB_UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-const DB_UNAVAILABLE_MESSAGES = /Connection terminated|connection error|Timeout acquiring a connection|timeout exceeded when trying to connect|the database system is (starting up|shutting down|in recovery mode)/i;
+// "Client was closed and is not queryable": a pooled client whose connection was cut (pg_terminate_backend, a
+// restart) handed out before the pool noticed; "timeout expired": pg's connect timeout while the server is away.
+const DB_UNAVAILABLE_MESSAGES =
+  /Connection terminated|connection error|Connection ended unexpectedly|Client was closed and is not queryable|timeout expired|Timeout acquiring a connection|timeout exceeded when trying to connect|the database system is (starting up|shutting down|in recovery mode)/i;
 
 /** Whether an error is the database being down or restarting (answered 503 with Retry-After, never 500). */
 export function isDatabaseUnavailable(err: unknown): boolean {

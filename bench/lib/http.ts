@@ -38,6 +38,8 @@ export class HttpError extends Error {
 export class LatencyBook {
   readonly samples = new Map<string, number[]>();
   readonly statuses = new Map<string, Map<string, number>>();
+  /** Every 500 answer, with its X-Request-Id: the drill finds the API's log line of each (a 500 is a bug). */
+  readonly internalErrors: { route: string; at: string; requestId?: string; body: unknown }[] = [];
   retries = 0;
 
   add(route: string, status: string, ms: number, ok: boolean): void {
@@ -99,7 +101,7 @@ export class ApiClient {
     for (const agent of this.agents) agent.destroy();
   }
 
-  private once(method: string, path: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
+  private once(method: string, path: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: unknown; requestId?: string }> {
     const agent = this.agents[this.next++ % this.agents.length];
     const url = this.urls[this.nextUrl++ % this.urls.length]!;
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
@@ -130,7 +132,8 @@ export class ApiClient {
             } catch {
               // not JSON: keep the text
             }
-            resolve({ status: res.statusCode ?? 0, body: parsed });
+            const requestId = res.headers['x-request-id'];
+            resolve({ status: res.statusCode ?? 0, body: parsed, requestId: typeof requestId === 'string' ? requestId : undefined });
           });
           res.on('error', reject);
         },
@@ -154,7 +157,7 @@ export class ApiClient {
     for (;;) {
       attempts += 1;
       const t0 = performance.now();
-      let outcome: { status: number; body: unknown } | undefined;
+      let outcome: { status: number; body: unknown; requestId?: string } | undefined;
       let failure: unknown;
       try {
         outcome = await this.once(method, path, body, headers);
@@ -165,6 +168,7 @@ export class ApiClient {
       const status = outcome?.status ?? 0;
       const ok = status >= 200 && status < 300;
       this.options.book.add(route, outcome ? String(status) : 'network', ms, ok);
+      if (status === 500) this.options.book.internalErrors.push({ route, at: new Date().toISOString(), requestId: outcome?.requestId, body: outcome?.body });
       if (ok) return { status, body: outcome!.body as T, ms: Date.now() - started, attempts };
       const retryable = !outcome || status === 429 || status >= 500;
       // Without a policy, a network error is still retried once: every call of the bench is idempotent

@@ -2,6 +2,7 @@
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { z } from 'zod';
+import { DriverException } from '@mikro-orm/core';
 import { ApiError, fromTemporalError, toApiError } from '../../api/errors';
 
 const state = { status: 'A_TRAITER', chorusStatus: null, allowedActions: ['SEND_CHORUS', 'SEND_EMAIL'] };
@@ -9,7 +10,7 @@ const refused = (type: string, message: string, details?: unknown) =>
   new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.create({ type, message, nonRetryable: true, details: details ? [details] : [] }));
 /** gRPC status codes: 3 INVALID_ARGUMENT, 4 DEADLINE_EXCEEDED, 14 UNAVAILABLE. */
 const grpcStatus = { INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, UNAVAILABLE: 14 };
-const grpcError = (code: number) => Object.assign(new Error(`${code} grpc`), { code, details: 'x', metadata: { get: () => [] } });
+const grpcError = (code: number, details = 'x') => Object.assign(new Error(`${code} grpc`), { code, details, metadata: { get: () => [] } });
 
 describe('Error mapping', () => {
   it('When the workflow refuses with INVALID_STATE and its details, then 409 names the current status and allowed actions', () => {
@@ -60,6 +61,27 @@ describe('Error mapping', () => {
     expect(toApiError(new ServiceError('x', { cause: grpcError(grpcStatus.DEADLINE_EXCEEDED) })).code).toBe('UNAVAILABLE');
     expect(toApiError(new WorkflowUpdateRPCTimeoutOrCancelledError('timeout')).message).toMatch(/Idempotency-Key/);
     expect(toApiError(new ServiceError('x', { cause: grpcError(grpcStatus.INVALID_ARGUMENT) })).code).toBe('INTERNAL');
+  });
+
+  it('When the frontend shuts down under a call (grpc-js INTERNAL for a reset stream), then 503, but a server INTERNAL stays 500', () => {
+    const reset = grpcError(13, 'Received RST_STREAM with code 0 (Call ended without gRPC status)');
+    expect(toApiError(new ServiceError('Failed to start Workflow', { cause: reset })).httpStatus).toBe(503);
+    expect(toApiError(reset).httpStatus).toBe(503);
+    expect(toApiError(new ServiceError('x', { cause: grpcError(13, 'persistence: unexpected row') })).httpStatus).toBe(500);
+  });
+
+  it.each([
+    ['a pooled client whose connection was cut', 'Client was closed and is not queryable'],
+    ['a connection cut under a query', 'Connection terminated unexpectedly'],
+    ['a connect timeout while PostgreSQL restarts', 'timeout expired'],
+    ['a pool full of dead connections', 'Knex: Timeout acquiring a connection. The pool is probably full.'],
+  ])('When PostgreSQL is away (%s), then 503 UNAVAILABLE, not 500', (_case, message) => {
+    const err = toApiError(new DriverException(new Error(message)));
+    expect([err.httpStatus, err.code]).toEqual([503, 'UNAVAILABLE']);
+  });
+
+  it('When PostgreSQL refuses the query itself (a bug), then 500', () => {
+    expect(toApiError(new DriverException(Object.assign(new Error('column "x" does not exist'), { code: '42703' }))).httpStatus).toBe(500);
   });
 
   it('When body-parser fails, then invalid JSON is 400 and a big body 413', () => {
