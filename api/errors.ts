@@ -113,6 +113,18 @@ function isTemporalAway(error: { code: number; details?: unknown }): boolean {
   if (GRPC_UNAVAILABLE_CODES.has(error.code)) return true;
   return error.code === GRPC_INTERNAL && typeof error.details === 'string' && error.details.startsWith('Received RST_STREAM');
 }
+
+const GRPC_FAILED_PRECONDITION = 9;
+const WORKFLOW_RECOVERING =
+  'The invoice workflow is recovering from an interrupted step (a worker stopped) and cannot take the action yet; nothing was changed. Retry in a moment with the same Idempotency-Key.';
+
+/**
+ * The server refuses an Update while the workflow's task is being retried (a worker died holding it, or a
+ * failed task): transient, it passes once a worker completes the task.
+ */
+function isWorkflowTaskRetrying(error: { code: number; details?: unknown }): boolean {
+  return error.code === GRPC_FAILED_PRECONDITION && typeof error.details === 'string' && /Workflow Task in failed state/i.test(error.details);
+}
 const TEMPORAL_DOWN = 'The workflow service (Temporal) cannot be reached right now; nothing was changed. Retry in a moment.';
 
 function fromRefusal(failure: ApplicationFailure, context: TemporalErrorContext): ApiError | undefined {
@@ -154,6 +166,7 @@ export function fromTemporalError(err: unknown, context: TemporalErrorContext = 
   }
   if (err instanceof ServiceError) {
     const cause = err.cause;
+    if (isGrpcServiceError(cause) && isWorkflowTaskRetrying(cause)) return new ApiError('UNAVAILABLE', WORKFLOW_RECOVERING);
     if (isGrpcServiceError(cause) && !isTemporalAway(cause)) return undefined;
     return new ApiError('UNAVAILABLE', TEMPORAL_DOWN);
   }

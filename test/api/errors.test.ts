@@ -70,6 +70,14 @@ describe('Error mapping', () => {
     expect(toApiError(new ServiceError('x', { cause: grpcError(13, 'persistence: unexpected row') })).httpStatus).toBe(500);
   });
 
+  it('When an Update meets a workflow task being retried (a worker died holding it), then 503 to retry, not 500', () => {
+    const failedTask = grpcError(9, 'Unable to perform workflow execution update due to Workflow Task in failed state.');
+    const err = toApiError(new ServiceError('Workflow Update failed', { cause: failedTask }));
+    expect([err.httpStatus, err.code]).toEqual([503, 'UNAVAILABLE']);
+    expect(err.message).toMatch(/Idempotency-Key/);
+    expect(toApiError(new ServiceError('x', { cause: grpcError(9, 'Namespace is not active') })).httpStatus).toBe(500);
+  });
+
   it.each([
     ['a pooled client whose connection was cut', 'Client was closed and is not queryable'],
     ['a connection cut under a query', 'Connection terminated unexpectedly'],
