@@ -227,6 +227,12 @@ export async function runLifecycleLoad(stack: Stack, o: LoadOptions, scale: Life
       for (const inv of invoices) now.set(String(inv.identifiantFactureCPP), inv.statut);
     }
     for (const f of followed) f.statut = now.get(f.identifiantFactureCPP) ?? f.statut;
+    const ours = new Map(rows.map((r) => [r.identifiantFactureCPP ?? '', r]));
+    const behind = followed.filter((f) => ours.get(f.identifiantFactureCPP)?.chorusStatus !== f.statut);
+    for (const f of behind.slice(0, 10)) {
+      const row = ours.get(f.identifiantFactureCPP);
+      log(`behind Chorus: ${row?.orderId ?? f.identifiantFactureCPP} is ${row?.chorusStatus ?? '?'} here, ${f.statut} on Chorus (${f.closedAt === null ? 'open at the end of the window' : 'closed in the window'})`);
+    }
     const schedule = async (id: string, expectedRuns: number, sent: number): Promise<ScheduleFigures> => {
       const info = (await stack.client.schedule.getHandle(id).describe()).info;
       return { expected: expectedRuns, triggered: sent, taken: info.numActionsTaken, skippedOverlap: info.numActionsSkippedOverlap };
