@@ -85,7 +85,7 @@ async function main(): Promise<number> {
     const outcome = scale ? await runLifecycleLoad(stack, o, scale, { log }) : await runLoad(stack, o, { log });
     const lifecycle: LifecycleOutcome | undefined = 'lifecycle' in outcome ? (outcome.lifecycle as LifecycleOutcome) : undefined;
     // Lifecycle run: each invoice must end where Chorus has it (paid or not, ours caught up with the sandbox).
-    const chorusTruth = new Map(lifecycle?.followed.map((f) => [f.identifiantFactureCPP, f.statut]) ?? []);
+    const chorusTruth = new Map(lifecycle?.followed.map((f) => [f.identifiantFactureCPP, f]) ?? []);
     const loadCpu = cpuOfLoad();
     const speedAfter = cpuSpeedProbeMs();
     const { rows: tableStats } = await stack.pool.query<{ relname: string; seq_scan: string; seq_tup_read: string; idx_scan: string | null; n_live_tup: string }>(
@@ -104,7 +104,10 @@ async function main(): Promise<number> {
       perPath[run.path] += 1;
       const row = byOrder.get(run.orderId);
       if (!row || run.error) continue;
-      const want = lifecycle ? { status: 'DEPOSEE_CHORUS', chorusStatus: chorusTruth.get(row.identifiantFactureCPP ?? '') ?? 'unknown' } : expectedFinal(run.path, lastChorusStatus);
+      const truth = chorusTruth.get(row.identifiantFactureCPP ?? '');
+      const want = lifecycle ?
+          { status: 'DEPOSEE_CHORUS', chorusStatus: truth && row.chorusStatus === truth.statutAtWindowEnd ? truth.statutAtWindowEnd : (truth?.statut ?? 'unknown') }
+        : expectedFinal(run.path, lastChorusStatus);
       if (row.status === want.status && (want.chorusStatus === undefined || row.chorusStatus === want.chorusStatus)) {
         completed += 1;
         completionTimes.push(row.updatedAt);

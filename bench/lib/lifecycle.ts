@@ -64,7 +64,7 @@ export interface LifecycleOutcome {
   windowEndAt: number;
   plans: Record<LifecycleKind, number>;
   /** Each Chorus invoice as the sandbox saw it (its truth, exact times), for OCA's cost; `statut`: at the very end. */
-  followed: (FollowedInvoice & { identifiantFactureCPP: string; statut: string })[];
+  followed: (FollowedInvoice & { identifiantFactureCPP: string; statut: string; statutAtWindowEnd: string })[];
   schedules: { recent: ScheduleFigures; daily: ScheduleFigures };
   producerActions: { completed: number; recycled: number; failed: number };
 }
@@ -212,7 +212,7 @@ export async function runLifecycleLoad(stack: Stack, o: LoadOptions, scale: Life
         const depositedAt = Date.parse(at('DEPOSEE') ?? '');
         const closed = at('MISE_EN_PAIEMENT') ?? at('REJETEE');
         const closedAt = closed ? Date.parse(closed) : null;
-        followed.push({ identifiantFactureCPP: String(inv.identifiantFactureCPP), statut: inv.statut, depositedAt, closedAt: closedAt !== null && closedAt <= windowEndAt ? closedAt : null });
+        followed.push({ identifiantFactureCPP: String(inv.identifiantFactureCPP), statut: inv.statut, statutAtWindowEnd: inv.statut, depositedAt, closedAt: closedAt !== null && closedAt <= windowEndAt ? closedAt : null });
       }
     }
 
@@ -228,7 +228,9 @@ export async function runLifecycleLoad(stack: Stack, o: LoadOptions, scale: Life
     }
     for (const f of followed) f.statut = now.get(f.identifiantFactureCPP) ?? f.statut;
     const ours = new Map(rows.map((r) => [r.identifiantFactureCPP ?? '', r]));
-    const behind = followed.filter((f) => ours.get(f.identifiantFactureCPP)?.chorusStatus !== f.statut);
+    // Ours may be where Chorus was at the end of the window, or where it is now (a move during the last sync).
+    const caughtUp = (f: LifecycleOutcome['followed'][number]) => [f.statut, f.statutAtWindowEnd].includes(ours.get(f.identifiantFactureCPP)?.chorusStatus ?? '');
+    const behind = followed.filter((f) => !caughtUp(f));
     for (const f of behind.slice(0, 10)) {
       const row = ours.get(f.identifiantFactureCPP);
       log(`behind Chorus: ${row?.orderId ?? f.identifiantFactureCPP} is ${row?.chorusStatus ?? '?'} here, ${f.statut} on Chorus (${f.closedAt === null ? 'open at the end of the window' : 'closed in the window'})`);
