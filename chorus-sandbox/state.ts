@@ -124,6 +124,7 @@ export class SandboxState {
       technicalAccounts: [],
     };
     this.config = cloneConfig(this.initialConfig);
+    this.invoiceLifecycle.restartPlans();
     this.loadSeeds();
   }
 
@@ -150,6 +151,7 @@ export class SandboxState {
     this.counters.nextStructureId = FIRST_STRUCTURE_ID;
     this.counters.nextServiceId = FIRST_SERVICE_ID;
     this.config = cloneConfig(this.initialConfig);
+    this.invoiceLifecycle.restartPlans();
     this.loadSeeds();
     this.changed();
   }
