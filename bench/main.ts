@@ -19,15 +19,19 @@ import { averageShape, historyLengths, historyShape, type HistoryShape } from '.
 import { cpuSpeedProbeMs, cpuWindow, type CpuWindow } from './lib/cpu';
 import { describeMachine } from './lib/machine';
 import { TEMPORAL_SERVER_VERSION } from '../scripts/lib/temporal-topology';
-import { addLoadOptions, int, timingEnv, type LoadOptions } from './lib/options';
+import { addLoadOptions, duration, int, timingEnv, type LoadOptions } from './lib/options';
+import { lifecycleEnv, runLifecycleLoad, type LifecycleOutcome } from './lib/lifecycle';
+import { callRole, lifecycleCost, ocaStatusRequests } from './lib/lifecycle-plan';
 import { progress } from './lib/progress';
 import { writeBenchReport, type BenchResult } from './lib/report';
 import { runLoad } from './lib/run';
-import { expectedFinal, PATHS, type InvoicePath } from './lib/scenario';
+import { expectedFinal, parseMix, PATHS, type InvoicePath } from './lib/scenario';
 import { Stack, stopOnSignal } from './lib/stack';
 import { histogramOverTime, round, summarize, type Summary } from './lib/stats';
 
 interface BenchOptions extends LoadOptions {
+  lifecycleDays?: number;
+  day: number;
   baseline: boolean;
   baselineTimerMs: number;
   baselineInFlight: number;
@@ -41,9 +45,23 @@ function parseArgs(): BenchOptions {
   addLoadOptions(program, { invoices: 200, concurrency: 16, timeout: '3m', mix: 'chorus=70,email=10,private=10,processed=10' })
     .option('--no-baseline', 'skip the bare-workflow baseline')
     .option('--baseline-timer-ms <ms>', 'duration of each baseline timer', int(1, 60_000), 1)
-    .option('--baseline-in-flight <count>', 'baseline workflows running at a time', int(1, 400), 100);
+    .option('--baseline-in-flight <count>', 'baseline workflows running at a time', int(1, 400), 100)
+    .option(
+      '--lifecycle-days <days>',
+      "lifecycle run: Chorus invoices followed this many scaled days after the last deposit, the production way (lifecycle sync, no per-invoice polling), against OCA's one request per open invoice per day",
+      int(1, 400),
+    )
+    .option('--day <duration>', 'lifecycle run: how long a day of scaled time lasts (every cadence is scaled alike)', duration, 4000);
   program.parse(process.argv);
-  return program.opts<BenchOptions>();
+  const o = program.opts<BenchOptions>();
+  if (o.lifecycleDays !== undefined) {
+    // One page of the sync's search (100) holds every invoice: see docs/performance.md for why it matters.
+    if (program.getOptionValueSource('invoices') === 'default') o.invoices = 100;
+    if (program.getOptionValueSource('mix') === 'default') o.mix = parseMix('chorus=100');
+    if (o.day < 1000) program.error('--day must be at least 1s: the daily sync is a Temporal Schedule, whose interval cannot be shorter.');
+    o.baseline = false;
+  }
+  return o;
 }
 
 const log = (m: string) => process.stdout.write(`[bench] ${m}\n`);
@@ -53,7 +71,8 @@ async function main(): Promise<number> {
   const startedAt = new Date();
   const lastChorusStatus = o.chorusPath[o.chorusPath.length - 1]!;
   log(`${o.invoices} invoices, concurrency ${o.concurrency}${o.rate ? `, at most ${o.rate}/s` : ''}, mix ${PATHS.map((p) => `${p}=${o.mix[p]}`).join(',')}, seed ${o.seed}`);
-  const env = timingEnv(o);
+  const scale = o.lifecycleDays !== undefined ? { days: o.lifecycleDays, dayMs: o.day } : undefined;
+  const env = scale ? lifecycleEnv(o, scale) : timingEnv(o);
   const stack = await Stack.start({ env, logLevel: o.logLevel, keep: o.keep, log, workers: o.workers, cpuProfileDir: o.cpuProf, temporal: o.temporal, apis: o.apis });
   const detachSignals = stopOnSignal(stack, 'bench');
   try {
@@ -63,7 +82,10 @@ async function main(): Promise<number> {
     const machine = stack.temporal.kind === 'server' ? { ...described, temporalCli: `Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL` } : described;
     const speedBefore = cpuSpeedProbeMs();
     const cpuOfLoad = cpuWindow();
-    const outcome = await runLoad(stack, o, { log });
+    const outcome = scale ? await runLifecycleLoad(stack, o, scale, { log }) : await runLoad(stack, o, { log });
+    const lifecycle: LifecycleOutcome | undefined = 'lifecycle' in outcome ? (outcome.lifecycle as LifecycleOutcome) : undefined;
+    // Lifecycle run: each invoice must end where Chorus has it (paid or not, ours caught up with the sandbox).
+    const chorusTruth = new Map(lifecycle?.followed.map((f) => [f.identifiantFactureCPP, f]) ?? []);
     const loadCpu = cpuOfLoad();
     const speedAfter = cpuSpeedProbeMs();
     const { rows: tableStats } = await stack.pool.query<{ relname: string; seq_scan: string; seq_tup_read: string; idx_scan: string | null; n_live_tup: string }>(
@@ -82,7 +104,10 @@ async function main(): Promise<number> {
       perPath[run.path] += 1;
       const row = byOrder.get(run.orderId);
       if (!row || run.error) continue;
-      const want = expectedFinal(run.path, lastChorusStatus);
+      const truth = chorusTruth.get(row.identifiantFactureCPP ?? '');
+      const want = lifecycle ?
+          { status: 'DEPOSEE_CHORUS', chorusStatus: truth && row.chorusStatus === truth.statutAtWindowEnd ? truth.statutAtWindowEnd : (truth?.statut ?? 'unknown') }
+        : expectedFinal(run.path, lastChorusStatus);
       if (row.status === want.status && (want.chorusStatus === undefined || row.chorusStatus === want.chorusStatus)) {
         completed += 1;
         completionTimes.push(row.updatedAt);
@@ -103,8 +128,49 @@ async function main(): Promise<number> {
     for (const [endpoint, after] of Object.entries(outcome.chorusCallsAfter)) {
       const total = after - (outcome.chorusCallsBefore[endpoint] ?? 0);
       if (total === 0) continue;
-      chorusTotal += total;
+      // "of which …" keys are sub-counts of another endpoint, not calls of their own.
+      if (!endpoint.startsWith('of which')) chorusTotal += total;
       byEndpoint[endpoint] = { total, perInvoice: round(total / Math.max(1, chorusInvoices), 2) };
+    }
+
+    // ---- lifecycle run: our status requests against OCA's one a day per open invoice, over the same window
+    let lifecycleFigures: BenchResult['lifecycleCost'];
+    if (lifecycle && scale) {
+      const n = lifecycle.followed.length;
+      const roles = Object.entries(byEndpoint).map(([endpoint, c]) => ({ endpoint, ...c, role: callRole(endpoint) }));
+      // Lookups by number before a deposit are deposit-side calls, counted by the sandbox apart.
+      const byNumber = roles.find((r) => r.endpoint.startsWith('of which by numeroFacture'))?.total ?? 0;
+      const statusCalls = roles.filter((r) => r.role === 'status').reduce((a, r) => a + r.total, 0) - byNumber;
+      const otherCalls = chorusTotal - statusCalls;
+      const oca = ocaStatusRequests(lifecycle.followed, lifecycle.windowEndAt, scale.dayMs);
+      const openDays = lifecycle.followed.map((f) => ((f.closedAt ?? lifecycle.windowEndAt) - f.depositedAt) / scale.dayMs);
+      // The sync runs the time compression skipped (a run outlasting a scaled hour) would each have cost what a
+      // run cost here: added back, so that the headline figure is production's cadence, not the bench's.
+      const { recent, daily } = lifecycle.schedules;
+      const syncSearches = statusCalls - (byEndpoint['POST /cpro/factures/v1/consulter/historique']?.total ?? 0);
+      const perRun = syncSearches / Math.max(1, recent.taken + daily.taken);
+      const skippedSearches = Math.round(perRun * (recent.skippedOverlap + daily.skippedOverlap));
+      lifecycleFigures = {
+        ...lifecycleCost(statusCalls + skippedSearches, oca, n),
+        measured: lifecycleCost(statusCalls, oca, n),
+        skippedSyncSearches: skippedSearches,
+        compared:
+          'status requests per Chorus invoice over the same window: ours = rechercher/fournisseur (lifecycle sync) + consulter/historique, ' +
+          'plus the searches of the sync runs the compressed clock skipped (measured: without them); ' +
+          "OCA = one request per open invoice per day (deposit to payment or end of window, days rounded up). allCalls adds every other call of ours (deposit, flow reports, structures, token, completer/recycler) to both sides.",
+        allCalls: lifecycleCost(chorusTotal + skippedSearches, oca + otherCalls, n),
+        invoices: n,
+        days: scale.days,
+        dayMs: scale.dayMs,
+        ocaRequests: oca,
+        oursStatusCalls: statusCalls,
+        meanOpenDays: round(openDays.reduce((a, b) => a + b, 0) / Math.max(1, n), 2),
+        paidInWindow: lifecycle.followed.filter((f) => f.closedAt !== null).length,
+        plans: lifecycle.plans,
+        producerActions: lifecycle.producerActions,
+        schedules: lifecycle.schedules,
+        byEndpoint: Object.fromEntries(roles.map((r) => [r.endpoint, { total: r.total, perInvoice: round(r.total / Math.max(1, n), 2), role: r.role }])),
+      };
     }
 
     // ---- Temporal histories
@@ -184,6 +250,7 @@ async function main(): Promise<number> {
       sendToDeposited: summarize(sendToDeposited),
       endToEnd: Object.fromEntries(Object.entries(endToEnd).map(([p, v]) => [p, summarize(v)])),
       chorusCalls: { invoices: chorusInvoices, total: chorusTotal, perInvoice: round(chorusTotal / Math.max(1, chorusInvoices), 2), byEndpoint },
+      ...(lifecycleFigures ? { lifecycleCost: lifecycleFigures } : {}),
       history: { perInvoice: summarize(allLengths), byPath: historyByPath },
       processes,
       cpu: { load: loadCpu, baseline: baselineCpu, speedProbeMs: [speedBefore, speedAfter] },

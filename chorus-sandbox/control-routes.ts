@@ -83,6 +83,15 @@ const configBody = z
       .strictObject({
         path: z.array(z.enum(SANDBOX_INVOICE_STATUSES)).min(1).max(50),
         stepDelayMs: durationMs,
+        /** Each new invoice its own walk and pace (the bench's lifecycle mix); `path` is then unused. */
+        plans: z
+          .array(
+            z
+              .strictObject({ path: z.array(z.enum(SANDBOX_INVOICE_STATUSES)).min(1).max(50), stepDelaysMs: z.array(durationMs).max(50) })
+              .refine((plan) => plan.stepDelaysMs.length === plan.path.length, { message: 'one delay per step of the path', path: ['stepDelaysMs'] }),
+          )
+          .max(100_000)
+          .optional(),
       })
       .nullable()
       .optional(),
@@ -99,6 +108,10 @@ const configBody = z
   .superRefine((body, ctx) => {
     const problem = body.autopilot ? autopilotPathError(body.autopilot.path) : null;
     if (problem) ctx.addIssue({ code: 'custom', path: ['autopilot', 'path'], message: problem });
+    for (const [index, plan] of (body.autopilot?.plans ?? []).entries()) {
+      const wrong = autopilotPathError(plan.path);
+      if (wrong) ctx.addIssue({ code: 'custom', path: ['autopilot', 'plans', index, 'path'], message: wrong });
+    }
   });
 
 function validate<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
@@ -142,13 +155,15 @@ export function invoiceView(state: SandboxState, inv: SandboxInvoice) {
     histoStatut: inv.histo.map((h) => ({
       histoStatutCode: h.histoStatutCode,
       histoStatutDatePassage: h.histoStatutDatePassage,
+      /** The exact moment (Chorus' own date has minute precision; the bench's scaled days need better). */
+      le: new Date(h.le).toISOString(),
       histoStatutCommentaire: h.histoStatutCommentaire,
     })),
     piecesJointes: inv.piecesJointes.map((pieceJointeId) => {
       const attachment = state.attachment(pieceJointeId);
       return { pieceJointeId, pieceJointeNom: attachment?.pieceJointeNom ?? null, taille: attachment?.taille ?? null };
     }),
-    autopilot: inv.autopilot ? { path: inv.autopilot.path, next: inv.autopilot.path[inv.autopilot.index] ?? null } : null,
+    autopilot: inv.autopilot ? { path: inv.autopilot.path, next: inv.autopilot.path[inv.autopilot.index] ?? null, stepDelaysMs: inv.autopilot.stepDelaysMs ?? null } : null,
   };
 }
 

@@ -82,6 +82,9 @@ function paginate<T>(items: readonly T[], request: Pagination): { page: T[]; par
   };
 }
 
+/** A sub-count of `POST /cpro/factures/v1/rechercher/fournisseur` in `/sandbox/v1/stats` (not a call of its own). */
+export const SEARCH_BY_NUMBER_STAT = 'of which by numeroFacture: POST /cpro/factures/v1/rechercher/fournisseur';
+
 // ----------------------------------------------------------------------------------------------- schemas
 
 const rechercherStructureBody = z.looseObject({
@@ -272,6 +275,8 @@ function flowRoutes(router: Router, state: SandboxState): void {
 function invoiceSearchRoutes(router: Router, state: SandboxState): void {
   router.post('/factures/v1/rechercher/fournisseur', (req, res) => {
     const body = parse(rechercherFournisseurBody, req.body);
+    // Stats: a lookup by number (before a deposit) apart from a status sweep, within the endpoint's count.
+    if (body.numeroFacture) state.recordCall(SEARCH_BY_NUMBER_STAT);
     const invoices = state.searchInvoices({
       numeroFacture: body.numeroFacture,
       numeroFluxDepot: body.numeroFluxDepot,

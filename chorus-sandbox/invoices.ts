@@ -34,10 +34,18 @@ export interface CompleterInput {
 }
 
 export class InvoiceLifecycle {
+  /** The plan the next new invoice takes (`autopilot.plans`, in deposit order); back to 0 with a new autopilot. */
+  private nextPlan = 0;
+
   constructor(
     private readonly state: SandboxState,
     private readonly scheduler: Scheduler,
   ) {}
+
+  /** A new autopilot configuration: its plans are handed out from the first again. */
+  restartPlans(): void {
+    this.nextPlan = 0;
+  }
 
   /**
    * The buyer's side (or Chorus routing) moves an invoice: only moves the table gives to Chorus or the recipient.
@@ -124,8 +132,17 @@ export class InvoiceLifecycle {
   /** A new invoice starts the configured walk, if any. */
   startAutopilot(invoice: SandboxInvoice): void {
     const autopilot = this.state.config.autopilot;
-    if (!autopilot || autopilot.path.length === 0) return;
-    invoice.autopilot = { path: [...autopilot.path], index: 0, stepDelayMs: autopilot.stepDelayMs, timerPending: false };
+    if (!autopilot) return;
+    const plan = autopilot.plans && autopilot.plans.length > 0 ? autopilot.plans[this.nextPlan++ % autopilot.plans.length] : undefined;
+    const path = plan ? plan.path : autopilot.path;
+    if (path.length === 0) return;
+    invoice.autopilot = {
+      path: [...path],
+      index: 0,
+      stepDelayMs: autopilot.stepDelayMs,
+      ...(plan ? { stepDelaysMs: [...plan.stepDelaysMs] } : {}),
+      timerPending: false,
+    };
     this.state.changed(invoice);
     this.scheduleAutopilotStep(invoice);
   }
@@ -144,7 +161,7 @@ export class InvoiceLifecycle {
       return;
     }
     run.timerPending = true;
-    this.scheduler.schedule(delayMs ?? run.stepDelayMs, () => {
+    this.scheduler.schedule(delayMs ?? run.stepDelaysMs?.[run.index] ?? run.stepDelayMs, () => {
       run.timerPending = false;
       if (invoice.autopilot !== run) return; // stopped by a manual move
       const next = run.path[run.index];

@@ -73,6 +73,8 @@ export interface AutopilotRun {
   path: readonly SandboxInvoiceStatus[];
   index: number;
   stepDelayMs: number;
+  /** Delay before each step of `path` (a plan's own pace); absent: `stepDelayMs` for every step. */
+  stepDelaysMs?: readonly number[];
   timerPending: boolean;
 }
 
@@ -146,10 +148,18 @@ export interface SandboxFaults {
   callsPerSecondQuota: number;
 }
 
+/** One invoice's own walk: its statuses and the delay before each (a buyer's pace differs invoice by invoice). */
+export interface AutopilotPlan {
+  path: SandboxInvoiceStatus[];
+  stepDelaysMs: number[];
+}
+
 export interface SandboxAutopilot {
   /** Statuses to walk through after DEPOSEE; the walk waits at A_RECYCLER / SUSPENDUE for the supplier. */
   path: SandboxInvoiceStatus[];
   stepDelayMs: number;
+  /** When given, each new invoice takes the next plan instead of `path` (in deposit order, then round again). */
+  plans?: AutopilotPlan[];
 }
 
 export interface SandboxConfig {
@@ -171,11 +181,19 @@ export interface SandboxConfig {
 
 export const NO_FAULTS: SandboxFaults = { errorRate5xx: 0, latencyMs: 0, spurious401Rate: 0, invalidClientRate: 0, callsPerSecondQuota: 0 };
 
+export function cloneAutopilot(a: SandboxAutopilot): SandboxAutopilot {
+  return {
+    path: [...a.path],
+    stepDelayMs: a.stepDelayMs,
+    ...(a.plans ? { plans: a.plans.map((p) => ({ path: [...p.path], stepDelaysMs: [...p.stepDelaysMs] })) } : {}),
+  };
+}
+
 /** A copy sharing nothing with `config` (autopilot path and faults included). */
 export function cloneConfig(config: SandboxConfig): SandboxConfig {
   return {
     ...config,
-    autopilot: config.autopilot && { ...config.autopilot, path: [...config.autopilot.path] },
+    autopilot: config.autopilot && cloneAutopilot(config.autopilot),
     faults: { ...config.faults },
     technicalAccounts: config.technicalAccounts.map((a) => ({ ...a, attachedSirets: [...a.attachedSirets] })),
   };

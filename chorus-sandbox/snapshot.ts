@@ -132,7 +132,7 @@ const invoiceSnapshot = z.object({
   ),
   piecesJointes: z.array(id),
   autopilot: z
-    .object({ path: z.array(invoiceStatus), index: z.number().int().min(0), stepDelayMs: delayMs })
+    .object({ path: z.array(invoiceStatus), index: z.number().int().min(0), stepDelayMs: delayMs, stepDelaysMs: z.array(delayMs).optional() })
     .optional(),
 });
 
@@ -149,7 +149,9 @@ const attachmentSnapshot = z.object({
 const configSnapshot = z.object({
   flowProcessingDelayMs: delayMs,
   tokenLifetimeMs: z.number().finite().positive(),
-  autopilot: z.object({ path: z.array(invoiceStatus), stepDelayMs: delayMs }).nullable(),
+  autopilot: z
+    .object({ path: z.array(invoiceStatus), stepDelayMs: delayMs, plans: z.array(z.object({ path: z.array(invoiceStatus), stepDelaysMs: z.array(delayMs) })).optional() })
+    .nullable(),
   faults: z.object({ errorRate5xx: rate, latencyMs: delayMs, spurious401Rate: rate, invalidClientRate: rate, callsPerSecondQuota: z.number().int().min(0).default(0) }),
   loneListItemAsObject: z.boolean().default(false),
   technicalAccountPasswordExpiresAt: z.iso.datetime().default(() => new Date(Date.now() + 365 * 86_400_000).toISOString()),
@@ -306,7 +308,12 @@ function invoiceSnapshotOf(i: SandboxInvoice): InvoiceSnapshot {
     ...fields,
     histo: i.histo.map((h) => ({ ...h })),
     piecesJointes: [...i.piecesJointes],
-    autopilot: autopilot && { path: [...autopilot.path], index: autopilot.index, stepDelayMs: autopilot.stepDelayMs },
+    autopilot: autopilot && {
+      path: [...autopilot.path],
+      index: autopilot.index,
+      stepDelayMs: autopilot.stepDelayMs,
+      ...(autopilot.stepDelaysMs ? { stepDelaysMs: [...autopilot.stepDelaysMs] } : {}),
+    },
   };
 }
 
@@ -378,7 +385,12 @@ function restoredInvoice(i: InvoiceSnapshot): SandboxInvoice {
     ...{ codeServiceExecutant, numeroEngagement, numeroMarche, dateFacture, montantHT, montantTTC, montantAPayer },
     histo: i.histo.map((h) => ({ ...h })),
     piecesJointes: [...i.piecesJointes],
-    autopilot: i.autopilot && { ...i.autopilot, path: [...i.autopilot.path], timerPending: false },
+    autopilot: i.autopilot && {
+      ...i.autopilot,
+      path: [...i.autopilot.path],
+      ...(i.autopilot.stepDelaysMs ? { stepDelaysMs: [...i.autopilot.stepDelaysMs] } : {}),
+      timerPending: false,
+    },
   };
 }
 

@@ -11,6 +11,7 @@ import { CHORUS_ERRORS } from './errors';
 import { decodeBase64, FlowProcessing, MAX_FILE_BYTES, type DepositInput } from './flows';
 import { InvoiceLifecycle, type CompleterInput, type RecyclerInput } from './invoices';
 import {
+  cloneAutopilot,
   cloneConfig,
   NO_FAULTS,
   type SandboxAttachment,
@@ -123,6 +124,7 @@ export class SandboxState {
       technicalAccounts: [],
     };
     this.config = cloneConfig(this.initialConfig);
+    this.invoiceLifecycle.restartPlans();
     this.loadSeeds();
   }
 
@@ -149,6 +151,7 @@ export class SandboxState {
     this.counters.nextStructureId = FIRST_STRUCTURE_ID;
     this.counters.nextServiceId = FIRST_SERVICE_ID;
     this.config = cloneConfig(this.initialConfig);
+    this.invoiceLifecycle.restartPlans();
     this.loadSeeds();
     this.changed();
   }
@@ -207,7 +210,7 @@ export class SandboxState {
     // Walks first: invoices a resumed flow integrates below start their own.
     for (const invoice of this.invoices.values()) {
       const run = invoice.autopilot;
-      if (run) this.invoiceLifecycle.scheduleAutopilotStep(invoice, invoice.dateHeureEtatCourant + run.stepDelayMs - this.now());
+      if (run) this.invoiceLifecycle.scheduleAutopilotStep(invoice, invoice.dateHeureEtatCourant + (run.stepDelaysMs?.[run.index] ?? run.stepDelayMs) - this.now());
     }
     for (const flow of this.flows.values()) this.flowProcessing.resume(flow);
     this.changed();
@@ -443,12 +446,13 @@ export class SandboxState {
     this.config = {
       flowProcessingDelayMs: patch.flowProcessingDelayMs ?? this.config.flowProcessingDelayMs,
       tokenLifetimeMs: patch.tokenLifetimeMs ?? this.config.tokenLifetimeMs,
-      autopilot: patch.autopilot === undefined ? this.config.autopilot : patch.autopilot && { ...patch.autopilot, path: [...patch.autopilot.path] },
+      autopilot: patch.autopilot === undefined ? this.config.autopilot : patch.autopilot && cloneAutopilot(patch.autopilot),
       faults: { ...this.config.faults, ...patch.faults },
       loneListItemAsObject: patch.loneListItemAsObject ?? this.config.loneListItemAsObject,
       technicalAccountPasswordExpiresAt: patch.technicalAccountPasswordExpiresAt ?? this.config.technicalAccountPasswordExpiresAt,
       technicalAccounts: this.config.technicalAccounts,
     };
+    if (patch.autopilot !== undefined) this.invoiceLifecycle.restartPlans();
     this.changed();
     return cloneConfig(this.config);
   }

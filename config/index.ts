@@ -129,6 +129,11 @@ export const configSchema = z.object({
   LIFECYCLE_SYNC_RECENT_WINDOW: duration('7d'),
   /** Hour (Europe/Paris) of the daily sync of every invoice still followed (deposited within LIFECYCLE_MAX_AGE). */
   LIFECYCLE_SYNC_DAILY_HOUR: z.coerce.number().int().min(0).max(23).default(6),
+  /**
+   * Tests and the bench only (`npm run bench -- --lifecycle-days`, time scaled): the daily sync every this instead of
+   * at LIFECYCLE_SYNC_DAILY_HOUR. Unset in production. Temporal refuses Schedule intervals under 1 s.
+   */
+  LIFECYCLE_SYNC_DAILY_INTERVAL: optionalDuration,
   PRODUCER_REMINDER_AFTER: duration('3d'),
   CHORUS_FAILURE_BUDGET: duration('1h'),
   LIFECYCLE_MAX_AGE: duration('365d'),

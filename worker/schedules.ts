@@ -53,12 +53,14 @@ export async function ensurePasswordCheckSchedule(client: Client, options: { tas
 
 /**
  * The lifecycle sync: every LIFECYCLE_SYNC_INTERVAL for the deposits of the last LIFECYCLE_SYNC_RECENT_WINDOW,
- * and daily at LIFECYCLE_SYNC_DAILY_HOUR for every invoice still followed (LIFECYCLE_MAX_AGE).
+ * and daily at LIFECYCLE_SYNC_DAILY_HOUR for every invoice still followed (LIFECYCLE_MAX_AGE); every
+ * LIFECYCLE_SYNC_DAILY_INTERVAL instead when set (scaled time: tests, the bench).
  */
 export async function ensureLifecycleSyncSchedules(
   client: Client,
   taskQueue: string,
-  config: Pick<Config, 'LIFECYCLE_SYNC_INTERVAL' | 'LIFECYCLE_SYNC_RECENT_WINDOW' | 'LIFECYCLE_SYNC_DAILY_HOUR' | 'LIFECYCLE_MAX_AGE'>,
+  config: Pick<Config, 'LIFECYCLE_SYNC_INTERVAL' | 'LIFECYCLE_SYNC_RECENT_WINDOW' | 'LIFECYCLE_SYNC_DAILY_HOUR' | 'LIFECYCLE_MAX_AGE'> &
+    Partial<Pick<Config, 'LIFECYCLE_SYNC_DAILY_INTERVAL'>>,
 ): Promise<void> {
   const sync = (workflowId: string, windowMs: number): ScheduleOptionsStartWorkflowAction<Workflow> => ({
     type: 'startWorkflow',
@@ -75,7 +77,11 @@ export async function ensureLifecycleSyncSchedules(
   });
   await ensureSchedule(client, {
     scheduleId: scheduleIdOf(taskQueue, 'chorus-lifecycle-sync-daily'),
-    spec: { calendars: [{ hour: config.LIFECYCLE_SYNC_DAILY_HOUR, minute: 30 }], timezone: 'Europe/Paris' },
+    // A "day" of scaled time (the bench's lifecycle run) is an interval; production keeps the Paris hour.
+    spec:
+      config.LIFECYCLE_SYNC_DAILY_INTERVAL !== undefined ?
+        { intervals: [{ every: config.LIFECYCLE_SYNC_DAILY_INTERVAL }] }
+      : { calendars: [{ hour: config.LIFECYCLE_SYNC_DAILY_HOUR, minute: 30 }], timezone: 'Europe/Paris' },
     action: sync(scheduleIdOf(taskQueue, 'chorus-lifecycle-sync-daily'), config.LIFECYCLE_MAX_AGE),
     description: 'Chorus lifecycle sync of every invoice still followed: invoices whose status moved are told',
   });

@@ -42,9 +42,10 @@ export function wireHandlers(run: InvoiceRun, inbox: RequestInbox): void {
   };
 
   setHandler(getInvoiceQuery, () => run.state());
-  // Only a hint: the story reads the status history itself (a stale or repeated signal costs one read).
-  setHandler(chorusStatusMovedSignal, () => {
+  // Only a hint: the story reads the status history itself, unless the status named is already the invoice's.
+  setHandler(chorusStatusMovedSignal, (moved) => {
     run.statusMovedSignals += 1;
+    run.lastSignalledStatus = moved?.statut ?? null;
   });
   setHandler(validateQuantitiesUpdate, (input) => submit({ kind: 'VALIDATE', input }), {
     validator: (input: QuantityValidationInput) => {

@@ -41,6 +41,8 @@ export class InvoiceRun {
   chorusHistoryCount = 0;
   /** Signals of the lifecycle sync received (chorusStatusMoved): the story reads the history when it grows. */
   statusMovedSignals = 0;
+  /** The Chorus status the last of those signals named (what the sync saw). */
+  lastSignalledStatus: string | null = null;
   depositedAt = 0;
   depositAttempts = 0;
   mailCounts: Record<string, number> = {};

@@ -77,6 +77,10 @@ export async function followLifecycle(s: StoryContext): Promise<void> {
       }
       const signalled = run.statusMovedSignals > since;
       seenSignals = run.statusMovedSignals;
+      // A stale signal: the sync compared Chorus with PostgreSQL before this invoice recorded the status itself
+      // (its first look, a safety look). Reading then would find nothing and retry for SIGNALLED_READ_WINDOW_MS,
+      // about 14 calls for nothing; the status named is already ours, so wait for the next signal instead.
+      if (signalled && !firstLook && run.lastSignalledStatus === run.chorusStatus && patched('skip-stale-status-signal')) continue;
       const now = signalled || firstLook;
       firstLook = false;
       watching =

@@ -38,6 +38,8 @@ export interface BenchResult {
   sendToDeposited: Summary;
   endToEnd: Record<string, Summary>;
   chorusCalls: { invoices: number; total: number; perInvoice: number; byEndpoint: Record<string, { total: number; perInvoice: number }> };
+  /** Lifecycle run only (`--lifecycle-days`): keep these three keys, other tools read them. */
+  lifecycleCost?: LifecycleCostFigures;
   history: { perInvoice: Summary; byPath: Record<string, Summary & { shape: HistoryShape }> };
   processes: { worker: ProcessFigures; api: ProcessFigures; temporal: ProcessFigures; sandbox: ProcessFigures };
   cpu: { load: CpuWindow; baseline: CpuWindow | undefined; speedProbeMs: number[] };
@@ -53,6 +55,42 @@ export interface BenchResult {
     rss: Record<string, { t: number; mb: number }[]>;
     sendToDeposited: number[];
   };
+}
+
+export interface LifecycleCostFigures {
+  oursPerInvoice: number;
+  ocaPerInvoice: number;
+  ratio: number;
+  /** What is compared, in words. */
+  compared: string;
+  /** Without the searches of the sync runs the compressed clock skipped. */
+  measured: { oursPerInvoice: number; ocaPerInvoice: number; ratio: number };
+  skippedSyncSearches: number;
+  allCalls: { oursPerInvoice: number; ocaPerInvoice: number; ratio: number };
+  invoices: number;
+  days: number;
+  dayMs: number;
+  ocaRequests: number;
+  oursStatusCalls: number;
+  meanOpenDays: number;
+  paidInWindow: number;
+  plans: Record<string, number>;
+  producerActions: { completed: number; recycled: number; failed: number };
+  schedules: Record<'recent' | 'daily', { expected: number; triggered: number; taken: number; skippedOverlap: number }>;
+  byEndpoint: Record<string, { total: number; perInvoice: number; role: string }>;
+}
+
+function lifecycleRows(l: LifecycleCostFigures): (string | number)[][] {
+  const s = l.schedules;
+  return [
+    ['Lifecycle run', `${l.invoices} Chorus invoices, ${l.days} days of ${l.dayMs} ms after the last deposit; ${l.paidInWindow} paid within it, mean ${l.meanOpenDays} days open`],
+    ['  mix', `${Object.entries(l.plans).map(([k, n]) => `${k} ${n}`).join(', ')}; producer completed ${l.producerActions.completed}, recycled ${l.producerActions.recycled}, failed ${l.producerActions.failed}`],
+    ['  status requests / invoice: ours / OCA', `${l.oursPerInvoice} / ${l.ocaPerInvoice} → ratio ${l.ratio} (target ≤ 0.333)`],
+    ['  measured (without the skipped syncs)', `${l.measured.oursPerInvoice} / ${l.measured.ocaPerInvoice} → ratio ${l.measured.ratio} (${l.skippedSyncSearches} searches of skipped syncs added above)`],
+    ['  every call / invoice: ours / OCA (+ same other calls)', `${l.allCalls.oursPerInvoice} / ${l.allCalls.ocaPerInvoice} → ratio ${l.allCalls.ratio}`],
+    ['  sync runs recent (taken / expected, skipped)', `${s.recent.taken} / ${s.recent.expected}${s.recent.triggered ? ` (${s.recent.triggered} triggered by the bench)` : ''}, ${s.recent.skippedOverlap} skipped`],
+    ['  sync runs daily (taken / expected, skipped)', `${s.daily.taken} / ${s.daily.expected}, ${s.daily.skippedOverlap} skipped`],
+  ];
 }
 
 function stamp(iso: string): string {
@@ -102,6 +140,7 @@ export function benchSummary(r: BenchResult): string {
       .map(([k, v]) => `${k} ${(v / Math.max(1, r.invoices.total)).toFixed(2)}`)
       .join(', '),
   ]);
+  if (r.lifecycleCost) rows.push(...lifecycleRows(r.lifecycleCost));
   lines.push(table(rows));
   if (c.foreignShare > 0.1) lines.push(`WARNING: other programs (or the hypervisor) took ${(c.foreignShare * 100).toFixed(0)} % of the machine during the run: the figures are low.`);
   lines.push('');
@@ -115,8 +154,8 @@ export function benchSummary(r: BenchResult): string {
   }
   lines.push(table(lat));
   lines.push('');
-  const ch: (string | number)[][] = [['Chorus endpoint', 'calls', 'per chorus invoice']];
-  for (const [e, c] of Object.entries(r.chorusCalls.byEndpoint)) ch.push([e, c.total, c.perInvoice]);
+  const ch: (string | number)[][] = [['Chorus endpoint', 'calls', 'per chorus invoice', ...(r.lifecycleCost ? ['compared as'] : [])]];
+  for (const [e, c] of Object.entries(r.chorusCalls.byEndpoint)) ch.push([e, c.total, c.perInvoice, ...(r.lifecycleCost ? [r.lifecycleCost.byEndpoint[e]?.role ?? ''] : [])]);
   lines.push(table(ch));
   return lines.join('\n');
 }
@@ -186,6 +225,19 @@ export function benchHtml(r: BenchResult): string {
     ...Object.entries(r.endToEnd).map(([p, s]) => [p, s.count, fmtMs(s.p50), fmtMs(s.p95), fmtMs(s.p99)]),
   ]);
 
+  if (r.lifecycleCost) {
+    body += `<h2>Lifecycle cost: ours against OCA's policy</h2>`;
+    body += htmlTable([['Figure', 'Value'], ...lifecycleRows(r.lifecycleCost)]);
+    body += `<p>${esc(r.lifecycleCost.compared)}</p>`;
+    body += barChart(
+      'Status requests per Chorus invoice',
+      [
+        { label: 'ours (lifecycle sync)', values: [{ name: 'per invoice', value: r.lifecycleCost.oursPerInvoice }] },
+        { label: 'OCA (daily per invoice)', values: [{ name: 'per invoice', value: r.lifecycleCost.ocaPerInvoice }] },
+      ],
+      'calls',
+    );
+  }
   body += `<h2>Chorus calls</h2>`;
   body += htmlTable([['Endpoint', 'calls', 'per chorus invoice'], ...Object.entries(r.chorusCalls.byEndpoint).map(([e, c]) => [e, c.total, c.perInvoice])]);
 

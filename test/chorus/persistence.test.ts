@@ -307,6 +307,39 @@ describe('Chorus sandbox state file', () => {
     }
   });
 
+  test('When the autopilot has plans, then each new invoice takes the next plan, with its own delay before each step, kept in the snapshot', async () => {
+    const state = new SandboxState({
+      flowProcessingDelayMs: 0,
+      autopilot: {
+        path: ['MISE_A_DISPOSITION'],
+        stepDelayMs: 0,
+        plans: [
+          { path: ['MISE_A_DISPOSITION', 'MISE_EN_PAIEMENT'], stepDelaysMs: [0, 10] },
+          { path: ['MISE_A_DISPOSITION', 'MISE_EN_PAIEMENT'], stepDelaysMs: [0, 60_000] },
+        ],
+      },
+    });
+    try {
+      state.upsertStructure({ ...SUPPLIER, type: 'SUPPLIER' });
+      state.upsertStructure({ ...BUYER, type: 'PUBLIC' });
+      const integrated = async () => {
+        const flow = await state.deposit({ fichierFlux: Buffer.from(ciiXml(fixture(nextInvoiceNumber('P')))).toString('base64'), nomFichier: 'f.xml', syntaxeFlux: 'IN_DP_E1_CII_16B' });
+        await waitFor(() => state.flow(flow.numeroFluxDepot)?.identifiantFactureCPP, 'integration');
+        return state.flow(flow.numeroFluxDepot)!.identifiantFactureCPP!;
+      };
+      const fast = await integrated();
+      const slow = await integrated();
+      await waitFor(() => (state.invoice(fast)?.statut === 'MISE_EN_PAIEMENT' ? true : undefined), 'the fast plan paid');
+      await waitFor(() => (state.invoice(slow)?.statut === 'MISE_A_DISPOSITION' ? true : undefined), 'the slow plan routed');
+      expect(state.invoice(slow)?.autopilot).toMatchObject({ index: 1, stepDelaysMs: [0, 60_000] });
+      const snapshot = parseSnapshot(state.snapshotJson());
+      expect(snapshot.invoices.find((i) => i.identifiantFactureCPP === slow)?.autopilot).toMatchObject({ stepDelaysMs: [0, 60_000] });
+      expect(snapshot.config.autopilot?.plans).toHaveLength(2);
+    } finally {
+      state.close();
+    }
+  });
+
   test('When no state file is given, then nothing is written and the sandbox stays in memory', async () => {
     const r = await startSandbox({ flowProcessingDelayMs: FAST_FLOW_MS });
     running.push(r);

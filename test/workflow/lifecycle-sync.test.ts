@@ -5,6 +5,7 @@
  */
 import { ensureLifecycleSyncSchedules, scheduleIdOf } from '../../worker/schedules';
 import { replayNotedWorkflows } from '../support/histories';
+import { chorusStatusMovedSignal, invoiceWorkflowId } from '../../workflows/messages';
 import type { LifecycleSyncResult } from '../../workflows/lifecycle-sync';
 import { createOrder, getInvoice, platform, sandboxControl, setUpParties, validateQuantities, waitForInvoice } from '../support/scenario';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -23,7 +24,7 @@ const HISTORY = 'POST /cpro/factures/v1/consulter/historique';
 const SEARCH = 'POST /cpro/factures/v1/rechercher/fournisseur';
 const calls = (endpoint: string) => stack.sandbox.state.stats()[endpoint] ?? 0;
 
-async function deposited(): Promise<{ invoiceId: string; cpp: string }> {
+async function deposited(): Promise<{ invoiceId: string; orderId: string; cpp: string }> {
   const parties = await setUpParties(stack);
   const { orderId, invoiceId } = await createOrder(stack, parties);
   expect((await validateQuantities(stack, orderId)).status).toBe(200);
@@ -31,7 +32,7 @@ async function deposited(): Promise<{ invoiceId: string; cpp: string }> {
   const view = await waitForInvoice(stack, invoiceId, { status: 'DEPOSEE_CHORUS' });
   // Its first look at the lifecycle happens at once after the deposit; then it waits for the sync.
   await waitUntil(async () => (await getInvoice(stack, invoiceId)).chorusStatus !== null, 'the first status');
-  return { invoiceId, cpp: view.chorus.identifiantFactureCPP ?? '' };
+  return { invoiceId, orderId, cpp: view.chorus.identifiantFactureCPP ?? '' };
 }
 
 const sync = () =>
@@ -80,6 +81,21 @@ describe('The Chorus lifecycle sync', () => {
     expect((await sync()).signalled).toBe(0);
   });
 
+  it('When a signal names the status the invoice already holds (its own look came first), then it reads no history', async () => {
+    const { invoiceId, orderId } = await deposited();
+    const current = (await getInvoice(stack, invoiceId)).chorusStatus;
+    await sleep(300);
+    const histories = calls(HISTORY);
+    await stack.client.workflow.getHandle(invoiceWorkflowId(orderId)).signal(chorusStatusMovedSignal, { statut: current ?? '' });
+    await sleep(1500);
+    expect(calls(HISTORY)).toBe(histories);
+    // A signal naming another status is read at once.
+    await sandboxControl(stack, 'POST', `/invoices/${(await getInvoice(stack, invoiceId)).chorus.identifiantFactureCPP ?? ''}/status`, { statut: 'MISE_A_DISPOSITION' });
+    await stack.client.workflow.getHandle(invoiceWorkflowId(orderId)).signal(chorusStatusMovedSignal, { statut: 'MISE_A_DISPOSITION' });
+    await waitForInvoice(stack, invoiceId, { status: 'DEPOSEE_CHORUS', chorusStatus: 'MISE_A_DISPOSITION' });
+    expect(calls(HISTORY) - histories).toBe(1);
+  });
+
   it('When the worker starts, then both sync Schedules exist for its task queue with the configured cadence', async () => {
     await ensureLifecycleSyncSchedules(stack.client, stack.taskQueue, { ...stack.config, LIFECYCLE_SYNC_INTERVAL: 3_600_000, LIFECYCLE_SYNC_DAILY_HOUR: 6 });
     const recent = stack.client.schedule.getHandle(scheduleIdOf(stack.taskQueue, 'chorus-lifecycle-sync-recent'));
@@ -94,6 +110,9 @@ describe('The Chorus lifecycle sync', () => {
       // A new cadence at the next start updates the Schedule in place.
       await ensureLifecycleSyncSchedules(stack.client, stack.taskQueue, { ...stack.config, LIFECYCLE_SYNC_INTERVAL: 600_000, LIFECYCLE_SYNC_DAILY_HOUR: 6 });
       expect((await recent.describe()).spec.intervals?.[0]?.every).toBe(600_000);
+      // Scaled time (the bench's lifecycle run): the daily sync on an interval instead of the Paris hour.
+      await ensureLifecycleSyncSchedules(stack.client, stack.taskQueue, { ...stack.config, LIFECYCLE_SYNC_INTERVAL: 600_000, LIFECYCLE_SYNC_DAILY_HOUR: 6, LIFECYCLE_SYNC_DAILY_INTERVAL: 4000 });
+      expect((await daily.describe()).spec.intervals?.[0]?.every).toBe(4000);
     } finally {
       await recent.delete();
       await daily.delete();
@@ -105,6 +124,6 @@ describe('The Chorus lifecycle sync', () => {
 // RECORD_HISTORIES=1 their histories are saved for the replay test.
 it('When the workflows of this suite are replayed on the current code, then none is non-deterministic', () => {
   const replay = replayNotedWorkflows();
-  expect(replay.count).toBe(2);
+  expect(replay.count).toBe(3);
   expect(replay.output).toContain(`replay: ${replay.count} passed, 0 failed`);
 }, 120_000);
