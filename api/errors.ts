@@ -127,6 +127,12 @@ function isWorkflowTaskRetrying(error: { code: number; details?: unknown }): boo
 }
 const TEMPORAL_DOWN = 'The workflow service (Temporal) cannot be reached right now; nothing was changed. Retry in a moment.';
 
+/** A gRPC status of Temporal's frontend: 503 when it is transient, undefined (a bug, 500) otherwise. */
+function fromGrpcStatus(error: { code: number; details?: unknown }): ApiError | undefined {
+  if (isWorkflowTaskRetrying(error)) return new ApiError('UNAVAILABLE', WORKFLOW_RECOVERING);
+  return isTemporalAway(error) ? new ApiError('UNAVAILABLE', TEMPORAL_DOWN) : undefined;
+}
+
 function fromRefusal(failure: ApplicationFailure, context: TemporalErrorContext): ApiError | undefined {
   if (!isRefusalCode(failure.type)) return undefined;
   const refusal = (failure.details?.[0] ?? {}) as RefusalDetails;
@@ -165,15 +171,10 @@ export function fromTemporalError(err: unknown, context: TemporalErrorContext = 
     );
   }
   if (err instanceof ServiceError) {
-    const cause = err.cause;
-    if (isGrpcServiceError(cause) && isWorkflowTaskRetrying(cause)) return new ApiError('UNAVAILABLE', WORKFLOW_RECOVERING);
-    if (isGrpcServiceError(cause) && !isTemporalAway(cause)) return undefined;
-    return new ApiError('UNAVAILABLE', TEMPORAL_DOWN);
+    // Without a gRPC status (no connection at all), the frontend is away.
+    return isGrpcServiceError(err.cause) ? fromGrpcStatus(err.cause) : new ApiError('UNAVAILABLE', TEMPORAL_DOWN);
   }
-  if (isGrpcServiceError(err)) {
-    return isTemporalAway(err) ? new ApiError('UNAVAILABLE', TEMPORAL_DOWN) : undefined;
-  }
-  return undefined;
+  return isGrpcServiceError(err) ? fromGrpcStatus(err) : undefined;
 }
 
 interface HttpError {
