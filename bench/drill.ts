@@ -314,7 +314,10 @@ async function main(): Promise<number> {
     // A fault is answered 503 (with Retry-After) or not at all (a killed API): a 500 is a bug of the API.
     const internal = [...outcome.book.statuses].flatMap(([route, m]) => (m.get('500') ? [`${route}: ${m.get('500')} × 500`] : []));
     // Each 500 with the API's own log line of that request (the error and its stack): diagnosable without --keep.
-    internal.push(...outcome.book.internalErrors.map((e) => `${e.at} ${e.route} ${e.requestId ?? '(no request id)'}: ${apiLogLineOf(stack, e.requestId) ?? JSON.stringify(e.body)}`));
+    const failedLines = apiFailureLines(stack);
+    internal.push(
+      ...outcome.book.internalErrors.map((e) => `${e.at} ${e.route} ${e.requestId ?? '(no request id)'}: ${(e.requestId && failedLines.get(e.requestId)) ?? JSON.stringify(e.body)}`),
+    );
     const answered = [...outcome.book.statuses.values()].reduce((a, m) => a + [...m.values()].reduce((x, y) => x + y, 0), 0);
     invariants.push({ name: 'the API never answered 500 (a fault is a 503 with Retry-After)', ok: internal.length === 0, checked: answered, failures: internal });
     const unavailable = [...outcome.book.statuses.values()].reduce((a, m) => a + (m.get('503') ?? 0), 0);
@@ -533,18 +536,22 @@ async function mailsBeingSent(pool: Pool): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
-/** The API's log line of a request (pino JSON with the error and its stack), cut to keep the report readable. */
-function apiLogLineOf(stack: Stack, requestId: string | undefined): string | undefined {
-  if (!requestId) return undefined;
+/** The APIs' "request failed" log lines (pino JSON with the error and its stack) by request id, each log read once. */
+function apiFailureLines(stack: Stack): Map<string, string> {
+  const lines = new Map<string, string>();
   for (const api of stack.apis) {
     let text: string;
     try {
       text = fs.readFileSync(api.options.logFile, 'utf8');
     } catch {
-      continue; // no log file (yet): the body is reported instead
+      continue; // no log file (yet): the bodies are reported instead
     }
-    const line = text.split('\n').find((l) => l.includes(requestId) && /request failed/.test(l));
-    if (line) return line.slice(0, 3000);
+    for (const line of text.split('\n')) {
+      if (!/request failed/.test(line)) continue;
+      const id = /"req":\{"id":"([^"]+)"/.exec(line)?.[1];
+      // Cut to keep the report readable.
+      if (id && !lines.has(id)) lines.set(id, line.slice(0, 3000));
+    }
   }
-  return undefined;
+  return lines;
 }

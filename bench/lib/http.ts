@@ -85,6 +85,13 @@ export interface ApiClientOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** One HTTP answer: its status, its body (JSON when it parses) and its X-Request-Id. */
+interface Answer {
+  status: number;
+  body: unknown;
+  requestId?: string;
+}
+
 export class ApiClient {
   private readonly agents: http.Agent[];
   private next = 0;
@@ -101,7 +108,7 @@ export class ApiClient {
     for (const agent of this.agents) agent.destroy();
   }
 
-  private once(method: string, path: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: unknown; requestId?: string }> {
+  private once(method: string, path: string, body: unknown, headers: Record<string, string>): Promise<Answer> {
     const agent = this.agents[this.next++ % this.agents.length];
     const url = this.urls[this.nextUrl++ % this.urls.length]!;
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
@@ -157,7 +164,7 @@ export class ApiClient {
     for (;;) {
       attempts += 1;
       const t0 = performance.now();
-      let outcome: { status: number; body: unknown; requestId?: string } | undefined;
+      let outcome: Answer | undefined;
       let failure: unknown;
       try {
         outcome = await this.once(method, path, body, headers);
