@@ -22,6 +22,7 @@ import { TEMPORAL_SERVER_VERSION } from '../scripts/lib/temporal-topology';
 import { addLoadOptions, duration, int, timingEnv, type LoadOptions } from './lib/options';
 import { lifecycleEnv, runLifecycleLoad, type LifecycleOutcome } from './lib/lifecycle';
 import { callRole, lifecycleCost, ocaStatusRequests } from './lib/lifecycle-plan';
+import { SEARCH_BY_NUMBER_STAT } from '../chorus-sandbox/cpro-routes';
 import { progress } from './lib/progress';
 import { writeBenchReport, type BenchResult } from './lib/report';
 import { runLoad } from './lib/run';
@@ -139,7 +140,7 @@ async function main(): Promise<number> {
       const n = lifecycle.followed.length;
       const roles = Object.entries(byEndpoint).map(([endpoint, c]) => ({ endpoint, ...c, role: callRole(endpoint) }));
       // Lookups by number before a deposit are deposit-side calls, counted by the sandbox apart.
-      const byNumber = roles.find((r) => r.endpoint.startsWith('of which by numeroFacture'))?.total ?? 0;
+      const byNumber = byEndpoint[SEARCH_BY_NUMBER_STAT]?.total ?? 0;
       const statusCalls = roles.filter((r) => r.role === 'status').reduce((a, r) => a + r.total, 0) - byNumber;
       const otherCalls = chorusTotal - statusCalls;
       const oca = ocaStatusRequests(lifecycle.followed, lifecycle.windowEndAt, scale.dayMs);

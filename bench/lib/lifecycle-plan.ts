@@ -5,6 +5,7 @@
  */
 import type { AutopilotPlan } from '../../chorus-sandbox/model';
 import { rng } from './scenario';
+import { round } from './stats';
 
 export type LifecycleKind = 'paid' | 'suspended' | 'recycled';
 
@@ -102,9 +103,7 @@ export interface LifecycleCost {
   ratio: number;
 }
 
-const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
-
 export function lifecycleCost(oursStatusCalls: number, ocaRequests: number, invoices: number): LifecycleCost {
   const n = Math.max(1, invoices);
-  return { oursPerInvoice: round(oursStatusCalls / n, 2), ocaPerInvoice: round(ocaRequests / n, 2), ratio: ocaRequests > 0 ? round(oursStatusCalls / ocaRequests) : 0 };
+  return { oursPerInvoice: round(oursStatusCalls / n, 2), ocaPerInvoice: round(ocaRequests / n, 2), ratio: ocaRequests > 0 ? round(oursStatusCalls / ocaRequests, 3) : 0 };
 }

@@ -77,6 +77,15 @@ interface SandboxInvoiceView {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Every invoice the sandbox holds for these suppliers, as it sees them now. */
+async function sandboxInvoicesOf(stack: Stack, producers: readonly string[]): Promise<SandboxInvoiceView[]> {
+  const all: SandboxInvoiceView[] = [];
+  for (const siret of producers) {
+    all.push(...(await stack.sandboxControl<{ invoices: SandboxInvoiceView[] }>('GET', `/invoices?siretFournisseur=${siret}`)).invoices);
+  }
+  return all;
+}
+
 export async function runLifecycleLoad(stack: Stack, o: LoadOptions, scale: LifecycleScale, hooks: LoadHooks): Promise<LoadOutcome & { lifecycle: LifecycleOutcome }> {
   const { log } = hooks;
   const paths = assignPaths(o.invoices, o.mix, rng(o.seed));
@@ -205,15 +214,12 @@ export async function runLifecycleLoad(stack: Stack, o: LoadOptions, scale: Life
     clock = undefined;
     producer = undefined;
     const followed: LifecycleOutcome['followed'] = [];
-    for (const siret of parties.producers) {
-      const { invoices } = await stack.sandboxControl<{ invoices: SandboxInvoiceView[] }>('GET', `/invoices?siretFournisseur=${siret}`);
-      for (const inv of invoices) {
-        const at = (code: string) => inv.histoStatut.find((h) => h.histoStatutCode === code)?.le;
-        const depositedAt = Date.parse(at('DEPOSEE') ?? '');
-        const closed = at('MISE_EN_PAIEMENT') ?? at('REJETEE');
-        const closedAt = closed ? Date.parse(closed) : null;
-        followed.push({ identifiantFactureCPP: String(inv.identifiantFactureCPP), statut: inv.statut, statutAtWindowEnd: inv.statut, depositedAt, closedAt: closedAt !== null && closedAt <= windowEndAt ? closedAt : null });
-      }
+    for (const inv of await sandboxInvoicesOf(stack, parties.producers)) {
+      const at = (code: string) => inv.histoStatut.find((h) => h.histoStatutCode === code)?.le;
+      const depositedAt = Date.parse(at('DEPOSEE') ?? '');
+      const closed = at('MISE_EN_PAIEMENT') ?? at('REJETEE');
+      const closedAt = closed ? Date.parse(closed) : null;
+      followed.push({ identifiantFactureCPP: String(inv.identifiantFactureCPP), statut: inv.statut, statutAtWindowEnd: inv.statut, depositedAt, closedAt: closedAt !== null && closedAt <= windowEndAt ? closedAt : null });
     }
 
     // One more sync (its calls are past the window), its signals left to land, then both sides read again: each
@@ -221,11 +227,7 @@ export async function runLifecycleLoad(stack: Stack, o: LoadOptions, scale: Life
     await stack.client.schedule.getHandle(recentId).trigger(ScheduleOverlapPolicy.BUFFER_ONE);
     await sleep(Math.max(4000, 2 * hourMs));
     rows = await finalRows(stack.pool, orderPrefix);
-    const now = new Map<string, string>();
-    for (const siret of parties.producers) {
-      const { invoices } = await stack.sandboxControl<{ invoices: SandboxInvoiceView[] }>('GET', `/invoices?siretFournisseur=${siret}`);
-      for (const inv of invoices) now.set(String(inv.identifiantFactureCPP), inv.statut);
-    }
+    const now = new Map((await sandboxInvoicesOf(stack, parties.producers)).map((inv) => [String(inv.identifiantFactureCPP), inv.statut]));
     for (const f of followed) f.statut = now.get(f.identifiantFactureCPP) ?? f.statut;
     const ours = new Map(rows.map((r) => [r.identifiantFactureCPP ?? '', r]));
     // Ours may be where Chorus was at the end of the window, or where it is now (a move during the last sync).
