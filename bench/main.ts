@@ -20,9 +20,7 @@ import { cpuSpeedProbeMs, cpuWindow, type CpuWindow } from './lib/cpu';
 import { describeMachine } from './lib/machine';
 import { TEMPORAL_SERVER_VERSION } from '../scripts/lib/temporal-topology';
 import { addLoadOptions, duration, int, timingEnv, type LoadOptions } from './lib/options';
-import { lifecycleEnv, runLifecycleLoad, type LifecycleOutcome } from './lib/lifecycle';
-import { callRole, lifecycleCost, ocaStatusRequests } from './lib/lifecycle-plan';
-import { SEARCH_BY_NUMBER_STAT } from '../chorus-sandbox/cpro-routes';
+import { lifecycleCostFigures, lifecycleEnv, runLifecycleLoad, type LifecycleOutcome } from './lib/lifecycle';
 import { progress } from './lib/progress';
 import { writeBenchReport, type BenchResult } from './lib/report';
 import { runLoad } from './lib/run';
@@ -135,44 +133,7 @@ async function main(): Promise<number> {
     }
 
     // ---- lifecycle run: our status requests against OCA's one a day per open invoice, over the same window
-    let lifecycleFigures: BenchResult['lifecycleCost'];
-    if (lifecycle && scale) {
-      const n = lifecycle.followed.length;
-      const roles = Object.entries(byEndpoint).map(([endpoint, c]) => ({ endpoint, ...c, role: callRole(endpoint) }));
-      // Lookups by number before a deposit are deposit-side calls, counted by the sandbox apart.
-      const byNumber = byEndpoint[SEARCH_BY_NUMBER_STAT]?.total ?? 0;
-      const statusCalls = roles.filter((r) => r.role === 'status').reduce((a, r) => a + r.total, 0) - byNumber;
-      const otherCalls = chorusTotal - statusCalls;
-      const oca = ocaStatusRequests(lifecycle.followed, lifecycle.windowEndAt, scale.dayMs);
-      const openDays = lifecycle.followed.map((f) => ((f.closedAt ?? lifecycle.windowEndAt) - f.depositedAt) / scale.dayMs);
-      // The sync runs the time compression skipped (a run outlasting a scaled hour) would each have cost what a
-      // run cost here: added back, so that the headline figure is production's cadence, not the bench's.
-      const { recent, daily } = lifecycle.schedules;
-      const syncSearches = statusCalls - (byEndpoint['POST /cpro/factures/v1/consulter/historique']?.total ?? 0);
-      const perRun = syncSearches / Math.max(1, recent.taken + daily.taken);
-      const skippedSearches = Math.round(perRun * (recent.skippedOverlap + daily.skippedOverlap));
-      lifecycleFigures = {
-        ...lifecycleCost(statusCalls + skippedSearches, oca, n),
-        measured: lifecycleCost(statusCalls, oca, n),
-        skippedSyncSearches: skippedSearches,
-        compared:
-          'status requests per Chorus invoice over the same window: ours = rechercher/fournisseur (lifecycle sync) + consulter/historique, ' +
-          'plus the searches of the sync runs the compressed clock skipped (measured: without them); ' +
-          "OCA = one request per open invoice per day (deposit to payment or end of window, days rounded up). allCalls adds every other call of ours (deposit, flow reports, structures, token, completer/recycler) to both sides.",
-        allCalls: lifecycleCost(chorusTotal + skippedSearches, oca + otherCalls, n),
-        invoices: n,
-        days: scale.days,
-        dayMs: scale.dayMs,
-        ocaRequests: oca,
-        oursStatusCalls: statusCalls,
-        meanOpenDays: round(openDays.reduce((a, b) => a + b, 0) / Math.max(1, n), 2),
-        paidInWindow: lifecycle.followed.filter((f) => f.closedAt !== null).length,
-        plans: lifecycle.plans,
-        producerActions: lifecycle.producerActions,
-        schedules: lifecycle.schedules,
-        byEndpoint: Object.fromEntries(roles.map((r) => [r.endpoint, { total: r.total, perInvoice: round(r.total / Math.max(1, n), 2), role: r.role }])),
-      };
-    }
+    const lifecycleFigures = lifecycle && scale ? lifecycleCostFigures(lifecycle, scale, byEndpoint, chorusTotal) : undefined;
 
     // ---- Temporal histories
     log('reading Temporal histories…');

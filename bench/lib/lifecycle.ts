@@ -9,7 +9,10 @@ import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { scheduleIdOf } from '../../worker/schedules';
 import { ApiClient, LatencyBook, usableLoopbackSources } from './http';
 import { drive, planInvoices, registerParties } from './load';
-import { lifecyclePlans, type FollowedInvoice, type LifecycleKind, type LifecyclePlan } from './lifecycle-plan';
+import { SEARCH_BY_NUMBER_STAT } from '../../chorus-sandbox/cpro-routes';
+import { callRole, lifecycleCost, lifecyclePlans, ocaStatusRequests, type FollowedInvoice, type LifecycleKind, type LifecyclePlan } from './lifecycle-plan';
+import type { LifecycleCostFigures } from './report';
+import { round } from './stats';
 import { finalRows } from './monitor';
 import type { LoadOptions } from './options';
 import { progress } from './progress';
@@ -272,4 +275,51 @@ export async function runLifecycleLoad(stack: Stack, o: LoadOptions, scale: Life
     if (producer) clearInterval(producer);
     api.close();
   }
+}
+
+/**
+ * The lifecycle run's figures: our status requests (the sync's searches, history reads) against OCA's one a day per
+ * open invoice over the same window, from the sandbox's call counts (`byEndpoint`, `chorusTotal`: the run's).
+ */
+export function lifecycleCostFigures(
+  lifecycle: LifecycleOutcome,
+  scale: LifecycleScale,
+  byEndpoint: Record<string, { total: number; perInvoice: number }>,
+  chorusTotal: number,
+): LifecycleCostFigures {
+  const n = lifecycle.followed.length;
+  const roles = Object.entries(byEndpoint).map(([endpoint, c]) => ({ endpoint, ...c, role: callRole(endpoint) }));
+  // Lookups by number before a deposit are deposit-side calls, counted by the sandbox apart.
+  const byNumber = byEndpoint[SEARCH_BY_NUMBER_STAT]?.total ?? 0;
+  const statusCalls = roles.filter((r) => r.role === 'status').reduce((a, r) => a + r.total, 0) - byNumber;
+  const otherCalls = chorusTotal - statusCalls;
+  const oca = ocaStatusRequests(lifecycle.followed, lifecycle.windowEndAt, scale.dayMs);
+  const openDays = lifecycle.followed.map((f) => ((f.closedAt ?? lifecycle.windowEndAt) - f.depositedAt) / scale.dayMs);
+  // The sync runs the time compression skipped (a run outlasting a scaled hour) would each have cost what a
+  // run cost here: added back, so that the headline figure is production's cadence, not the bench's.
+  const { recent, daily } = lifecycle.schedules;
+  const syncSearches = statusCalls - (byEndpoint['POST /cpro/factures/v1/consulter/historique']?.total ?? 0);
+  const perRun = syncSearches / Math.max(1, recent.taken + daily.taken);
+  const skippedSearches = Math.round(perRun * (recent.skippedOverlap + daily.skippedOverlap));
+  return {
+    ...lifecycleCost(statusCalls + skippedSearches, oca, n),
+    measured: lifecycleCost(statusCalls, oca, n),
+    skippedSyncSearches: skippedSearches,
+    compared:
+      'status requests per Chorus invoice over the same window: ours = rechercher/fournisseur (lifecycle sync) + consulter/historique, ' +
+      'plus the searches of the sync runs the compressed clock skipped (measured: without them); ' +
+      "OCA = one request per open invoice per day (deposit to payment or end of window, days rounded up). allCalls adds every other call of ours (deposit, flow reports, structures, token, completer/recycler) to both sides.",
+    allCalls: lifecycleCost(chorusTotal + skippedSearches, oca + otherCalls, n),
+    invoices: n,
+    days: scale.days,
+    dayMs: scale.dayMs,
+    ocaRequests: oca,
+    oursStatusCalls: statusCalls,
+    meanOpenDays: round(openDays.reduce((a, b) => a + b, 0) / Math.max(1, n), 2),
+    paidInWindow: lifecycle.followed.filter((f) => f.closedAt !== null).length,
+    plans: lifecycle.plans,
+    producerActions: lifecycle.producerActions,
+    schedules: lifecycle.schedules,
+    byEndpoint: Object.fromEntries(roles.map((r) => [r.endpoint, { total: r.total, perInvoice: round(r.total / Math.max(1, n), 2), role: r.role }])),
+  };
 }
