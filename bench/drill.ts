@@ -530,9 +530,9 @@ function seedResult(seed: number, code: number, seconds: number, log: string, re
 
 runMain(main);
 
-/** Mails claimed by an attempt and not yet recorded SENT (the claim of a killed worker included). */
+/** Mails claimed by an attempt or accepted by SMTP and not yet recorded SENT (a killed worker's included). */
 async function mailsBeingSent(pool: Pool): Promise<number> {
-  const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from sent_mail where state = 'SENDING'`);
+  const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from sent_mail where state <> 'SENT'`);
   return rows[0]?.n ?? 0;
 }
 

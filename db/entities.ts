@@ -220,8 +220,9 @@ export const SentMail = defineEntity({
     kind: p.string().length(60),
     recipient: p.string().length(254),
     messageId: p.string().length(200),
-    state: p.enum(['SENDING', 'SENT'] as const),
-    /** While SENDING: the attempt sending it has it until then (see activities/mail.ts). */
+    /** ACCEPTED: the SMTP server has it, SENT not yet recorded with its webhook event (see activities/mail.ts). */
+    state: p.enum(['SENDING', 'ACCEPTED', 'SENT'] as const),
+    /** While SENDING: the attempt sending it has it until then. */
     claimedUntil: p.datetime().nullable(),
     sentAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),

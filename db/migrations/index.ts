@@ -8,6 +8,7 @@ import { Migration20261202190000ProducerSessions } from './Migration202612021900
 import { Migration20261203090000SentMailClaim } from './Migration20261203090000SentMailClaim';
 import { Migration20261203140000SentMailWithoutInvoice } from './Migration20261203140000SentMailWithoutInvoice';
 import { Migration20261203150000ProducerVatExemption } from './Migration20261203150000ProducerVatExemption';
+import { Migration20261203190000SentMailAccepted } from './Migration20261203190000SentMailAccepted';
 
 export const migrationsList = [
   { name: 'Migration20261127000000Initial', class: Migration20261127000000Initial },
@@ -19,4 +20,5 @@ export const migrationsList = [
   { name: 'Migration20261203090000SentMailClaim', class: Migration20261203090000SentMailClaim },
   { name: 'Migration20261203140000SentMailWithoutInvoice', class: Migration20261203140000SentMailWithoutInvoice },
   { name: 'Migration20261203150000ProducerVatExemption', class: Migration20261203150000ProducerVatExemption },
+  { name: 'Migration20261203190000SentMailAccepted', class: Migration20261203190000SentMailAccepted },
 ];

@@ -3,7 +3,7 @@
  * the second run changes nothing.
  */
 import { createActivities, type Activities } from '../../activities';
-import { ChorusDeposit, InvoiceDocument, SentMail } from '../../db/entities';
+import { ChorusDeposit, InvoiceDocument, SentMail, WebhookEndpoint, WebhookEvent } from '../../db/entities';
 import { Client } from 'pg';
 import { messageIdFor } from '../../activities/mail';
 import { createMailer, type Mailer } from '../../mail/mailer';
@@ -147,6 +147,27 @@ it('When the attempt that claimed a mail died before sending, then the next atte
   await em.nativeUpdate(SentMail, { mailKey: input.mailKey }, { claimedUntil: new Date(Date.now() - 1000) });
   expect(await activities.sendMail(input)).toMatchObject({ alreadySent: false });
   await stack.smtp.waitFor((m) => m.messageId === messageIdFor(input.mailKey));
+});
+
+it('When the attempt died after the SMTP server accepted the mail, then the next attempt records it SENT with its webhook event and sends nothing', async () => {
+  const { invoiceId } = await readyInvoice();
+  const input = { invoiceId, kind: 'INVOICE_TO_BUYER' as const, mailKey: `${invoiceId}:INVOICE_TO_BUYER:accepted`, reason: 'PRODUCER_CHOICE' as const };
+  const em = stack.db.orm.em.fork();
+  const messageId = messageIdFor(input.mailKey);
+  // What a worker killed right after the acceptance leaves: ACCEPTED, neither SENT nor its event.
+  em.create(SentMail, { mailKey: input.mailKey, invoiceId, kind: input.kind, recipient: 'x@example.org', messageId, state: 'ACCEPTED', claimedUntil: null, sentAt: null });
+  await em.flush();
+  const events = async () => (await em.fork().find(WebhookEvent, { invoiceId, type: 'invoice.mail_sent' })).filter((e) => e.body.includes(input.mailKey)).length;
+  const before = await events();
+  expect(await activities.sendMail(input)).toEqual({ messageId, alreadySent: true });
+  expect((await em.fork().findOneOrFail(SentMail, { mailKey: input.mailKey })).state).toBe('SENT');
+  // Its event is written with it (when a platform has registered an endpoint: the outbox holds nothing otherwise).
+  const endpoints = await em.fork().count(WebhookEndpoint, {});
+  expect(await events()).toBe(before + (endpoints > 0 ? 1 : 0));
+  // Once SENT, an attempt more changes nothing.
+  expect(await activities.sendMail(input)).toEqual({ messageId, alreadySent: true });
+  await new Promise((r) => setTimeout(r, 500)); // a copy would have arrived by now
+  expect(stack.smtp.messages.filter((m) => m.messageId === messageId)).toHaveLength(0);
 });
 
 it('When PostgreSQL cuts every connection during the SMTP exchange, then the mail goes out once and is recorded SENT', async () => {
