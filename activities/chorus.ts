@@ -47,6 +47,15 @@ function withRetryHint(error: unknown): unknown {
   return error;
 }
 
+/** A safety look the lifecycle sync made needless: it found the invoice with our status recently (no call). */
+async function skipSafetyLookIfSeen(em: EntityManager, input: StatusChangeInput): Promise<void> {
+  if (input.unlessSyncSawWithinMs === undefined) return;
+  const seen = await em.findOne(Invoice, { identifiantFactureCPP: input.identifiantFactureCPP }, { fields: ['chorusStatus', 'chorusSeenAt'] });
+  if (seen?.chorusSeenAt && seen.chorusStatus === input.knownStatus && Date.now() - seen.chorusSeenAt.getTime() < input.unlessSyncSawWithinMs) {
+    throw notYet(`Invoice ${input.identifiantFactureCPP}: the lifecycle sync found it ${seen.chorusStatus} at ${seen.chorusSeenAt.toISOString()}.`);
+  }
+}
+
 /** One deposit being made: the business key and settle delay (input), and the invoice's number. */
 interface Deposit {
   em: EntityManager;
@@ -203,9 +212,11 @@ export function createChorusActivities(orm: Orm, platform: ChorusClient, chorusF
       return outcome;
     },
 
-    /** One look at the invoice's Chorus history; "not yet" while nothing new happened. */
+    /** One look at the invoice's Chorus history; "not yet" while nothing new happened (or the sync just saw it). */
     async awaitChorusStatusChange(input: StatusChangeInput): Promise<StatusChange> {
-      const chorus = await clientForInvoice(orm.em.fork(), { identifiantFactureCPP: input.identifiantFactureCPP });
+      const em = orm.em.fork();
+      await skipSafetyLookIfSeen(em, input);
+      const chorus = await clientForInvoice(em, { identifiantFactureCPP: input.identifiantFactureCPP });
       const answer = await chorus.consulterHistorique(Number(input.identifiantFactureCPP));
       const entries = answer.historiquesDesStatuts.histoStatut;
       if (entries.length <= input.knownCount && answer.statutCourantCode === input.knownStatus) {

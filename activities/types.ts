@@ -71,6 +71,11 @@ export interface StatusChangeInput {
   /** Number of `histoStatut` entries already recorded. */
   knownCount: number;
   knownStatus: ChorusStatus | null;
+  /**
+   * A safety look: skipped (as "not yet", no call) when the lifecycle sync found the invoice on Chorus with
+   * `knownStatus` within this many ms.
+   */
+  unlessSyncSawWithinMs?: number;
 }
 export interface ChorusStatusEntry {
   code: ChorusStatus;

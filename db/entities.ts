@@ -120,6 +120,8 @@ export const Invoice = defineEntity({
     totalTtc: p.decimal('string').precision(14).scale(2).nullable(),
     status: p.string().length(40).$type<InvoiceStatus>().index(),
     chorusStatus: p.string().length(60).nullable().index(),
+    /** When the lifecycle sync last found this status on Chorus (activities/lifecycle-sync.ts): no safety look needed. */
+    chorusSeenAt: p.datetime().nullable(),
     numeroFluxDepot: p.string().length(40).nullable(),
     /** Indexed: the lifecycle poll finds the invoice (and its producer's Chorus account) by it. */
     identifiantFactureCPP: p.string().length(40).nullable().index(),

@@ -3,7 +3,8 @@
  * the last days (when buyers act), daily for every invoice still followed. For each technical account, one
  * search of its invoices (activities/lifecycle-sync.ts) instead of one history read per invoice; each invoice
  * whose Chorus status moved is signalled and reads its own history. Costs a few calls per account and sync
- * plus one per change, where per-invoice polling costs one per invoice and poll.
+ * (none for an account with nothing to follow in the window) plus one per change, where per-invoice polling costs
+ * one per invoice and poll.
  */
 import { ApplicationFailure, getExternalWorkflowHandle, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -18,6 +19,8 @@ export interface LifecycleSyncInput {
 
 export interface LifecycleSyncResult {
   accounts: number;
+  /** Accounts not searched: no invoice followed in the window. */
+  idle: number;
   /** Invoices Chorus returned. */
   seen: number;
   /** Invoices told that their status moved. */
@@ -36,7 +39,7 @@ const chorus = () =>
   });
 
 export async function chorusLifecycleSync(input: LifecycleSyncInput): Promise<LifecycleSyncResult> {
-  const result: LifecycleSyncResult = { accounts: 0, seen: 0, signalled: 0, failed: 0 };
+  const result: LifecycleSyncResult = { accounts: 0, idle: 0, seen: 0, signalled: 0, failed: 0 };
   await forEachChorusAccount((account) => syncAccount(account, input.windowMs, result));
   return result;
 }
@@ -51,6 +54,7 @@ async function syncAccount(account: ChorusAccountRef, windowMs: number, result: 
     result.failed += 1;
     return;
   }
+  if (!sweep.searched) result.idle += 1;
   result.seen += sweep.seen;
   for (const moved of sweep.moved) {
     if (await tell(moved.workflowId, moved.statut)) result.signalled += 1;

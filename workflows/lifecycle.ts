@@ -5,7 +5,7 @@
  *
  * The history stays bounded: polling lives in activity retries, and a long run continues as new. In production
  * the invoice does not poll on its own: the lifecycle sync (lifecycle-sync.ts) signals it when Chorus shows a
- * new status, and it asks itself only every `lifecycleSafetyPollMs`.
+ * new status, and it asks itself only every `lifecycleSafetyPollMs`, and only if the sync has not seen it since.
  */
 import { CancellationScope, allHandlersFinished, condition, continueAsNew, patched, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
 import type { MailKind, StatusChange } from '../activities/types';
@@ -39,6 +39,8 @@ interface Watching {
   windowMs: number;
   /** Whether the poll giving up just means "nothing new" (a stale signal, a safety look). */
   brief: boolean;
+  /** A safety look: none needed when the sync found the status unchanged this recently. */
+  unlessSyncSawWithinMs?: number;
 }
 
 export async function followLifecycle(s: StoryContext): Promise<void> {
@@ -86,7 +88,7 @@ export async function followLifecycle(s: StoryContext): Promise<void> {
       watching =
         now ?
           { schedule: SIGNALLED_READ, windowMs: Math.min(remaining, SIGNALLED_READ_WINDOW_MS), brief: true }
-        : { schedule: SAFETY_LOOK, windowMs: remaining, brief: true };
+        : { schedule: SAFETY_LOOK, windowMs: remaining, brief: true, unlessSyncSawWithinMs: safetyPollMs };
     }
     const next = await nextChange(s, cpp, watching);
     if (next === 'ACTION_SERVED') continue;
@@ -108,7 +110,12 @@ async function nextChange(s: StoryContext, cpp: string, watching: Watching): Pro
     const polled = await outcomeOf(() =>
       scope.run(() =>
         Promise.race([
-          awaitChorusStatusChange({ identifiantFactureCPP: cpp, knownCount: run.chorusHistoryCount, knownStatus: run.chorusStatus }).then(
+          awaitChorusStatusChange({
+            identifiantFactureCPP: cpp,
+            knownCount: run.chorusHistoryCount,
+            knownStatus: run.chorusStatus,
+            ...(watching.unlessSyncSawWithinMs !== undefined ? { unlessSyncSawWithinMs: watching.unlessSyncSawWithinMs } : {}),
+          }).then(
             (value): Watch => ({ kind: 'change', value }),
           ),
           condition(() => inbox.waiting).then((): Watch => ({ kind: 'action' })),

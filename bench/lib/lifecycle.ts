@@ -299,7 +299,9 @@ export function lifecycleCostFigures(
   // run cost here: added back, so that the headline figure is production's cadence, not the bench's.
   const { recent, daily } = lifecycle.schedules;
   const syncSearches = statusCalls - (byEndpoint['POST /cpro/factures/v1/consulter/historique']?.total ?? 0);
-  const perRun = syncSearches / Math.max(1, recent.taken + daily.taken);
+  // At least one search a skipped run: most runs ask nothing of an account with nothing to follow in the window,
+  // but the runs the clock skips fall where they take long, where there is something to search.
+  const perRun = syncSearches === 0 ? 0 : Math.max(1, syncSearches / Math.max(1, recent.taken + daily.taken));
   const skippedSearches = Math.round(perRun * (recent.skippedOverlap + daily.skippedOverlap));
   return {
     ...lifecycleCost(statusCalls + skippedSearches, oca, n),

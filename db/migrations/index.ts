@@ -9,6 +9,7 @@ import { Migration20261203090000SentMailClaim } from './Migration20261203090000S
 import { Migration20261203140000SentMailWithoutInvoice } from './Migration20261203140000SentMailWithoutInvoice';
 import { Migration20261203150000ProducerVatExemption } from './Migration20261203150000ProducerVatExemption';
 import { Migration20261203190000SentMailAccepted } from './Migration20261203190000SentMailAccepted';
+import { Migration20261203191000InvoiceChorusSeenAt } from './Migration20261203191000InvoiceChorusSeenAt';
 
 export const migrationsList = [
   { name: 'Migration20261127000000Initial', class: Migration20261127000000Initial },
@@ -21,4 +22,5 @@ export const migrationsList = [
   { name: 'Migration20261203140000SentMailWithoutInvoice', class: Migration20261203140000SentMailWithoutInvoice },
   { name: 'Migration20261203150000ProducerVatExemption', class: Migration20261203150000ProducerVatExemption },
   { name: 'Migration20261203190000SentMailAccepted', class: Migration20261203190000SentMailAccepted },
+  { name: 'Migration20261203191000InvoiceChorusSeenAt', class: Migration20261203191000InvoiceChorusSeenAt },
 ];
