@@ -107,3 +107,33 @@ export function lifecycleCost(oursStatusCalls: number, ocaRequests: number, invo
   const n = Math.max(1, invoices);
   return { oursPerInvoice: round(oursStatusCalls / n, 2), ocaPerInvoice: round(ocaRequests / n, 2), ratio: ocaRequests > 0 ? round(oursStatusCalls / ocaRequests, 3) : 0 };
 }
+
+/** One sync Schedule over the window: when it was due (its ticks) and when its runs started (visibility). */
+export interface SyncRunTimes {
+  ticks: readonly number[];
+  starts: readonly number[];
+}
+
+/**
+ * The searches of the sync runs the compressed clock skipped (a run still going when the next was due), each
+ * priced at what a run that had something to search cost. A run searches only while its window holds an invoice
+ * still followed (the recent sync: deposited within `recentWindowMs`; the daily one: any), so the skipped ticks
+ * are counted in those phases only, and so are the runs that cost the measured searches.
+ */
+export function skippedSyncSearches(
+  invoices: readonly FollowedInvoice[],
+  runs: { recent: SyncRunTimes; daily: SyncRunTimes },
+  recentWindowMs: number,
+  syncSearches: number,
+): { searches: number; skippedActiveRuns: number; activeRuns: number } {
+  const open = (f: FollowedInvoice, t: number) => f.depositedAt <= t && (f.closedAt === null || f.closedAt > t);
+  const recentActive = (t: number) => invoices.some((f) => open(f, t) && t - f.depositedAt < recentWindowMs);
+  const dailyActive = (t: number) => invoices.some((f) => open(f, t));
+  const count = (times: readonly number[], active: (t: number) => boolean) => times.filter(active).length;
+  const activeRuns = count(runs.recent.starts, recentActive) + count(runs.daily.starts, dailyActive);
+  const skippedActiveRuns =
+    Math.max(0, count(runs.recent.ticks, recentActive) - count(runs.recent.starts, recentActive)) +
+    Math.max(0, count(runs.daily.ticks, dailyActive) - count(runs.daily.starts, dailyActive));
+  const perRun = activeRuns > 0 ? syncSearches / activeRuns : 0;
+  return { searches: Math.round(perRun * skippedActiveRuns), skippedActiveRuns, activeRuns };
+}

@@ -10,7 +10,17 @@ import { scheduleIdOf } from '../../worker/schedules';
 import { ApiClient, LatencyBook, usableLoopbackSources } from './http';
 import { drive, planInvoices, registerParties } from './load';
 import { SEARCH_BY_NUMBER_STAT } from '../../chorus-sandbox/cpro-routes';
-import { callRole, lifecycleCost, lifecyclePlans, ocaStatusRequests, type FollowedInvoice, type LifecycleKind, type LifecyclePlan } from './lifecycle-plan';
+import {
+  callRole,
+  lifecycleCost,
+  lifecyclePlans,
+  ocaStatusRequests,
+  skippedSyncSearches,
+  type FollowedInvoice,
+  type LifecycleKind,
+  type LifecyclePlan,
+  type SyncRunTimes,
+} from './lifecycle-plan';
 import type { LifecycleCostFigures } from './report';
 import { round } from './stats';
 import { finalRows } from './monitor';
@@ -69,6 +79,9 @@ export interface LifecycleOutcome {
   /** Each Chorus invoice as the sandbox saw it (its truth, exact times), for OCA's cost; `statut`: at the very end. */
   followed: (FollowedInvoice & { identifiantFactureCPP: string; statut: string; statutAtWindowEnd: string })[];
   schedules: { recent: ScheduleFigures; daily: ScheduleFigures };
+  /** When each sync was due and when its runs started, to price the runs the compressed clock skipped. */
+  syncRuns: { recent: SyncRunTimes; daily: SyncRunTimes };
+  recentWindowMs: number;
   producerActions: { completed: number; recycled: number; failed: number };
 }
 
@@ -110,7 +123,7 @@ export async function runLifecycleLoad(stack: Stack, o: LoadOptions, scale: Life
   const recentId = scheduleIdOf('invoices', 'chorus-lifecycle-sync-recent');
   const dailyId = scheduleIdOf('invoices', 'chorus-lifecycle-sync-daily');
   const hourMs = scale.dayMs * HOUR;
-  let triggered = 0;
+  const triggerTimes: number[] = [];
   let clock: NodeJS.Timeout | undefined;
   let producer: NodeJS.Timeout | undefined;
   try {
@@ -128,7 +141,7 @@ export async function runLifecycleLoad(stack: Stack, o: LoadOptions, scale: Life
     if (hourMs < SCHEDULE_FLOOR_MS) {
       const handle = stack.client.schedule.getHandle(recentId);
       clock = setInterval(() => {
-        triggered += 1;
+        triggerTimes.push(Date.now());
         handle.trigger(ScheduleOverlapPolicy.SKIP).catch((error: unknown) => log(`trigger of ${recentId}: ${String(error)}`));
       }, hourMs);
     }
@@ -245,6 +258,16 @@ export async function runLifecycleLoad(stack: Stack, o: LoadOptions, scale: Life
       return { expected: expectedRuns, triggered: sent, taken: info.numActionsTaken, skippedOverlap: info.numActionsSkippedOverlap };
     };
     const spanDays = (windowEndAt - t0) / scale.dayMs;
+    const triggered = triggerTimes.length;
+    const starts = async (id: string): Promise<number[]> => {
+      const times: number[] = [];
+      for await (const run of stack.client.workflow.list({ query: `TemporalScheduledById = '${id}'` })) {
+        const at = run.startTime.getTime();
+        if (at >= t0 && at <= windowEndAt) times.push(at);
+      }
+      return times;
+    };
+    const every = (ms: number) => Array.from({ length: Math.floor((windowEndAt - t0) / ms) }, (_, k) => t0 + (k + 1) * ms);
     const lifecycle: LifecycleOutcome = {
       scale,
       lastDepositAt,
@@ -252,6 +275,11 @@ export async function runLifecycleLoad(stack: Stack, o: LoadOptions, scale: Life
       plans: kinds,
       followed,
       schedules: { recent: await schedule(recentId, Math.floor(spanDays * 24), triggered), daily: await schedule(dailyId, Math.floor(spanDays), 0) },
+      syncRuns: {
+        recent: { ticks: triggered > 0 ? triggerTimes.filter((t) => t <= windowEndAt) : every(hourMs), starts: await starts(recentId) },
+        daily: { ticks: every(scale.dayMs), starts: await starts(dailyId) },
+      },
+      recentWindowMs: 7 * scale.dayMs, // LIFECYCLE_SYNC_RECENT_WINDOW, as lifecycleEnv sets it
       producerActions: actions,
     };
     return {
@@ -296,17 +324,16 @@ export function lifecycleCostFigures(
   const oca = ocaStatusRequests(lifecycle.followed, lifecycle.windowEndAt, scale.dayMs);
   const openDays = lifecycle.followed.map((f) => ((f.closedAt ?? lifecycle.windowEndAt) - f.depositedAt) / scale.dayMs);
   // The sync runs the time compression skipped (a run outlasting a scaled hour) would each have cost what a
-  // run cost here: added back, so that the headline figure is production's cadence, not the bench's.
-  const { recent, daily } = lifecycle.schedules;
+  // searching run cost here: added back, so that the headline figure is production's cadence, not the bench's.
   const syncSearches = statusCalls - (byEndpoint['POST /cpro/factures/v1/consulter/historique']?.total ?? 0);
-  // At least one search a skipped run: most runs ask nothing of an account with nothing to follow in the window,
-  // but the runs the clock skips fall where they take long, where there is something to search.
-  const perRun = syncSearches === 0 ? 0 : Math.max(1, syncSearches / Math.max(1, recent.taken + daily.taken));
-  const skippedSearches = Math.round(perRun * (recent.skippedOverlap + daily.skippedOverlap));
+  const skipped = skippedSyncSearches(lifecycle.followed, lifecycle.syncRuns, lifecycle.recentWindowMs, syncSearches);
+  const skippedSearches = skipped.searches;
   return {
     ...lifecycleCost(statusCalls + skippedSearches, oca, n),
     measured: lifecycleCost(statusCalls, oca, n),
     skippedSyncSearches: skippedSearches,
+    skippedSearchingRuns: skipped.skippedActiveRuns,
+    searchingRuns: skipped.activeRuns,
     compared:
       'status requests per Chorus invoice over the same window: ours = rechercher/fournisseur (lifecycle sync) + consulter/historique, ' +
       'plus the searches of the sync runs the compressed clock skipped (measured: without them); ' +

@@ -66,6 +66,9 @@ export interface LifecycleCostFigures {
   /** Without the searches of the sync runs the compressed clock skipped. */
   measured: { oursPerInvoice: number; ocaPerInvoice: number; ratio: number };
   skippedSyncSearches: number;
+  /** Skipped sync runs that were due while something was to be searched, and the runs that searched. */
+  skippedSearchingRuns: number;
+  searchingRuns: number;
   allCalls: { oursPerInvoice: number; ocaPerInvoice: number; ratio: number };
   invoices: number;
   days: number;
@@ -86,7 +89,7 @@ function lifecycleRows(l: LifecycleCostFigures): (string | number)[][] {
     ['Lifecycle run', `${l.invoices} Chorus invoices, ${l.days} days of ${l.dayMs} ms after the last deposit; ${l.paidInWindow} paid within it, mean ${l.meanOpenDays} days open`],
     ['  mix', `${Object.entries(l.plans).map(([k, n]) => `${k} ${n}`).join(', ')}; producer completed ${l.producerActions.completed}, recycled ${l.producerActions.recycled}, failed ${l.producerActions.failed}`],
     ['  status requests / invoice: ours / OCA', `${l.oursPerInvoice} / ${l.ocaPerInvoice} → ratio ${l.ratio} (target ≤ 0.333)`],
-    ['  measured (without the skipped syncs)', `${l.measured.oursPerInvoice} / ${l.measured.ocaPerInvoice} → ratio ${l.measured.ratio} (${l.skippedSyncSearches} searches of skipped syncs added above)`],
+    ['  measured (without the skipped syncs)', `${l.measured.oursPerInvoice} / ${l.measured.ocaPerInvoice} → ratio ${l.measured.ratio} (${l.skippedSyncSearches} searches added above for ${l.skippedSearchingRuns} skipped runs due while there was something to search, at the cost of the ${l.searchingRuns} that searched)`],
     ['  every call / invoice: ours / OCA (+ same other calls)', `${l.allCalls.oursPerInvoice} / ${l.allCalls.ocaPerInvoice} → ratio ${l.allCalls.ratio}`],
     ['  sync runs recent (taken / expected, skipped)', `${s.recent.taken} / ${s.recent.expected}${s.recent.triggered ? ` (${s.recent.triggered} triggered by the bench)` : ''}, ${s.recent.skippedOverlap} skipped`],
     ['  sync runs daily (taken / expected, skipped)', `${s.daily.taken} / ${s.daily.expected}, ${s.daily.skippedOverlap} skipped`],

@@ -1,6 +1,6 @@
 /** bench/lib/lifecycle-plan.ts: the lifecycle bench's seeded walks and OCA's cost of the same invoices. */
 import { autopilotPathError } from '../../chorus-sandbox/lifecycle';
-import { callRole, DEFAULT_LIFECYCLE_MIX, lifecycleCost, lifecyclePlans, ocaStatusRequests } from '../../bench/lib/lifecycle-plan';
+import { callRole, DEFAULT_LIFECYCLE_MIX, lifecycleCost, lifecyclePlans, ocaStatusRequests, skippedSyncSearches } from '../../bench/lib/lifecycle-plan';
 
 const DAY = 4000;
 
@@ -55,5 +55,35 @@ describe("OCA's cost", () => {
     expect(callRole('POST /cpro/factures/v1/consulter/historique')).toBe('status');
     expect(callRole('POST /cpro/factures/v1/deposer/flux')).toBe('other');
     expect(callRole('POST /cpro/transverses/v1/consulterCRDetaille')).toBe('other');
+  });
+});
+
+describe('skipped sync runs', () => {
+  const HOUR = DAY / 24;
+  const ticks = (from: number, to: number, every: number) => Array.from({ length: Math.floor((to - from) / every) }, (_, k) => from + (k + 1) * every);
+
+  it('When the clock skipped runs, then only those due while something was to be searched are priced, at the searching runs\' cost', () => {
+    // One invoice deposited at 0, open 20 days; the recent window is 7 days.
+    const invoices = [{ depositedAt: 0, closedAt: 20 * DAY }];
+    const recentTicks = ticks(0, 30 * DAY, HOUR);
+    // Every other run taken: half the ticks skipped, in the busy week and after it alike.
+    const recentStarts = recentTicks.filter((_, i) => i % 2 === 0);
+    const dailyTicks = ticks(0, 30 * DAY, DAY);
+    const searchingRecent = recentStarts.filter((t) => t < 7 * DAY).length;
+    const searchingDaily = dailyTicks.filter((t) => t < 20 * DAY).length;
+    const measured = searchingRecent + searchingDaily; // one page each
+    const skipped = skippedSyncSearches(invoices, { recent: { ticks: recentTicks, starts: recentStarts }, daily: { ticks: dailyTicks, starts: dailyTicks } }, 7 * DAY, measured);
+    expect(skipped.activeRuns).toBe(measured);
+    // The week's skipped ticks only: those after it, or after the payment, would have searched nothing.
+    const weekTicks = recentTicks.filter((t) => t < 7 * DAY).length;
+    expect(skipped.skippedActiveRuns).toBe(weekTicks - searchingRecent);
+    expect(skipped.searches).toBe(weekTicks - searchingRecent);
+  });
+
+  it('When no run was skipped, then nothing is added', () => {
+    const invoices = [{ depositedAt: 0, closedAt: null }];
+    const recent = { ticks: ticks(0, 10 * DAY, HOUR), starts: ticks(0, 10 * DAY, HOUR) };
+    const daily = { ticks: ticks(0, 10 * DAY, DAY), starts: ticks(0, 10 * DAY, DAY) };
+    expect(skippedSyncSearches(invoices, { recent, daily }, 7 * DAY, 200).searches).toBe(0);
   });
 });
