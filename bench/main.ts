@@ -22,6 +22,7 @@ import { TEMPORAL_SERVER_VERSION } from '../scripts/lib/temporal-topology';
 import { addLoadOptions, duration, int, timingEnv, type LoadOptions } from './lib/options';
 import { lifecycleCostFigures, lifecycleEnv, runLifecycleLoad, type LifecycleOutcome } from './lib/lifecycle';
 import { progress } from './lib/progress';
+import { soakFigures } from './lib/soak';
 import { writeBenchReport, type BenchResult } from './lib/report';
 import { runLoad } from './lib/run';
 import { expectedFinal, parseMix, PATHS, type InvoicePath } from './lib/scenario';
@@ -31,6 +32,8 @@ import { histogramOverTime, round, summarize, type Summary } from './lib/stats';
 interface BenchOptions extends LoadOptions {
   lifecycleDays?: number;
   day: number;
+  soak?: number;
+  soakFor: number;
   baseline: boolean;
   baselineTimerMs: number;
   baselineInFlight: number;
@@ -50,9 +53,19 @@ function parseArgs(): BenchOptions {
       "lifecycle run: Chorus invoices followed this many scaled days after the last deposit, the production way (lifecycle sync, no per-invoice polling), against OCA's one request per open invoice per day",
       int(1, 400),
     )
-    .option('--day <duration>', 'lifecycle run: how long a day of scaled time lasts (every cadence is scaled alike)', duration, 4000);
+    .option('--day <duration>', 'lifecycle run: how long a day of scaled time lasts (every cadence is scaled alike)', duration, 4000)
+    .option('--soak <count>', 'soak run: this many open invoices (mix open=80,chorus=20 unless --mix), then --soak-for of scaled time: RSS series, storage per invoice, Chorus calls per hour', int(1, 1_000_000))
+    .option('--soak-for <duration>', 'soak run: how long the open invoices are followed (wall time; a day lasts --day, 2 min unless given)', duration, 3_600_000);
   program.parse(process.argv);
   const o = program.opts<BenchOptions>();
+  if (o.soak !== undefined) {
+    o.invoices = o.soak;
+    if (program.getOptionValueSource('mix') === 'default') o.mix = parseMix('open=80,chorus=20');
+    if (program.getOptionValueSource('day') === 'default') o.day = 120_000;
+    o.lifecycleDays = Math.max(1, Math.round(o.soakFor / o.day));
+    o.baseline = false;
+    return o;
+  }
   if (o.lifecycleDays !== undefined) {
     // One page of the sync's search (100) holds every invoice: see docs/performance.md for why it matters.
     if (program.getOptionValueSource('invoices') === 'default') o.invoices = 100;
@@ -104,7 +117,7 @@ async function main(): Promise<number> {
       const row = byOrder.get(run.orderId);
       if (!row || run.error) continue;
       const truth = chorusTruth.get(row.identifiantFactureCPP ?? '');
-      const want = lifecycle ?
+      const want = lifecycle && run.path === 'chorus' ?
           { status: 'DEPOSEE_CHORUS', chorusStatus: truth && row.chorusStatus === truth.statutAtWindowEnd ? truth.statutAtWindowEnd : (truth?.statut ?? 'unknown') }
         : expectedFinal(run.path, lastChorusStatus);
       if (row.status === want.status && (want.chorusStatus === undefined || row.chorusStatus === want.chorusStatus)) {
@@ -134,6 +147,10 @@ async function main(): Promise<number> {
 
     // ---- lifecycle run: our status requests against OCA's one a day per open invoice, over the same window
     const lifecycleFigures = lifecycle && scale ? lifecycleCostFigures(lifecycle, scale, byEndpoint, chorusTotal) : undefined;
+    const soak =
+      o.soak !== undefined && lifecycle && scale ?
+        await soakFigures(stack, { from: lifecycle.lastDepositAt, to: lifecycle.windowEndAt, dayMs: scale.dayMs }, `BENCH-${outcome.prefix}-`, lifecycle.followUpCalls)
+      : undefined;
 
     // ---- Temporal histories
     log('reading Temporal histories…');
@@ -213,6 +230,7 @@ async function main(): Promise<number> {
       endToEnd: Object.fromEntries(Object.entries(endToEnd).map(([p, v]) => [p, summarize(v)])),
       chorusCalls: { invoices: chorusInvoices, total: chorusTotal, perInvoice: round(chorusTotal / Math.max(1, chorusInvoices), 2), byEndpoint },
       ...(lifecycleFigures ? { lifecycleCost: lifecycleFigures } : {}),
+      ...(soak ? { soak } : {}),
       history: { perInvoice: summarize(allLengths), byPath: historyByPath },
       processes,
       cpu: { load: loadCpu, baseline: baselineCpu, speedProbeMs: [speedBefore, speedAfter] },

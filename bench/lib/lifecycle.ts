@@ -82,6 +82,8 @@ export interface LifecycleOutcome {
   /** When each sync was due and when its runs started, to price the runs the compressed clock skipped. */
   syncRuns: { recent: SyncRunTimes; daily: SyncRunTimes };
   recentWindowMs: number;
+  /** Chorus calls from the last deposit to the end of the window (the follow-up alone). */
+  followUpCalls: number;
   producerActions: { completed: number; recycled: number; failed: number };
 }
 
@@ -92,6 +94,10 @@ interface SandboxInvoiceView {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Calls in the sandbox's counts ("of which …" keys are sub-counts, not calls of their own). */
+const callsIn = (stats: Record<string, number>): number =>
+  Object.entries(stats).reduce((a, [endpoint, n]) => (endpoint.startsWith('of which') ? a : a + n), 0);
 
 /** Every invoice the sandbox holds for these suppliers, as it sees them now. */
 async function sandboxInvoicesOf(stack: Stack, producers: readonly string[]): Promise<SandboxInvoiceView[]> {
@@ -205,7 +211,8 @@ export async function runLifecycleLoad(stack: Stack, o: LoadOptions, scale: Life
     });
     bar?.stop();
     const submittedAt = Date.now();
-    const expected = runs.filter((r) => !r.error).length;
+    // Deposits to wait for: the Chorus invoices (a soak run's others stay "à traiter").
+    const expected = runs.filter((r) => !r.error && r.path === 'chorus').length;
     let rows = await finalRows(stack.pool, orderPrefix);
     const waitUntil = Date.now() + o.timeout;
     while (rows.filter((r) => r.depositedAt !== null).length < expected && Date.now() < waitUntil) {
@@ -215,6 +222,7 @@ export async function runLifecycleLoad(stack: Stack, o: LoadOptions, scale: Life
     const deposited = rows.filter((r) => r.depositedAt !== null);
     const lastDepositAt = Math.max(t0, ...deposited.map((r) => r.depositedAt!));
     const windowEndAt = lastDepositAt + scale.days * scale.dayMs;
+    const callsAtLastDeposit = callsIn(await stack.sandboxControl<Record<string, number>>('GET', '/stats'));
     log(`${deposited.length}/${expected} deposited in ${((lastDepositAt - t0) / 1000).toFixed(1)} s; following them ${scale.days} days (${((windowEndAt - Date.now()) / 1000).toFixed(0)} s)`);
 
     const days = hooks.bar === false ? undefined : progress('days', scale.days);
@@ -225,6 +233,7 @@ export async function runLifecycleLoad(stack: Stack, o: LoadOptions, scale: Life
     days?.stop();
     // The window ends here for both policies: calls counted now, the sandbox's truth read now.
     const chorusCallsAfter = await stack.sandboxControl<Record<string, number>>('GET', '/stats');
+    const followUpCalls = callsIn(chorusCallsAfter) - callsAtLastDeposit;
     if (clock) clearInterval(clock);
     clearInterval(producer);
     clock = undefined;
@@ -280,6 +289,7 @@ export async function runLifecycleLoad(stack: Stack, o: LoadOptions, scale: Life
         daily: { ticks: every(scale.dayMs), starts: await starts(dailyId) },
       },
       recentWindowMs: 7 * scale.dayMs, // LIFECYCLE_SYNC_RECENT_WINDOW, as lifecycleEnv sets it
+      followUpCalls,
       producerActions: actions,
     };
     return {

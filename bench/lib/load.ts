@@ -148,6 +148,7 @@ async function walk(api: ApiClient, run: InvoiceRun): Promise<void> {
       await api.call('POST /invoices/{id}/mark-processed', 'POST', `/invoices/${id}/mark-processed`, {}, key('processed'));
       break;
     case 'private':
+    case 'open':
       break;
   }
   // What a producer's screen reads: the invoice, and his list.

@@ -9,6 +9,7 @@ import { fmtMs, table, type Summary } from './stats';
 import { barChart, esc, htmlTable, lineChart, page } from './svg';
 import type { CpuWindow } from './cpu';
 import type { HistoryShape } from './histories';
+import { soakRows, type SoakFigures } from './soak';
 
 export interface ProcessFigures {
   peakRssMb: number;
@@ -40,6 +41,7 @@ export interface BenchResult {
   chorusCalls: { invoices: number; total: number; perInvoice: number; byEndpoint: Record<string, { total: number; perInvoice: number }> };
   /** Lifecycle run only (`--lifecycle-days`): keep these three keys, other tools read them. */
   lifecycleCost?: LifecycleCostFigures;
+  soak?: SoakFigures;
   history: { perInvoice: Summary; byPath: Record<string, Summary & { shape: HistoryShape }> };
   processes: { worker: ProcessFigures; api: ProcessFigures; temporal: ProcessFigures; sandbox: ProcessFigures };
   cpu: { load: CpuWindow; baseline: CpuWindow | undefined; speedProbeMs: number[] };
@@ -144,6 +146,7 @@ export function benchSummary(r: BenchResult): string {
       .join(', '),
   ]);
   if (r.lifecycleCost) rows.push(...lifecycleRows(r.lifecycleCost));
+  if (r.soak) rows.push(...soakRows(r.soak));
   lines.push(table(rows));
   if (c.foreignShare > 0.1) lines.push(`WARNING: other programs (or the hypervisor) took ${(c.foreignShare * 100).toFixed(0)} % of the machine during the run: the figures are low.`);
   lines.push('');
@@ -239,6 +242,20 @@ export function benchHtml(r: BenchResult): string {
         { label: 'OCA (daily per invoice)', values: [{ name: 'per invoice', value: r.lifecycleCost.ocaPerInvoice }] },
       ],
       'calls',
+    );
+  }
+
+  if (r.soak) {
+    body += `<h2>Soak: open invoices over time</h2>`;
+    body += htmlTable([['Figure', 'Value'], ...soakRows(r.soak).slice(0, -1)]);
+    body += lineChart(
+      'RSS during the follow-up (MB)',
+      [
+        { name: 'worker', points: r.soak.rss.worker.points.map((p) => ({ x: p.t, y: p.mb })) },
+        { name: 'Temporal', points: r.soak.rss.temporal.points.map((p) => ({ x: p.t, y: p.mb })) },
+      ],
+      's',
+      'MB',
     );
   }
   body += `<h2>Chorus calls</h2>`;

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { frenchVatNumberOf, siretWithKey } from '../../domain/siret';
 
-export const PATHS = ['chorus', 'email', 'private', 'processed'] as const;
+export const PATHS = ['chorus', 'email', 'private', 'processed', 'open'] as const;
 export type InvoicePath = (typeof PATHS)[number];
 
 export const PATH_DESCRIPTIONS: Record<InvoicePath, string> = {
@@ -13,6 +13,7 @@ export const PATH_DESCRIPTIONS: Record<InvoicePath, string> = {
   email: 'public buyer, sent by mail by the producer (ENVOYEE_MAIL)',
   private: 'private buyer, mailed automatically (ENVOYEE_MAIL)',
   processed: 'public buyer, marked processed by the producer (TRAITEE_MANUELLEMENT)',
+  open: 'public buyer, left "à traiter": the producer has not decided yet (A_TRAITER; the soak run)',
 };
 
 /** The state each path ends in (Agrilocal status, Chorus status when it matters). */
@@ -25,6 +26,8 @@ export function expectedFinal(path: InvoicePath, lastChorusStatus: string): { st
       return { status: 'ENVOYEE_MAIL' };
     case 'processed':
       return { status: 'TRAITEE_MANUELLEMENT' };
+    case 'open':
+      return { status: 'A_TRAITER' };
   }
 }
 
@@ -34,6 +37,7 @@ export const EXPECTED_MAILS: Record<InvoicePath, string[]> = {
   email: ['PRODUCER_INVOICE_READY', 'INVOICE_TO_BUYER'],
   private: ['INVOICE_TO_BUYER'],
   processed: ['PRODUCER_INVOICE_READY'],
+  open: ['PRODUCER_INVOICE_READY'],
 };
 
 /** Statuses after which an invoice will not move without a producer: reached = the invoice is settled. */
@@ -44,7 +48,7 @@ export function isSettled(status: string, chorusStatus: string | null, lastChoru
 
 /** `chorus=70,email=10,private=10,processed=10` (weights, any scale) to the path of each of `count` invoices. */
 export function parseMix(spec: string): Record<InvoicePath, number> {
-  const weights: Record<InvoicePath, number> = { chorus: 0, email: 0, private: 0, processed: 0 };
+  const weights: Record<InvoicePath, number> = { chorus: 0, email: 0, private: 0, processed: 0, open: 0 };
   for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
     const m = /^([a-z-]+)\s*[=:]\s*(\d+(?:\.\d+)?)$/i.exec(part);
     const name = m?.[1]?.toLowerCase().replace('public-chorus', 'chorus').replace('mark-processed', 'processed');
