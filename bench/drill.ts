@@ -29,7 +29,7 @@ import type { InvoiceRun } from './lib/load';
 import { finalRows, type FinalRow } from './lib/monitor';
 import { addLoadOptions, int, timingEnv, type LoadOptions } from './lib/options';
 import { runLoad } from './lib/run';
-import { PATHS, rng } from './lib/scenario';
+import { mixText, PATHS, rng } from './lib/scenario';
 import type { ManagedProcess } from './lib/proc';
 import { Stack, stopOnSignal } from './lib/stack';
 import { table } from './lib/stats';
@@ -93,7 +93,7 @@ async function main(): Promise<number> {
   const clock = () => `t+${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s`;
   const log = (m: string) => process.stdout.write(`[drill ${clock()}] ${m}\n`);
   const random = rng(o.seed ^ 0x5eed);
-  log(`${o.invoices} invoices at ${o.rate ?? '∞'}/s, concurrency ${o.concurrency}, mix ${PATHS.map((p) => `${p}=${o.mix[p]}`).join(',')}, seed ${o.seed}`);
+  log(`${o.invoices} invoices at ${o.rate ?? '∞'}/s, concurrency ${o.concurrency}, mix ${mixText(o.mix)}, seed ${o.seed}`);
 
   const env = timingEnv(o);
   const stack = await Stack.start({ env, logLevel: o.logLevel, keep: o.keep, log, workers: o.workers, cpuProfileDir: o.cpuProf, temporal: o.temporal, apis: o.apis });

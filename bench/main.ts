@@ -25,7 +25,7 @@ import { progress } from './lib/progress';
 import { soakFigures } from './lib/soak';
 import { writeBenchReport, type BenchResult } from './lib/report';
 import { runLoad } from './lib/run';
-import { expectedFinal, parseMix, PATHS, type InvoicePath } from './lib/scenario';
+import { expectedFinal, mixText, parseMix, PATHS, type InvoicePath } from './lib/scenario';
 import { Stack, stopOnSignal } from './lib/stack';
 import { histogramOverTime, round, summarize, type Summary } from './lib/stats';
 
@@ -82,7 +82,7 @@ async function main(): Promise<number> {
   const o = parseArgs();
   const startedAt = new Date();
   const lastChorusStatus = o.chorusPath[o.chorusPath.length - 1]!;
-  log(`${o.invoices} invoices, concurrency ${o.concurrency}${o.rate ? `, at most ${o.rate}/s` : ''}, mix ${PATHS.map((p) => `${p}=${o.mix[p]}`).join(',')}, seed ${o.seed}`);
+  log(`${o.invoices} invoices, concurrency ${o.concurrency}${o.rate ? `, at most ${o.rate}/s` : ''}, mix ${mixText(o.mix)}, seed ${o.seed}`);
   const scale = o.lifecycleDays !== undefined ? { days: o.lifecycleDays, dayMs: o.day } : undefined;
   const env = scale ? lifecycleEnv(o, scale) : timingEnv(o);
   const stack = await Stack.start({ env, logLevel: o.logLevel, keep: o.keep, log, workers: o.workers, cpuProfileDir: o.cpuProf, temporal: o.temporal, apis: o.apis });

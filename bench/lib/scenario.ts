@@ -61,6 +61,13 @@ export function parseMix(spec: string): Record<InvoicePath, number> {
   return weights;
 }
 
+/** The mix as parseMix reads it, paths without weight left out: `chorus=70,email=10,…`. */
+export function mixText(mix: Record<InvoicePath, number>): string {
+  return PATHS.filter((p) => mix[p] > 0)
+    .map((p) => `${p}=${mix[p]}`)
+    .join(',');
+}
+
 /** A small seeded PRNG (mulberry32): the same seed gives the same mix order and fault times. */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
