@@ -30,6 +30,7 @@ import { finalRows, type FinalRow } from './lib/monitor';
 import { addLoadOptions, int, timingEnv, type LoadOptions } from './lib/options';
 import { runLoad } from './lib/run';
 import { mixText, PATHS, rng } from './lib/scenario';
+import { callsIn } from '../chorus-sandbox/cpro-routes';
 import type { ManagedProcess } from './lib/proc';
 import { Stack, stopOnSignal } from './lib/stack';
 import { table } from './lib/stats';
@@ -328,10 +329,10 @@ async function main(): Promise<number> {
     lines.push('');
     const unexpected = supervised.flatMap((p) => p.unexpectedExits.map(() => p.options.name));
     lines.push(
-      `Load: ${outcome.runs.length} invoices (${PATHS.map((p) => `${p} ${outcome.runs.filter((r) => r.path === p).length}`).join(', ')}); ` +
+      `Load: ${outcome.runs.length} invoices (${PATHS.filter((p) => o.mix[p] > 0).map((p) => `${p} ${outcome.runs.filter((r) => r.path === p).length}`).join(', ')}); ` +
         `API retries ${outcome.book.retries} (503 answers ${unavailable}); worker started ${stack.workers.map((w) => w.starts).join('+')}×, API ${stack.apis.map((a) => a.starts).join('+')}×, Temporal restarted ${stack.temporal.restarts}×, PostgreSQL restarted ${pgRestarts}×; ` +
         `exits nobody asked for: ${unexpected.length ? unexpected.join(', ') : 'none'}; mails accepted ${stack.smtp.received.length}, refused ${stack.smtp.refused}, SMTP connections reset ${stack.smtp.connectionErrors}; ` +
-        `Chorus calls ${Object.values(outcome.chorusCallsAfter).reduce((a, b) => a + b, 0)}`,
+        `Chorus calls ${callsIn(outcome.chorusCallsAfter)}`,
     );
     lines.push('');
     lines.push(table([['Invariant', 'Checked', 'Result'], ...invariants.map((i) => [i.name, i.checked, i.ok ? 'PASS' : `FAIL (${i.failures.length})`])]));

@@ -26,6 +26,7 @@ import { soakFigures } from './lib/soak';
 import { writeBenchReport, type BenchResult } from './lib/report';
 import { runLoad } from './lib/run';
 import { expectedFinal, mixText, parseMix, PATHS, type InvoicePath } from './lib/scenario';
+import { isSubCount } from '../chorus-sandbox/cpro-routes';
 import { Stack, stopOnSignal } from './lib/stack';
 import { histogramOverTime, round, summarize, type Summary } from './lib/stats';
 
@@ -140,8 +141,7 @@ async function main(): Promise<number> {
     for (const [endpoint, after] of Object.entries(outcome.chorusCallsAfter)) {
       const total = after - (outcome.chorusCallsBefore[endpoint] ?? 0);
       if (total === 0) continue;
-      // "of which …" keys are sub-counts of another endpoint, not calls of their own.
-      if (!endpoint.startsWith('of which')) chorusTotal += total;
+      if (!isSubCount(endpoint)) chorusTotal += total;
       byEndpoint[endpoint] = { total, perInvoice: round(total / Math.max(1, chorusInvoices), 2) };
     }
 

@@ -85,6 +85,12 @@ function paginate<T>(items: readonly T[], request: Pagination): { page: T[]; par
 /** A sub-count of `POST /cpro/factures/v1/rechercher/fournisseur` in `/sandbox/v1/stats` (not a call of its own). */
 export const SEARCH_BY_NUMBER_STAT = 'of which by numeroFacture: POST /cpro/factures/v1/rechercher/fournisseur';
 
+/** Whether a `/sandbox/v1/stats` key is a sub-count of another endpoint ("of which …"), not calls of their own. */
+export const isSubCount = (statKey: string): boolean => statKey.startsWith('of which');
+
+/** The calls in `/sandbox/v1/stats` counts: every endpoint's, sub-counts left out. */
+export const callsIn = (stats: Record<string, number>): number => Object.entries(stats).reduce((a, [key, n]) => (isSubCount(key) ? a : a + n), 0);
+
 // ----------------------------------------------------------------------------------------------- schemas
 
 const rechercherStructureBody = z.looseObject({

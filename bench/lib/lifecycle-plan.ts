@@ -4,6 +4,7 @@
  * invoice per day), computed from what the sandbox did.
  */
 import type { AutopilotPlan } from '../../chorus-sandbox/model';
+import { isSubCount } from '../../chorus-sandbox/cpro-routes';
 import { rng } from './scenario';
 import { round } from './stats';
 
@@ -91,7 +92,7 @@ export function ocaStatusRequests(invoices: readonly FollowedInvoice[], endedAt:
 export type CallRole = 'status' | 'other';
 
 export function callRole(endpoint: string): CallRole {
-  if (endpoint.startsWith('of which')) return 'other'; // a sub-count (lookups by number before a deposit)
+  if (isSubCount(endpoint)) return 'other'; // a sub-count (lookups by number before a deposit)
   return /rechercher\/fournisseur|consulter\/historique/.test(endpoint) ? 'status' : 'other';
 }
 

@@ -9,7 +9,7 @@ import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { scheduleIdOf } from '../../worker/schedules';
 import { ApiClient, LatencyBook, usableLoopbackSources } from './http';
 import { drive, planInvoices, registerParties } from './load';
-import { SEARCH_BY_NUMBER_STAT } from '../../chorus-sandbox/cpro-routes';
+import { callsIn, SEARCH_BY_NUMBER_STAT } from '../../chorus-sandbox/cpro-routes';
 import {
   callRole,
   lifecycleCost,
@@ -94,10 +94,6 @@ interface SandboxInvoiceView {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Calls in the sandbox's counts ("of which …" keys are sub-counts, not calls of their own). */
-const callsIn = (stats: Record<string, number>): number =>
-  Object.entries(stats).reduce((a, [endpoint, n]) => (endpoint.startsWith('of which') ? a : a + n), 0);
 
 /** Every invoice the sandbox holds for these suppliers, as it sees them now. */
 async function sandboxInvoicesOf(stack: Stack, producers: readonly string[]): Promise<SandboxInvoiceView[]> {
