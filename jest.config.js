@@ -15,6 +15,8 @@ module.exports = {
       },
     ],
   },
+  // Dynamic imports name the compiled file (`import('./x.js')`, as node16 resolution wants): the test runs the .ts.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   // jose is ESM-only: let swc transform it.
   transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
   testTimeout: 60_000,

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { Buyer, Invoice, InvoiceDocument, Producer } from '../db/entities';
 import type { Orm } from '../db/orm';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { InvoiceDocumentError, prepareInvoice, renderFacturX, type InvoiceDocumentInput } from '../documents';
+import { InvoiceDocumentError, type InvoiceDocumentInput } from '../documents/input';
+import { prepareInvoice } from '../documents/invoice-model';
 import { PAYMENT_TERMS_DAYS, serviceCodeOf } from '../domain/terms';
 import { invoiceDataError, loadInvoice } from './shared';
 
@@ -63,6 +64,13 @@ function asDataError(error: unknown): unknown {
   return error instanceof InvoiceDocumentError ? invoiceDataError(error.message) : error;
 }
 
+/**
+ * The renderer (pdfkit, fontkit, the Factur-X XML library and its schemas: about 70 MB of heap) is loaded by the
+ * first rendering, so a worker process that does not poll the documents queue (WORKER_QUEUES) never holds it.
+ */
+let renderer: Promise<typeof import('../documents/render.js')> | undefined;
+const loadRenderer = () => (renderer ??= import('../documents/render.js'));
+
 export function createDocumentActivities(orm: Orm) {
   return {
     /**
@@ -80,6 +88,7 @@ export function createDocumentActivities(orm: Orm) {
     async renderInvoiceDocument(input: { invoiceId: string }): Promise<{ sha256: string }> {
       const em = orm.em.fork();
       const document = await documentInputOf(em, input.invoiceId);
+      const { renderFacturX } = await loadRenderer();
       let rendered;
       try {
         rendered = await renderFacturX(document);

@@ -97,11 +97,11 @@ async function main(): Promise<number> {
   log(`${o.invoices} invoices at ${o.rate ?? '∞'}/s, concurrency ${o.concurrency}, mix ${mixText(o.mix)}, seed ${o.seed}`);
 
   const env = timingEnv(o);
-  const stack = await Stack.start({ env, logLevel: o.logLevel, keep: o.keep, log, workers: o.workers, cpuProfileDir: o.cpuProf, temporal: o.temporal, apis: o.apis });
+  const stack = await Stack.start({ env, logLevel: o.logLevel, keep: o.keep, log, workers: o.workers, documentsProcess: o.documentsProcess, cpuProfileDir: o.cpuProf, temporal: o.temporal, apis: o.apis });
   const detachSignals = stopOnSignal(stack, 'drill');
 
   // A supervisor, as systemd or Kubernetes would be: a process that dies on its own is started again.
-  const supervised = [...stack.workers, ...stack.apis];
+  const supervised = [...stack.workers, ...(stack.documents ? [stack.documents] : []), ...stack.apis];
   let supervising = true;
   const restarting = new Set<string>();
   for (const p of supervised) {

@@ -86,7 +86,7 @@ async function main(): Promise<number> {
   log(`${o.invoices} invoices, concurrency ${o.concurrency}${o.rate ? `, at most ${o.rate}/s` : ''}, mix ${mixText(o.mix)}, seed ${o.seed}`);
   const scale = o.lifecycleDays !== undefined ? { days: o.lifecycleDays, dayMs: o.day } : undefined;
   const env = scale ? lifecycleEnv(o, scale) : timingEnv(o);
-  const stack = await Stack.start({ env, logLevel: o.logLevel, keep: o.keep, log, workers: o.workers, cpuProfileDir: o.cpuProf, temporal: o.temporal, apis: o.apis });
+  const stack = await Stack.start({ env, logLevel: o.logLevel, keep: o.keep, log, workers: o.workers, documentsProcess: o.documentsProcess, cpuProfileDir: o.cpuProf, temporal: o.temporal, apis: o.apis });
   const detachSignals = stopOnSignal(stack, 'bench');
   try {
     const { rows: pgVersion } = await stack.pool.query<{ v: string }>(`select current_setting('server_version') as v`);
@@ -174,7 +174,13 @@ async function main(): Promise<number> {
 
     // ---- processes
     const proc = (p: { peakRssMb: number; cpuSeconds: number }) => ({ peakRssMb: round(p.peakRssMb), cpuSeconds: round(p.cpuSeconds) });
-    const processes = { worker: proc(stack.workerFigures), api: proc(stack.api), temporal: proc(stack.temporal), sandbox: proc(stack.sandbox) };
+    const processes = {
+      worker: proc(stack.workerFigures),
+      ...(stack.documents ? { documents: proc(stack.documents) } : {}),
+      api: proc(stack.api),
+      temporal: proc(stack.temporal),
+      sandbox: proc(stack.sandbox),
+    };
 
     // ---- baseline
     let baselineCpu: CpuWindow | undefined;
@@ -255,7 +261,7 @@ async function main(): Promise<number> {
         submissions: histogramOverTime(outcome.runs.map((r) => r.apiDoneAt ?? outcome.t0), outcome.t0, 1000),
         baselineCompletions: baseline ? histogramOverTime(baseline.completions, 0, 1000) : [],
         rss: {
-          ...Object.fromEntries(stack.workers.map((w) => [w.options.name, w.samples.map((s) => ({ t: (s.t - outcome.t0) / 1000, mb: s.rssMb }))])),
+          ...Object.fromEntries([...stack.workers, ...(stack.documents ? [stack.documents] : [])].map((w) => [w.options.name, w.samples.map((s) => ({ t: (s.t - outcome.t0) / 1000, mb: s.rssMb }))])),
           api: stack.api.samples.map((s) => ({ t: (s.t - outcome.t0) / 1000, mb: s.rssMb })),
           temporal: stack.temporal.samples.map((s) => ({ t: (s.t - outcome.t0) / 1000, mb: s.rssMb })),
         },

@@ -33,6 +33,21 @@ const optionalDuration = z
   });
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const count = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+/** The task queues a worker process can poll (WORKER_QUEUES). */
+export const WORKER_QUEUE_KINDS = ['invoices', 'chorus', 'documents', 'webhooks'] as const;
+export type WorkerQueueKind = (typeof WORKER_QUEUE_KINDS)[number];
+const workerQueues = z
+  .string()
+  .default(WORKER_QUEUE_KINDS.join(','))
+  .transform((text, ctx) => {
+    const kinds = text.split(',').map((k) => k.trim()).filter((k) => k !== '');
+    const unknown = kinds.filter((k) => !(WORKER_QUEUE_KINDS as readonly string[]).includes(k));
+    if (unknown.length > 0 || kinds.length === 0) {
+      ctx.addIssue({ code: 'custom', message: `${unknown.length > 0 ? `unknown ${unknown.map((k) => `"${k}"`).join(', ')}; ` : ''}give one or more of ${WORKER_QUEUE_KINDS.join(', ')}, comma-separated` });
+      return z.NEVER;
+    }
+    return [...new Set(kinds)] as WorkerQueueKind[];
+  });
 const optionalString = z
   .string()
   .optional()
@@ -145,6 +160,11 @@ export const configSchema = z.object({
    * year-long archive window): one evicted is replayed from its history when it wakes. Bench: docs/performance.md.
    */
   WORKER_MAX_CACHED_WORKFLOWS: count(500, 100_000),
+  /**
+   * The task queues this worker process polls. Production runs the Factur-X renderings in processes of their own
+   * (`documents` here, the rest there: docker-compose.yml), so their CPU and memory never reach the invoices' worker.
+   */
+  WORKER_QUEUES: workerQueues,
   /** Factur-X renderings one worker runs at a time (CPU-bound; on the documents task queue). */
   DOCUMENTS_MAX_CONCURRENT_RENDERINGS: count(2, 64),
   /** Activities one worker runs at a time (Chorus calls, mails, PDF rendering). */

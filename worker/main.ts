@@ -2,7 +2,7 @@
  * `npm run worker`: the invoice worker process. Reads the shared configuration; DATABASE_URL is required
  * (the start script passes the embedded PostgreSQL's). SIGINT/SIGTERM shut it down gracefully.
  */
-import { Runtime, DefaultLogger } from '@temporalio/worker';
+import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { credentialsKey, loadConfig, platformContactEmail } from '../config';
 import { Client, Connection } from '@temporalio/client';
 import { connectWorkerConnection, ensureNamespaceReady, temporalSettings } from '../config/temporal';
@@ -19,6 +19,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.DATABASE_URL) throw new UserFacingError('DATABASE_URL is required to run the worker (npm start sets it).');
   Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' ? 'DEBUG' : 'INFO'), shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  const polls = new Set(config.WORKER_QUEUES);
   const orm = await initOrm(config.DATABASE_URL);
   const mailer = createMailer(config.SMTP_URL, config.MAIL_FROM);
   const settings = temporalSettings(config);
@@ -26,29 +27,40 @@ async function main(): Promise<void> {
   try {
     // Self-hosted servers (docker-compose) get the search attributes here; the dev server has them already.
     if (config.TEMPORAL_REGISTER_SEARCH_ATTRIBUTES) await ensureNamespaceReady(admin, settings.namespace, INVOICE_SEARCH_ATTRIBUTES);
-    const client = new Client({ connection: admin, namespace: settings.namespace });
-    await ensurePasswordCheckSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, hour: config.CHORUS_PASSWORD_CHECK_HOUR });
-    await ensureLifecycleSyncSchedules(client, config.TEMPORAL_TASK_QUEUE, config);
+    // The Schedules start workflows on the invoices queue: its workers keep them as configured.
+    if (polls.has('invoices')) {
+      const client = new Client({ connection: admin, namespace: settings.namespace });
+      await ensurePasswordCheckSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, hour: config.CHORUS_PASSWORD_CHECK_HOUR });
+      await ensureLifecycleSyncSchedules(client, config.TEMPORAL_TASK_QUEUE, config);
+    }
   } finally {
     await admin.close();
   }
   const { connection, namespace } = await connectWorkerConnection(config);
   const deps = { orm, chorus: chorusAccountsFromConfig(config), credentialsKey: credentialsKey(config), mailer, publicAppUrl: config.PUBLIC_APP_URL, platformContact: platformContactEmail(config), structureCacheTtlMs: config.CHORUS_STRUCTURE_CACHE_TTL };
-  const worker = await createInvoiceWorker({
-    connection,
-    namespace,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH || undefined,
-    tuning: invoiceWorkerTuning(config),
-    deps,
-  });
-  const chorusWorker = await createChorusWorker({ connection, namespace, invoiceTaskQueue: config.TEMPORAL_TASK_QUEUE, deps, config });
-  const documentsWorker = await createDocumentsWorker({ connection, namespace, invoiceTaskQueue: config.TEMPORAL_TASK_QUEUE, orm, config });
-  const webhookWorker = await createWebhookWorker({ connection, namespace, orm, config });
-  const queues = [config.TEMPORAL_TASK_QUEUE, chorusTaskQueueOf(config.TEMPORAL_TASK_QUEUE), documentsTaskQueueOf(config.TEMPORAL_TASK_QUEUE), config.WEBHOOK_TASK_QUEUE];
-  process.stdout.write(`worker: polling task queues ${queues.map((q) => `"${q}"`).join(', ')} on ${namespace} (Chorus: ${config.CHORUS_MAX_CALLS_PER_SECOND} calls/s)\n`);
+  const workers: Worker[] = [];
+  const queues: string[] = [];
+  if (polls.has('invoices')) {
+    const workflowBundlePath = process.env.WORKFLOW_BUNDLE_PATH || undefined;
+    workers.push(await createInvoiceWorker({ connection, namespace, taskQueue: config.TEMPORAL_TASK_QUEUE, workflowBundlePath, tuning: invoiceWorkerTuning(config), deps }));
+    queues.push(config.TEMPORAL_TASK_QUEUE);
+  }
+  if (polls.has('chorus')) {
+    workers.push(await createChorusWorker({ connection, namespace, invoiceTaskQueue: config.TEMPORAL_TASK_QUEUE, deps, config }));
+    queues.push(chorusTaskQueueOf(config.TEMPORAL_TASK_QUEUE));
+  }
+  if (polls.has('documents')) {
+    workers.push(await createDocumentsWorker({ connection, namespace, invoiceTaskQueue: config.TEMPORAL_TASK_QUEUE, orm, config }));
+    queues.push(documentsTaskQueueOf(config.TEMPORAL_TASK_QUEUE));
+  }
+  if (polls.has('webhooks')) {
+    workers.push(await createWebhookWorker({ connection, namespace, orm, config }));
+    queues.push(config.WEBHOOK_TASK_QUEUE);
+  }
+  const rate = polls.has('chorus') ? ` (Chorus: ${config.CHORUS_MAX_CALLS_PER_SECOND} calls/s)` : '';
+  process.stdout.write(`worker: polling task queues ${queues.map((q) => `"${q}"`).join(', ')} on ${namespace}${rate}\n`);
   try {
-    await Promise.all([worker.run(), chorusWorker.run(), documentsWorker.run(), webhookWorker.run()]);
+    await Promise.all(workers.map((w) => w.run()));
   } finally {
     await connection.close();
     mailer.close();

@@ -68,6 +68,7 @@ export interface LoadOptions {
   cpuProf?: string;
   out: string;
   workers: number;
+  documentsProcess: boolean;
   apis: number;
   temporal: 'dev' | 'server';
 }
@@ -81,6 +82,7 @@ export function addLoadOptions(program: Command, defaults: { invoices: number; c
       new Option('--rate <perSecond>', 'start at most this many invoices a second (default: as fast as the API answers)').argParser(positive).default(defaults.rate),
     )
     .option('--workers <count>', 'worker processes on the task queue', int(1, 16), 1)
+    .option('--no-documents-process', 'run the Factur-X renderings inside each worker process (as npm start does) instead of a worker process of their own (as docker-compose.yml deploys them)')
     .option('--apis <count>', 'API processes, each on its own port; the virtual users go round-robin over them', int(1, 8), 1)
     .addOption(
       new Option('--temporal <kind>', 'dev: the CLI dev server on SQLite; server: the Temporal server on PostgreSQL (the production topology)')

@@ -43,7 +43,8 @@ export interface BenchResult {
   lifecycleCost?: LifecycleCostFigures;
   soak?: SoakFigures;
   history: { perInvoice: Summary; byPath: Record<string, Summary & { shape: HistoryShape }> };
-  processes: { worker: ProcessFigures; api: ProcessFigures; temporal: ProcessFigures; sandbox: ProcessFigures };
+  /** `worker`: the workflow workers (the largest's peak, all of their CPU); `documents`: the renderings' process, when apart. */
+  processes: { worker: ProcessFigures; documents?: ProcessFigures; api: ProcessFigures; temporal: ProcessFigures; sandbox: ProcessFigures };
   cpu: { load: CpuWindow; baseline: CpuWindow | undefined; speedProbeMs: number[] };
   tables: { table: string; seqScans: number; seqRowsRead: number; indexScans: number; rows: number }[];
   mails: { received: number };
@@ -128,12 +129,14 @@ export function benchSummary(r: BenchResult): string {
   if (r.baseline) rows.push(['  baseline workflow', r.baseline.historyEventsPerWorkflow]);
   rows.push(['peak RSS worker / API', `${r.processes.worker.peakRssMb} MB / ${r.processes.api.peakRssMb} MB`]);
   rows.push(['peak RSS Temporal / sandbox', `${r.processes.temporal.peakRssMb} MB / ${r.processes.sandbox.peakRssMb} MB`]);
+  if (r.processes.documents) rows.push(['peak RSS documents worker', `${r.processes.documents.peakRssMb} MB`]);
   if (r.baseline) rows.push(['peak RSS baseline worker', `${r.baseline.workerPeakRssMb} MB`]);
   const perInvoiceCpu = (s: number) => `${((s / Math.max(1, r.invoices.total)) * 1000).toFixed(0)} ms`;
   rows.push([
     'CPU per invoice: worker / API / Temporal / sandbox',
     `${perInvoiceCpu(r.processes.worker.cpuSeconds)} / ${perInvoiceCpu(r.processes.api.cpuSeconds)} / ${perInvoiceCpu(r.processes.temporal.cpuSeconds)} / ${perInvoiceCpu(r.processes.sandbox.cpuSeconds)}`,
   ]);
+  if (r.processes.documents) rows.push(['CPU per invoice: documents worker', perInvoiceCpu(r.processes.documents.cpuSeconds)]);
   const c = r.cpu.load;
   rows.push(['CPU busy during the load (all cores)', `${Math.round((c.machineBusy / (c.seconds * c.cpus)) * 100)} % (other programs and hypervisor steal: ${(c.foreignShare * 100).toFixed(1)} %)`]);
   rows.push(['CPU speed probe before / after (ms, lower = faster)', r.cpu.speedProbeMs.join(' / ')]);

@@ -26,7 +26,8 @@ export interface SoakFigures {
   /** The follow-up window: wall seconds, and the scaled days they stand for. */
   windowSeconds: number;
   scaledDays: number;
-  rss: { worker: SoakSeries; temporal: SoakSeries };
+  /** `documents`: the renderings' worker process, when it runs apart (the default). */
+  rss: { worker: SoakSeries; temporal: SoakSeries; documents?: SoakSeries };
   storage: { postgresMb: number; postgresKbPerInvoice: number; temporalMb: number; temporalKbPerInvoice: number; temporalWhat: string };
   /** Chorus calls in the window, per scaled hour and per scaled day (production's clock). */
   chorusCalls: { total: number; perScaledHour: number; perScaledDay: number };
@@ -86,7 +87,11 @@ export async function soakFigures(
     byStatus: Object.fromEntries(rows.map((r) => [r.status, r.n])),
     windowSeconds: round((window.to - window.from) / 1000, 1),
     scaledDays: round(scaledDays, 1),
-    rss: { worker: soakSeries(workerSamples, window.from, window.to), temporal: soakSeries(stack.temporal.samples, window.from, window.to) },
+    rss: {
+      worker: soakSeries(workerSamples, window.from, window.to),
+      temporal: soakSeries(stack.temporal.samples, window.from, window.to),
+      ...(stack.documents ? { documents: soakSeries(stack.documents.samples, window.from, window.to) } : {}),
+    },
     storage: {
       postgresMb: round(pgBytes / 1048576, 1),
       postgresKbPerInvoice: perInvoiceKb(pgBytes),
@@ -104,6 +109,7 @@ export function soakRows(s: SoakFigures): (string | number)[][] {
     ['Soak run', `${s.invoices} invoices (${Object.entries(s.byStatus).map(([k, n]) => `${k} ${n}`).join(', ')}); ${s.windowSeconds} s followed = ${s.scaledDays} scaled days`],
     ['  worker RSS, first sixth → last sixth', series(s.rss.worker)],
     ['  Temporal RSS, first sixth → last sixth', series(s.rss.temporal)],
+    ...(s.rss.documents ? [['  documents worker RSS, first sixth → last sixth', series(s.rss.documents)]] : []),
     ['  PostgreSQL storage', `${s.storage.postgresMb} MB, ${s.storage.postgresKbPerInvoice} kB / invoice`],
     ['  Temporal storage', `${s.storage.temporalMb} MB, ${s.storage.temporalKbPerInvoice} kB / invoice (${s.storage.temporalWhat})`],
     ['  Chorus calls in the window', `${s.chorusCalls.total}: ${s.chorusCalls.perScaledHour} per scaled hour, ${s.chorusCalls.perScaledDay} per scaled day`],

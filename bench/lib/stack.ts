@@ -27,6 +27,11 @@ export interface StackOptions {
   workers: number;
   /** API processes (each on its own port; the load goes round-robin over them). Default 1. */
   apis?: number;
+  /**
+   * The Factur-X renderings in a worker process of their own (WORKER_QUEUES=documents, the others without it), as
+   * docker-compose.yml deploys them; false: every queue in each worker process, as `npm start` runs it.
+   */
+  documentsProcess?: boolean;
   /** Extra environment of the worker processes only (e.g. NODE_OPTIONS). */
   workerEnv?: Record<string, string>;
   /** Write V8 CPU profiles of the worker and API processes here (node --cpu-prof; written when they stop). */
@@ -136,6 +141,8 @@ export class Stack {
   databaseUrl = '';
   bundlePath = '';
   workerEnv: NodeJS.ProcessEnv = {};
+  /** The documents worker (StackOptions.documentsProcess), if it runs apart. */
+  documents: ManagedProcess | undefined;
   /** Other processes started on this stack (the baseline worker): stopped with it. */
   extraProcesses: ManagedProcess[] = [];
   pg: EmbeddedPostgresHandle | undefined;
@@ -169,7 +176,7 @@ export class Stack {
    * process group it started, immediate shutdown of PostgreSQL, the temporary folder removed (unless kept).
    */
   killNow(): void {
-    for (const p of [...this.extraProcesses, ...this.apis, ...this.workers, this.sandbox]) p?.killNow();
+    for (const p of [...this.extraProcesses, ...this.apis, ...this.workers, this.documents, this.sandbox]) p?.killNow();
     this.temporal?.killNow();
     this.pg?.killNow();
     if (!this.options.keep) fs.rmSync(this.workDir, { recursive: true, force: true });
@@ -249,6 +256,7 @@ export class Stack {
     this.workerEnv = common;
     const profiled = this.options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${this.options.cpuProfileDir}`] : [];
     const logs = path.join(this.workDir, 'logs');
+    const apart = this.options.documentsProcess ?? false;
     this.sandbox = new ManagedProcess({ name: 'sandbox', script: 'chorus-sandbox/main.ts', env: common, ready: /listening/i, logFile: path.join(logs, 'sandbox.log') });
     this.workers = Array.from(
       { length: this.options.workers },
@@ -256,12 +264,22 @@ export class Stack {
         new ManagedProcess({
           name: this.options.workers > 1 ? `worker ${i + 1}` : 'worker',
           script: 'worker/main.ts',
-          env: { ...common, ...this.options.workerEnv },
+          env: { ...common, ...(apart ? { WORKER_QUEUES: 'invoices,chorus,webhooks' } : {}), ...this.options.workerEnv },
           nodeArgs: profiled,
           ready: /polling task queue/,
           logFile: path.join(logs, this.options.workers > 1 ? `worker-${i + 1}.log` : 'worker.log'),
         }),
     );
+    if (apart) {
+      this.documents = new ManagedProcess({
+        name: 'documents worker',
+        script: 'worker/main.ts',
+        env: { ...common, WORKER_QUEUES: 'documents', ...this.options.workerEnv },
+        nodeArgs: profiled,
+        ready: /polling task queue/,
+        logFile: path.join(logs, 'documents-worker.log'),
+      });
+    }
     const several = this.apiUrls.length > 1;
     this.apis = this.apiUrls.map(
       (url, i) =>
@@ -275,8 +293,8 @@ export class Stack {
         }),
     );
     t = Date.now();
-    await Promise.all([this.sandbox.start(), ...this.workers.map((w) => w.start()), ...this.apis.map((a) => a.start())]);
-    log(`sandbox ${this.sandboxUrl}, worker pid ${this.workers.map((w) => w.pid).join(', ')}, API ${this.apis.map((a, i) => `${this.apiUrls[i]} pid ${a.pid}`).join(', ')} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    await Promise.all([this.sandbox.start(), ...this.workers.map((w) => w.start()), this.documents?.start(), ...this.apis.map((a) => a.start())]);
+    log(`sandbox ${this.sandboxUrl}, worker pid ${this.workers.map((w) => w.pid).join(', ')}${this.documents ? `, documents worker pid ${this.documents.pid}` : ''}, API ${this.apis.map((a, i) => `${this.apiUrls[i]} pid ${a.pid}`).join(', ')} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
   }
 
   /** The worker processes' figures together: peak RSS of the largest, CPU of all. */
@@ -309,9 +327,9 @@ export class Stack {
     };
     await attempt('extra', () => Promise.all(this.extraProcesses.map((p) => p.stop())));
     await attempt('api', () => Promise.all(this.apis.map((a) => a.stop())));
-    await attempt('worker', () => Promise.all(this.workers.map((w) => w.stop())));
+    await attempt('worker', () => Promise.all([...this.workers, ...(this.documents ? [this.documents] : [])].map((w) => w.stop())));
     await attempt('sandbox', () => this.sandbox?.stop());
-    for (const p of [...this.apis, ...this.workers, this.sandbox]) p?.close();
+    for (const p of [...this.apis, ...this.workers, this.documents, this.sandbox]) p?.close();
     await attempt('temporal client', () => this.connection?.close());
     await attempt('temporal', () => this.temporal?.stop());
     this.temporal?.close();

@@ -31,6 +31,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...env, CHORUS_CREDENTIALS_KEY: DEV_DEFAULTS.CHORUS_CREDENTIALS_KEY })).toThrow(/CHORUS_CREDENTIALS_KEY: must be set in production/);
   });
 
+  it('When WORKER_QUEUES is given, then the worker polls those queues, and an unknown one is refused naming it', () => {
+    expect(loadConfig({}).WORKER_QUEUES).toEqual(['invoices', 'chorus', 'documents', 'webhooks']);
+    expect(loadConfig({ WORKER_QUEUES: ' documents ,documents' }).WORKER_QUEUES).toEqual(['documents']);
+    expect(() => loadConfig({ WORKER_QUEUES: 'invoices,pdf' })).toThrow(/WORKER_QUEUES: unknown "pdf"; give one or more of invoices, chorus, documents, webhooks/);
+    expect(() => loadConfig({ WORKER_QUEUES: ' , ' })).toThrow(/WORKER_QUEUES: give one or more of/);
+  });
+
   it('When the credentials key is not 32 bytes in base64, then start is refused naming it', () => {
     expect(() => loadConfig({ CHORUS_CREDENTIALS_KEY: randomBytes(16).toString('base64') })).toThrow(/CHORUS_CREDENTIALS_KEY: must be 32 bytes in base64/);
     expect(() => loadConfig({ CHORUS_CREDENTIALS_KEY: 'not base64 at all!' })).toThrow(/CHORUS_CREDENTIALS_KEY/);

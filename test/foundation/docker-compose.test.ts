@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { configSchema, loadConfig } from '../../config';
+import { configSchema, loadConfig, WORKER_QUEUE_KINDS } from '../../config';
 import { TEMPORAL_CONFIG_DIR } from '../../scripts/lib/temporal-topology';
 
 interface ComposeService {
@@ -28,10 +28,14 @@ const configKeys = new Set(Object.keys(configSchema.shape));
 /** Variables read outside config/index.ts: by @temporalio/envconfig and by the start scripts. */
 const otherKnownVariables = new Set(['WORKFLOW_BUNDLE_PATH']);
 
+/** A service's environment as compose gives it, `${VAR:-default}` read as its default. */
+const environmentOf = (name: string): Record<string, string> =>
+  Object.fromEntries(Object.entries(services[name]!.environment ?? {}).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]));
+
 describe('docker-compose.yml', () => {
   it('When parsed, then it declares every service the stack needs', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['api', 'chorus-sandbox', 'mail', 'migrate', 'postgres', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker'].sort(),
+      ['api', 'chorus-sandbox', 'mail', 'migrate', 'postgres', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker', 'documents-worker'].sort(),
     );
   });
 
@@ -61,12 +65,10 @@ describe('docker-compose.yml', () => {
     expect(services['temporal-ui']!.environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233' });
   });
 
-  it.each(['api', 'worker', 'chorus-sandbox', 'migrate'])(
+  it.each(['api', 'worker', 'documents-worker', 'chorus-sandbox', 'migrate'])(
     'When %s starts, then its environment is valid for the config schema and uses only known variables',
     (name) => {
-      const env = Object.fromEntries(
-        Object.entries(services[name]!.environment ?? {}).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]),
-      );
+      const env = environmentOf(name);
       for (const key of Object.keys(env)) {
         expect(configKeys.has(key) || otherKnownVariables.has(key) || key.startsWith('TEMPORAL_')).toBe(true);
       }
@@ -85,8 +87,15 @@ describe('docker-compose.yml', () => {
     expect(services['chorus-sandbox']!.environment!.CHORUS_SANDBOX_HOST).toBe('0.0.0.0');
   });
 
+  it('When the workers run, then between them they poll every task queue, the renderings in a process of their own', () => {
+    const queuesOf = (name: string) => loadConfig(environmentOf(name)).WORKER_QUEUES;
+    expect(queuesOf('documents-worker')).toEqual(['documents']);
+    expect(queuesOf('worker')).not.toContain('documents');
+    expect([...queuesOf('worker'), ...queuesOf('documents-worker')].sort()).toEqual([...WORKER_QUEUE_KINDS].sort());
+  });
+
   it('When the worker and the API start, then the migration job has completed first', () => {
-    for (const name of ['worker', 'api']) {
+    for (const name of ['worker', 'documents-worker', 'api']) {
       expect(services[name]!.depends_on?.migrate?.condition).toBe('service_completed_successfully');
       expect(services[name]!.depends_on?.temporal?.condition).toBe('service_healthy');
       expect(services[name]!.depends_on?.['temporal-namespace']?.condition).toBe('service_completed_successfully');
@@ -94,7 +103,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('When the app services run, then each runs the entry point that exists in the repository', () => {
-    for (const name of ['api', 'worker', 'chorus-sandbox', 'migrate']) {
+    for (const name of ['api', 'worker', 'documents-worker', 'chorus-sandbox', 'migrate']) {
       const entry = services[name]!.command!.at(-1)!;
       expect(fs.existsSync(path.join(__dirname, '../..', entry))).toBe(true);
     }

@@ -2,11 +2,11 @@
  * A worker process killed with SIGKILL while it deposits an invoice on Chorus: the next worker finishes the
  * job, Chorus holds one deposit of the number, and no mail goes out twice.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { startTestStack, type TestStack } from '../support/stack';
 import { createOrder, platform, sandboxControl, setUpParties, validateQuantities, waitForInvoice } from '../support/scenario';
 import { waitUntil } from '../support/wait';
+import { killWorkerProcess, startWorkerProcess } from '../support/worker-process';
 
 let stack: TestStack;
 const children: ChildProcess[] = [];
@@ -20,26 +20,14 @@ beforeAll(async () => {
   await stack.stopWorker(); // only worker processes serve this file's task queue
 });
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  for (const c of children) await killWorkerProcess(c);
   await stack?.teardown();
 });
 
-function startWorkerProcess(): Promise<ChildProcess> {
-  const root = path.resolve(__dirname, '../..');
-  // `node --import tsx` keeps the worker in one process, so SIGKILL kills the worker itself (the `tsx` CLI
-  // would run it in a child that outlives its parent).
-  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], { cwd: root, env: stack.workerProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+async function startWorker(): Promise<ChildProcess> {
+  const { child } = await startWorkerProcess(stack);
   children.push(child);
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('polling task queue')) resolve(child);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before polling:\n${output}`)));
-  });
+  return child;
 }
 
 async function depositCalls(): Promise<number> {
@@ -48,7 +36,7 @@ async function depositCalls(): Promise<number> {
 }
 
 it('When the worker is killed during the deposit, then a new worker completes it with one deposit and one mail of each kind', async () => {
-  const first = await startWorkerProcess();
+  const first = await startWorker();
   const parties = await setUpParties(stack);
   const { orderId, invoiceId } = await createOrder(stack, parties);
   expect((await validateQuantities(stack, orderId)).status).toBe(200);
@@ -64,11 +52,10 @@ it('When the worker is killed during the deposit, then a new worker completes it
     if (Date.now() > deadline) throw new Error('the deposit never reached Chorus');
     await new Promise((r) => setTimeout(r, 20));
   }
-  first.kill('SIGKILL');
-  await new Promise((r) => first.once('exit', r));
+  await killWorkerProcess(first);
   await sandboxControl(stack, 'PUT', '/config', { faults: { latencyMs: 0 } });
 
-  await startWorkerProcess();
+  await startWorker();
   expect(await sendStatus).toBe(200);
   const deposited = await waitForInvoice(stack, invoiceId, { status: 'DEPOSEE_CHORUS' }, 60_000);
 

@@ -1,26 +1,22 @@
 /**
  * Fast quantity validation: the Update answers once the number and totals are recorded and the data checked; the
  * Factur-X is drawn afterwards on the documents task queue, and nothing that needs it runs before it exists.
- * Here the stack has no documents worker until the test starts one, so the wait is seen, not raced.
+ * Here the stack has no documents worker until the test starts one, so the wait is seen, not raced: a worker
+ * process polling only the documents queue (WORKER_QUEUES=documents), as production runs the renderings.
  */
-import { NativeConnection, type Worker } from '@temporalio/worker';
-import { createDocumentsWorker } from '../../worker/worker';
+import type { ChildProcess } from 'node:child_process';
 import { createOrder, platform, setUpParties, validateQuantities } from '../support/scenario';
 import { startTestStack, type TestStack } from '../support/stack';
 import { waitUntil } from '../support/wait';
+import { killWorkerProcess, startWorkerProcess } from '../support/worker-process';
 
 let stack: TestStack;
-let connection: NativeConnection;
-let documents: Worker | undefined;
-let running: Promise<void> | undefined;
+let documents: ChildProcess | undefined;
 beforeAll(async () => {
   stack = await startTestStack({ withoutDocumentsWorker: true });
-  connection = await NativeConnection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS });
 });
 afterAll(async () => {
-  if (documents?.getState() === 'RUNNING') documents.shutdown();
-  await running;
-  await connection?.close();
+  if (documents) await killWorkerProcess(documents);
   await stack?.teardown();
 });
 
@@ -40,8 +36,9 @@ describe('Quantity validation answers before the Factur-X is drawn', () => {
 
     // The producer sends it by mail meanwhile: the action waits for the document, then the buyer gets it attached.
     const sending = api.post(`/invoices/${invoiceId}/send`, { channel: 'EMAIL' });
-    documents = await createDocumentsWorker({ connection, namespace: stack.config.TEMPORAL_NAMESPACE, invoiceTaskQueue: stack.taskQueue, orm: stack.db.orm, config: stack.config, tuning: { shutdownGraceTime: '1s' } });
-    running = documents.run();
+    const started = await startWorkerProcess(stack, { WORKER_QUEUES: 'documents' });
+    documents = started.child;
+    expect(started.banner).toContain(`polling task queues "${stack.taskQueue}-documents" on`);
     const sent = await sending;
     expect(sent.status).toBe(200);
     const mail = await stack.smtp.waitFor((m) => m.to !== undefined && JSON.stringify(m.to).includes(parties.buyerEmail));
