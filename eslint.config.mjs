@@ -38,10 +38,14 @@ function layerRules(folder) {
         'error',
         {
           paths: SANDBOXED.has(folder) ? nodeBuiltinPaths : [],
-          patterns: forbidden.map((target) => ({
-            regex: `^(\\.\\./)+${target}(/|$)`,
-            message: `Imports run downhill (${LAYER_ORDER}): ${folder}/ may not import ${target}/.`,
-          })),
+          patterns: [
+            ...forbidden.map((target) => ({
+              regex: `^(\\.\\./)+${target}(/|$)`,
+              message: `Imports run downhill (${LAYER_ORDER}): ${folder}/ may not import ${target}/.`,
+            })),
+            // The workflow bundle preloads domain/ once for every workflow (worker/bundle.ts), before any exists.
+            ...(folder === 'domain' ? [{ regex: '^@temporalio/', message: 'domain/ is pure rules: no Temporal API (the workflows preload it).' }] : []),
+          ],
         },
       ],
     },

@@ -10,7 +10,7 @@ import type { Orm } from '../db/orm';
 import { createSecretBox } from '../lib/secret-box';
 import { createDocumentActivities } from '../activities/documents';
 import { chorusTaskQueueOf, documentsTaskQueueOf } from '../workflows/messages';
-import { WORKFLOWS_ENTRY } from './bundle';
+import { WORKFLOW_PRELOAD_MODULES, WORKFLOWS_ENTRY } from './bundle';
 
 export interface InvoiceWorkerOptions {
   connection: NativeConnection;
@@ -41,7 +41,7 @@ export async function createInvoiceWorker(options: InvoiceWorkerOptions): Promis
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: createActivities(options.deps),
-    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_ENTRY }),
+    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_ENTRY, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
     ...options.tuning,
   });
 }
