@@ -216,6 +216,7 @@ async function main(): Promise<number> {
         byPath: perPath,
         completed,
         apiFailures: apiFailures.length,
+        apiRetries: outcome.book.retries,
         apiFailureSamples: apiFailures.slice(0, 10).map((r) => `${r.orderId}: ${r.error ?? ''}`),
         notCompleted: unexpected,
         timedOut: outcome.timedOut,

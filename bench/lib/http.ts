@@ -18,6 +18,9 @@ export interface HttpResult<T = unknown> {
   attempts: number;
 }
 
+/** How long the bench (without a retry policy) keeps retrying a 503 before it counts the call as failed. */
+const UNAVAILABLE_RETRY_MS = 60_000;
+
 export interface RetryPolicy {
   /** Give up (throw) after this long. */
   deadlineMs: number;
@@ -178,10 +181,12 @@ export class ApiClient {
       if (status === 500) this.options.book.internalErrors.push({ route, at: new Date().toISOString(), requestId: outcome?.requestId, body: outcome?.body });
       if (ok) return { status, body: outcome!.body as T, ms: Date.now() - started, attempts };
       const retryable = !outcome || status === 429 || status >= 500;
-      // Without a policy, a network error is still retried once: every call of the bench is idempotent
-      // (orders by orderId, actions by Idempotency-Key).
+      // Without a policy, a network error is still retried once, and a 503 (the API's "retry with the same
+      // Idempotency-Key", e.g. an Update the workflow did not answer in time on a saturated machine) for up to a
+      // minute, as any client does: every call of the bench is idempotent (orders by orderId, actions by key).
       const networkRetryOnce = !retry && !outcome && attempts === 1;
-      if (!networkRetryOnce && (!retry || !retryable || Date.now() - started > retry.deadlineMs)) {
+      const unavailableRetry = !retry && status === 503 && Date.now() - started < UNAVAILABLE_RETRY_MS;
+      if (!networkRetryOnce && !unavailableRetry && (!retry || !retryable || Date.now() - started > retry.deadlineMs)) {
         if (outcome) throw new HttpError(route, status, outcome.body);
         throw new HttpError(route, 0, failure instanceof Error ? failure.message : String(failure));
       }

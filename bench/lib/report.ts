@@ -30,6 +30,8 @@ export interface BenchResult {
     byPath: Record<InvoicePath, number>;
     completed: number;
     apiFailures: number;
+    /** Calls answered 503 (or cut) and retried with the same Idempotency-Key: not failures, but counted. */
+    apiRetries?: number;
     apiFailureSamples: string[];
     notCompleted: { orderId: string; path: string; status: string; chorusStatus: string | null }[];
     timedOut: boolean;
@@ -111,7 +113,7 @@ export function benchSummary(r: BenchResult): string {
     `Invoices: ${r.invoices.total} (${Object.entries(r.invoices.byPath)
       .filter(([, n]) => n > 0)
       .map(([p, n]) => `${p} ${n}`)
-      .join(', ')}); completed ${r.invoices.completed}; API failures ${r.invoices.apiFailures}${r.invoices.timedOut ? '; TIMED OUT' : ''}`,
+      .join(', ')}); completed ${r.invoices.completed}; API failures ${r.invoices.apiFailures}${r.invoices.apiRetries ? ` (${r.invoices.apiRetries} calls retried after a 503)` : ''}${r.invoices.timedOut ? '; TIMED OUT' : ''}`,
   );
   lines.push('');
   const rows: (string | number)[][] = [['Figure', 'Value']];
