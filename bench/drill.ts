@@ -37,6 +37,7 @@ import { table } from './lib/stats';
 
 interface DrillOptions extends LoadOptions {
   workerKills: number;
+  documentsKills: number;
   apiKills: number;
   temporalRestarts: number;
   pgRestarts: number;
@@ -53,6 +54,7 @@ function parseArgs(): DrillOptions {
     .allowExcessArguments(false);
   addLoadOptions(program, { invoices: 120, concurrency: 8, rate: 1, timeout: '5m', mix: 'chorus=70,email=10,private=10,processed=10' })
     .option('--worker-kills <count>', 'kill -9 of the worker', int(0, 50), 3)
+    .option('--documents-kills <count>', 'kill -9 of the documents worker (when it runs apart; 0 keeps every seed\'s fault schedule as it was)', int(0, 50), 0)
     .option('--api-kills <count>', 'kill -9 of the API', int(0, 20), 1)
     .option('--temporal-restarts <count>', 'restarts of the Temporal dev server', int(0, 10), 1)
     .option('--pg-restarts <count>', 'PostgreSQL restarts, alternately fast (SIGINT) and immediate (SIGQUIT: crash recovery)', int(0, 10), 2)
@@ -166,6 +168,10 @@ async function main(): Promise<number> {
   for (let i = 0; i < o.workerKills; i++) {
     const target = stack.workers[Math.floor(random() * stack.workers.length)]!;
     plan.push({ name: `kill -9 ${target.options.name}`, run: () => restart(target, 500 + random() * 3000) });
+  }
+  for (let i = 0; i < (stack.documents ? o.documentsKills : 0); i++) {
+    const documents = stack.documents!;
+    plan.push({ name: `kill -9 ${documents.options.name}`, run: () => restart(documents, 500 + random() * 3000) });
   }
   for (let i = 0; i < o.apiKills; i++) {
     // Drawn only with several APIs: one API keeps the fault schedule of every seed as it was.
