@@ -103,7 +103,7 @@ async function main(): Promise<number> {
   const detachSignals = stopOnSignal(stack, 'drill');
 
   // A supervisor, as systemd or Kubernetes would be: a process that dies on its own is started again.
-  const supervised = [...stack.workers, ...(stack.documents ? [stack.documents] : []), ...stack.apis];
+  const supervised = [...stack.workerProcesses, ...stack.apis];
   let supervising = true;
   const restarting = new Set<string>();
   for (const p of supervised) {
@@ -169,8 +169,8 @@ async function main(): Promise<number> {
     const target = stack.workers[Math.floor(random() * stack.workers.length)]!;
     plan.push({ name: `kill -9 ${target.options.name}`, run: () => restart(target, 500 + random() * 3000) });
   }
-  for (let i = 0; i < (stack.documents ? o.documentsKills : 0); i++) {
-    const documents = stack.documents!;
+  const documents = stack.documents;
+  for (let i = 0; documents && i < o.documentsKills; i++) {
     plan.push({ name: `kill -9 ${documents.options.name}`, run: () => restart(documents, 500 + random() * 3000) });
   }
   for (let i = 0; i < o.apiKills; i++) {

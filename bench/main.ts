@@ -262,7 +262,7 @@ async function main(): Promise<number> {
         submissions: histogramOverTime(outcome.runs.map((r) => r.apiDoneAt ?? outcome.t0), outcome.t0, 1000),
         baselineCompletions: baseline ? histogramOverTime(baseline.completions, 0, 1000) : [],
         rss: {
-          ...Object.fromEntries([...stack.workers, ...(stack.documents ? [stack.documents] : [])].map((w) => [w.options.name, w.samples.map((s) => ({ t: (s.t - outcome.t0) / 1000, mb: s.rssMb }))])),
+          ...Object.fromEntries(stack.workerProcesses.map((w) => [w.options.name, w.samples.map((s) => ({ t: (s.t - outcome.t0) / 1000, mb: s.rssMb }))])),
           api: stack.api.samples.map((s) => ({ t: (s.t - outcome.t0) / 1000, mb: s.rssMb })),
           temporal: stack.temporal.samples.map((s) => ({ t: (s.t - outcome.t0) / 1000, mb: s.rssMb })),
         },

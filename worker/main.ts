@@ -3,7 +3,7 @@
  * (the start script passes the embedded PostgreSQL's). SIGINT/SIGTERM shut it down gracefully.
  */
 import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
-import { credentialsKey, loadConfig, platformContactEmail } from '../config';
+import { credentialsKey, loadConfig, platformContactEmail, type WorkerQueueKind } from '../config';
 import { Client, Connection } from '@temporalio/client';
 import { connectWorkerConnection, ensureNamespaceReady, temporalSettings } from '../config/temporal';
 import { initOrm } from '../db/orm';
@@ -38,25 +38,20 @@ async function main(): Promise<void> {
   }
   const { connection, namespace } = await connectWorkerConnection(config);
   const deps = { orm, chorus: chorusAccountsFromConfig(config), credentialsKey: credentialsKey(config), mailer, publicAppUrl: config.PUBLIC_APP_URL, platformContact: platformContactEmail(config), structureCacheTtlMs: config.CHORUS_STRUCTURE_CACHE_TTL };
+  // One entry per kind of WORKER_QUEUES (the Record makes a new kind fail to compile until it is served here).
+  const queueWorkers: Record<WorkerQueueKind, { queue: string; create: () => Promise<Worker> }> = {
+    invoices: {
+      queue: config.TEMPORAL_TASK_QUEUE,
+      create: () =>
+        createInvoiceWorker({ connection, namespace, taskQueue: config.TEMPORAL_TASK_QUEUE, workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH || undefined, tuning: invoiceWorkerTuning(config), deps }),
+    },
+    chorus: { queue: chorusTaskQueueOf(config.TEMPORAL_TASK_QUEUE), create: () => createChorusWorker({ connection, namespace, invoiceTaskQueue: config.TEMPORAL_TASK_QUEUE, deps, config }) },
+    documents: { queue: documentsTaskQueueOf(config.TEMPORAL_TASK_QUEUE), create: () => createDocumentsWorker({ connection, namespace, invoiceTaskQueue: config.TEMPORAL_TASK_QUEUE, orm, config }) },
+    webhooks: { queue: config.WEBHOOK_TASK_QUEUE, create: () => createWebhookWorker({ connection, namespace, orm, config }) },
+  };
   const workers: Worker[] = [];
-  const queues: string[] = [];
-  if (polls.has('invoices')) {
-    const workflowBundlePath = process.env.WORKFLOW_BUNDLE_PATH || undefined;
-    workers.push(await createInvoiceWorker({ connection, namespace, taskQueue: config.TEMPORAL_TASK_QUEUE, workflowBundlePath, tuning: invoiceWorkerTuning(config), deps }));
-    queues.push(config.TEMPORAL_TASK_QUEUE);
-  }
-  if (polls.has('chorus')) {
-    workers.push(await createChorusWorker({ connection, namespace, invoiceTaskQueue: config.TEMPORAL_TASK_QUEUE, deps, config }));
-    queues.push(chorusTaskQueueOf(config.TEMPORAL_TASK_QUEUE));
-  }
-  if (polls.has('documents')) {
-    workers.push(await createDocumentsWorker({ connection, namespace, invoiceTaskQueue: config.TEMPORAL_TASK_QUEUE, orm, config }));
-    queues.push(documentsTaskQueueOf(config.TEMPORAL_TASK_QUEUE));
-  }
-  if (polls.has('webhooks')) {
-    workers.push(await createWebhookWorker({ connection, namespace, orm, config }));
-    queues.push(config.WEBHOOK_TASK_QUEUE);
-  }
+  for (const kind of config.WORKER_QUEUES) workers.push(await queueWorkers[kind].create());
+  const queues = config.WORKER_QUEUES.map((kind) => queueWorkers[kind].queue);
   const rate = polls.has('chorus') ? ` (Chorus: ${config.CHORUS_MAX_CALLS_PER_SECOND} calls/s)` : '';
   process.stdout.write(`worker: polling task queues ${queues.map((q) => `"${q}"`).join(', ')} on ${namespace}${rate}\n`);
   try {

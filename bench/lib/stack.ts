@@ -11,6 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Pool } from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../db/embedded-postgres';
 import { initOrm, migrate } from '../../db/orm';
+import { WORKER_QUEUE_KINDS } from '../../config';
 import { writeWorkflowBundle } from '../../worker/bundle';
 import { freePort } from '../../scripts/lib/ports';
 import { ensureTemporalCli, requireTemporalBinary } from '../../scripts/lib/temporal-cli';
@@ -176,7 +177,7 @@ export class Stack {
    * process group it started, immediate shutdown of PostgreSQL, the temporary folder removed (unless kept).
    */
   killNow(): void {
-    for (const p of [...this.extraProcesses, ...this.apis, ...this.workers, this.documents, this.sandbox]) p?.killNow();
+    for (const p of [...this.extraProcesses, ...this.apis, ...this.workerProcesses, this.sandbox]) p?.killNow();
     this.temporal?.killNow();
     this.pg?.killNow();
     if (!this.options.keep) fs.rmSync(this.workDir, { recursive: true, force: true });
@@ -264,7 +265,7 @@ export class Stack {
         new ManagedProcess({
           name: this.options.workers > 1 ? `worker ${i + 1}` : 'worker',
           script: 'worker/main.ts',
-          env: { ...common, ...(apart ? { WORKER_QUEUES: 'invoices,chorus,webhooks' } : {}), ...this.options.workerEnv },
+          env: { ...common, ...(apart ? { WORKER_QUEUES: WORKER_QUEUE_KINDS.filter((k) => k !== 'documents').join(',') } : {}), ...this.options.workerEnv },
           nodeArgs: profiled,
           ready: /polling task queue/,
           logFile: path.join(logs, this.options.workers > 1 ? `worker-${i + 1}.log` : 'worker.log'),
@@ -297,7 +298,12 @@ export class Stack {
     log(`sandbox ${this.sandboxUrl}, worker pid ${this.workers.map((w) => w.pid).join(', ')}${this.documents ? `, documents worker pid ${this.documents.pid}` : ''}, API ${this.apis.map((a, i) => `${this.apiUrls[i]} pid ${a.pid}`).join(', ')} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
   }
 
-  /** The worker processes' figures together: peak RSS of the largest, CPU of all. */
+  /** Every worker process: the workflow workers, then the documents worker when it runs apart. */
+  get workerProcesses(): ManagedProcess[] {
+    return this.documents ? [...this.workers, this.documents] : this.workers;
+  }
+
+  /** The workflow workers' figures together (the documents worker is reported apart): peak RSS of the largest, CPU of all. */
   get workerFigures(): { peakRssMb: number; cpuSeconds: number } {
     return { peakRssMb: Math.max(0, ...this.workers.map((w) => w.peakRssMb)), cpuSeconds: this.workers.reduce((a, w) => a + w.cpuSeconds, 0) };
   }
@@ -327,9 +333,9 @@ export class Stack {
     };
     await attempt('extra', () => Promise.all(this.extraProcesses.map((p) => p.stop())));
     await attempt('api', () => Promise.all(this.apis.map((a) => a.stop())));
-    await attempt('worker', () => Promise.all([...this.workers, ...(this.documents ? [this.documents] : [])].map((w) => w.stop())));
+    await attempt('worker', () => Promise.all(this.workerProcesses.map((w) => w.stop())));
     await attempt('sandbox', () => this.sandbox?.stop());
-    for (const p of [...this.apis, ...this.workers, this.documents, this.sandbox]) p?.close();
+    for (const p of [...this.apis, ...this.workerProcesses, this.sandbox]) p?.close();
     await attempt('temporal client', () => this.connection?.close());
     await attempt('temporal', () => this.temporal?.stop());
     this.temporal?.close();
